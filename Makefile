@@ -1,0 +1,130 @@
+# shype: top-level build.  `make` builds user space and shype.ko;
+# `make check` runs every test; `make demo` plays the sHype scenario.
+# Sources are found by wildcard: add a .c file and it is built.
+
+CC        ?= cc
+CLANG     ?= clang
+KVER      ?= 6.1.0-56-amd64
+KDIR      ?= /lib/modules/$(KVER)/build
+B         := build
+FUZZ_SECONDS ?= 60
+
+CFLAGS    ?= -O2 -g
+CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -fPIC \
+	     $(shell pkg-config --cflags json-c 2>/dev/null)
+JSON_LIBS := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	     -fno-sanitize-recover=all
+
+CORE_SRC  := $(wildcard kmod/core/*.c)
+LIB_SRC   := $(wildcard libshype/*.c)
+CTL_SRC   := $(wildcard shypectl/*.c)
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
+HDRS      := $(wildcard include/uapi/linux/*.h kmod/core/*.h libshype/*.h \
+	       shypectl/*.h tests/unit/*.h)
+
+LIB_OBJ   := $(patsubst %.c,$(B)/%.o,$(CORE_SRC) $(LIB_SRC))
+CTL_OBJ   := $(patsubst %.c,$(B)/%.o,$(CTL_SRC))
+UNIT_BIN  := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+ASAN_BIN  := $(patsubst tests/unit/%.c,$(B)/asan/%,$(UNIT_SRC))
+ASAN_LIB  := $(patsubst %.c,$(B)/asan/%.o,$(CORE_SRC) $(LIB_SRC))
+FUZZ_BIN  := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
+POLICIES  := $(wildcard policies/*.json)
+
+.PHONY: all user module check deps unit asan fuzz policies format format-check \
+	checkpatch vm-check vm-shell demo bench clean
+.DELETE_ON_ERROR:
+
+all: user module
+
+user: $(B)/libshype.a $(B)/shypectl
+
+$(B)/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/libshype.a: $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(B)/shypectl: $(CTL_OBJ) $(B)/libshype.a
+	$(CC) $(CFLAGS) -o $@ $^ $(JSON_LIBS)
+
+# Unit tests: each tests/unit/test_X.c is one cmocka binary.
+$(B)/tests/%: tests/unit/%.c $(B)/libshype.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(B)/libshype.a $(JSON_LIBS) -lcmocka
+
+$(B)/asan/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -c -o $@ $<
+
+$(B)/asan/%: tests/unit/%.c $(ASAN_LIB) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(ASAN_LIB) $(JSON_LIBS) -lcmocka
+
+# Fuzzers: clang's libFuzzer with ASan and UBSan, over the same sources.
+$(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(LIB_SRC) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CLANG) -std=gnu11 -g -O1 -D_GNU_SOURCE -Wall -Wextra -Werror \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ $< $(CORE_SRC) $(LIB_SRC) $(JSON_LIBS)
+
+deps:
+	@scripts/deps.sh
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; (cd tests/unit && ../../$$t); done
+
+asan: $(ASAN_BIN)
+	@set -e; for t in $(ASAN_BIN); do echo "== $$t (ASan+UBSan)"; \
+		(cd tests/unit && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ../../$$t); done
+
+fuzz: $(FUZZ_BIN)
+	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+# Every example policy must compile.
+policies: $(B)/shypectl
+	@set -e; for p in $(POLICIES); do \
+		echo "== policy $$p"; \
+		$(B)/shypectl policy compile $$p -o $(B)/$$(basename $$p .json).bin; done
+
+module:
+	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) modules; \
+	else echo "no kernel headers at $(KDIR): run scripts/deps.sh"; exit 1; fi
+
+FORMAT_SRC = $(filter-out tests/vm/kselftest_harness.h,\
+	     $(CORE_SRC) $(LIB_SRC) $(CTL_SRC) $(UNIT_SRC) $(FUZZ_SRC) $(HDRS) \
+	     $(wildcard kmod/*.c kmod/*.h tests/vm/*.c tests/vm/*.h))
+format:
+	clang-format -i $(FORMAT_SRC)
+format-check:
+	@clang-format --dry-run --Werror $(FORMAT_SRC) && echo "format: ok"
+
+checkpatch:
+	@scripts/checkpatch.sh
+
+vm-check: all
+	@tests/vm/run.sh --kver $(KVER)
+
+vm-shell: all
+	@tests/vm/run.sh --kver $(KVER) --shell
+
+check: deps
+	$(MAKE) format-check
+	$(MAKE) user
+	$(MAKE) policies
+	$(MAKE) unit
+	$(MAKE) asan
+	$(MAKE) fuzz
+	$(MAKE) checkpatch
+	$(MAKE) module
+	$(MAKE) vm-check
+	@echo "make check: all passed"
+
+demo: deps user
+	@scripts/demo.sh
+
+clean:
+	rm -rf $(B)
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null

@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * shype - mandatory access control for KVM (sHype for Linux).
+ *
+ * This header is the whole interface between shype.ko and user space:
+ * the limits, the binary policy format, and the formats of the files in
+ * /sys/kernel/security/shype/.
+ *
+ * Binary policy ("blob")
+ * ----------------------
+ * All integers are little endian.  A blob is a header followed by seven
+ * sections in this fixed order, each starting at the end of the previous
+ * one rounded up to 8 bytes (the header's size for the first), with zero
+ * padding, and total_len equal to the end of the last section:
+ *
+ *   ste_types       ste_type_count    x struct shype_name
+ *   chwall_types    chwall_type_count x struct shype_name
+ *   labels          label_count       x struct shype_label
+ *   ste_bitmaps     label_count       x ste_words    x __le64
+ *   chwall_bitmaps  label_count       x chwall_words x __le64
+ *   conflict_sets   conflict_set_count x chwall_words x __le64
+ *   resources       resource_count    x struct shype_resource
+ *
+ * where ste_words = DIV_ROUND_UP(ste_type_count, 64) and likewise for
+ * chwall_words.  Bit t of word t / 64 stands for type t.  Bits at or above
+ * the type count are zero.  Every name table (types, labels) is sorted by
+ * strcmp() and free of duplicates; resources are sorted by (kind, name).
+ * A label's CHWALL types never conflict with each other; a conflict set
+ * holds at least two types; a resource label has no CHWALL types.
+ *
+ * digest is SHA-256 over the whole blob except the 32 digest bytes
+ * themselves.  Reserved fields and padding are zero.  The kernel refuses a
+ * blob that breaks any of these rules (see kmod/core/policy.c).
+ */
+#ifndef _UAPI_LINUX_SHYPE_H
+#define _UAPI_LINUX_SHYPE_H
+
+#include <linux/types.h>
+
+/* --- Limits: everything a policy may not exceed. --- */
+
+/** SHYPE_NAME_MAX - longest type, label or policy name, without its NUL. */
+#define SHYPE_NAME_MAX 63
+/** SHYPE_MAX_STE_TYPES - most STE types in one policy. */
+#define SHYPE_MAX_STE_TYPES 1024
+/** SHYPE_MAX_CHWALL_TYPES - most Chinese Wall types in one policy. */
+#define SHYPE_MAX_CHWALL_TYPES 1024
+/** SHYPE_MAX_LABELS - most labels (VM and resource labels together). */
+#define SHYPE_MAX_LABELS 16384
+/** SHYPE_MAX_CONFLICT_SETS - most Chinese Wall conflict sets. */
+#define SHYPE_MAX_CONFLICT_SETS 1024
+/** SHYPE_MAX_RESOURCES - most labelled resources. */
+#define SHYPE_MAX_RESOURCES 4096
+/** SHYPE_RESOURCE_NAME_MAX - longest resource name (a path), without NUL. */
+#define SHYPE_RESOURCE_NAME_MAX 255
+/** SHYPE_NET_NAME_MAX - longest net: resource name (IFNAMSIZ - 1). */
+#define SHYPE_NET_NAME_MAX 15
+/** SHYPE_VERSION_MAX - largest major or minor policy version number. */
+#define SHYPE_VERSION_MAX 65535
+/** SHYPE_POLICY_MAX_SIZE - largest blob the kernel accepts, in bytes. */
+#define SHYPE_POLICY_MAX_SIZE (16U << 20)
+
+/* --- Binary policy. --- */
+
+/** SHYPE_POLICY_MAGIC - first four bytes of a blob: "sHyP". */
+#define SHYPE_POLICY_MAGIC 0x50794873U
+/** SHYPE_ABI_VERSION - the blob layout described in this header. */
+#define SHYPE_ABI_VERSION 1
+/** SHYPE_DIGEST_SIZE - size of the SHA-256 digest in the header. */
+#define SHYPE_DIGEST_SIZE 32
+/** SHYPE_UNLABELED_DENY - &shype_policy_header.unlabeled: refuse such VMs. */
+#define SHYPE_UNLABELED_DENY 0xffffffffU
+
+/**
+ * struct shype_section - where one section of a blob lies
+ * @offset: byte offset from the start of the blob, a multiple of 8
+ * @size: size in bytes; exactly count x record size
+ */
+struct shype_section {
+	__le32 offset;
+	__le32 size;
+};
+
+/**
+ * struct shype_policy_header - first 256 bytes of a blob
+ * @magic: %SHYPE_POLICY_MAGIC
+ * @abi_version: %SHYPE_ABI_VERSION
+ * @header_len: sizeof(struct shype_policy_header)
+ * @total_len: size of the whole blob in bytes
+ * @flags: reserved, zero
+ * @digest: SHA-256 of the blob without these bytes
+ * @name: policy name, NUL terminated and NUL padded
+ * @version_major: policy version, major part; a replacement of a policy
+ *	with the same name must carry a higher (major, minor)
+ * @version_minor: policy version, minor part
+ * @ste_type_count: number of STE types
+ * @chwall_type_count: number of Chinese Wall types
+ * @label_count: number of labels
+ * @conflict_set_count: number of Chinese Wall conflict sets
+ * @resource_count: number of labelled resources
+ * @unlabeled: index of the label given to VMs created outside any labelled
+ *	cgroup (a VM label), or %SHYPE_UNLABELED_DENY
+ * @ste_types: section of STE type names
+ * @chwall_types: section of Chinese Wall type names
+ * @labels: section of labels
+ * @ste_bitmaps: section of the labels' STE type bitmaps
+ * @chwall_bitmaps: section of the labels' Chinese Wall type bitmaps
+ * @conflict_sets: section of conflict set bitmaps
+ * @resources: section of labelled resources
+ * @reserved: zero
+ */
+struct shype_policy_header {
+	__le32 magic;
+	__le16 abi_version;
+	__le16 header_len;
+	__le32 total_len;
+	__le32 flags;
+	__u8 digest[SHYPE_DIGEST_SIZE];
+	char name[SHYPE_NAME_MAX + 1];
+	__le32 version_major;
+	__le32 version_minor;
+	__le32 ste_type_count;
+	__le32 chwall_type_count;
+	__le32 label_count;
+	__le32 conflict_set_count;
+	__le32 resource_count;
+	__le32 unlabeled;
+	struct shype_section ste_types;
+	struct shype_section chwall_types;
+	struct shype_section labels;
+	struct shype_section ste_bitmaps;
+	struct shype_section chwall_bitmaps;
+	struct shype_section conflict_sets;
+	struct shype_section resources;
+	__u8 reserved[56];
+};
+
+/**
+ * struct shype_name - a type name: 1 to %SHYPE_NAME_MAX characters of
+ *	[A-Za-z0-9_.-], NUL terminated and NUL padded
+ * @s: the name
+ */
+struct shype_name {
+	char s[SHYPE_NAME_MAX + 1];
+};
+
+/** SHYPE_LABEL_VM - &shype_label.flags: a label for VMs. */
+#define SHYPE_LABEL_VM 0x1U
+/** SHYPE_LABEL_RESOURCE - &shype_label.flags: a label for resources. */
+#define SHYPE_LABEL_RESOURCE 0x2U
+
+/**
+ * struct shype_label - one label; its type sets are in the bitmap sections
+ *	at the label's index
+ * @name: label name, as for &struct shype_name
+ * @flags: exactly one of %SHYPE_LABEL_VM, %SHYPE_LABEL_RESOURCE
+ * @reserved: zero
+ */
+struct shype_label {
+	char name[SHYPE_NAME_MAX + 1];
+	__le32 flags;
+	__le32 reserved;
+};
+
+/**
+ * enum shype_resource_kind - kinds of labelled resources
+ * @SHYPE_RES_SHM: a shared-memory file, named by its absolute path
+ *	(source form "shm:/dev/shm/name")
+ * @SHYPE_RES_NET: a network: a bridge, or a tap/macvtap without a bridge,
+ *	named by interface name (source form "net:br0")
+ * @SHYPE_RES_VSOCK: a vsock guest CID in decimal (source form "vsock:3")
+ */
+enum shype_resource_kind {
+	SHYPE_RES_SHM = 1,
+	SHYPE_RES_NET = 2,
+	SHYPE_RES_VSOCK = 3,
+};
+
+/**
+ * struct shype_resource - a labelled resource
+ * @kind: an &enum shype_resource_kind
+ * @label: index of its label (a resource label or a VM label)
+ * @name: NUL terminated, NUL padded; see &enum shype_resource_kind
+ */
+struct shype_resource {
+	__le32 kind;
+	__le32 label;
+	char name[SHYPE_RESOURCE_NAME_MAX + 1];
+};
+
+#endif /* _UAPI_LINUX_SHYPE_H */

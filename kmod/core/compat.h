@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one header through which kmod/core sees its environment.  The core
+ * is plain C: in shype.ko it uses the kernel's types, in libshype, the
+ * unit tests and the fuzzers it uses libc's.  Nothing else may be included
+ * by core/*.c.
+ */
+#ifndef SHYPE_CORE_COMPAT_H
+#define SHYPE_CORE_COMPAT_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <linux/string.h>
+#include <linux/limits.h>
+#include <asm/byteorder.h>
+#else
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <endian.h>
+#include <linux/types.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+
+#define le16_to_cpu(x) le16toh(x)
+#define le32_to_cpu(x) le32toh(x)
+#define le64_to_cpu(x) le64toh(x)
+#define cpu_to_le16(x) htole16(x)
+#define cpu_to_le32(x) htole32(x)
+#define cpu_to_le64(x) htole64(x)
+#define U32_MAX	       ((u32)~0U)
+#endif
+
+#include "../../include/uapi/linux/shype.h"
+
+#endif /* SHYPE_CORE_COMPAT_H */

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kmod/core: validation of binary policies and the decisions made on them.
+ *
+ * Pure C shared by shype.ko, libshype, the unit tests and the fuzzers: what
+ * user space tests is the kernel's own code.  Nothing here allocates, sleeps
+ * or locks; callers own the memory and the locking.
+ */
+#ifndef SHYPE_CORE_POLICY_H
+#define SHYPE_CORE_POLICY_H
+
+#include "compat.h"
+
+/**
+ * enum shype_blob_error - why a blob was refused; each a distinct fault
+ *
+ * shype_policy_init() returns the negated value.  shype_blob_errno() maps
+ * each to the errno the kernel returns for it.
+ */
+enum shype_blob_error {
+	SHYPE_BLOB_OK = 0,
+	SHYPE_BLOB_SHORT, /* shorter than a header */
+	SHYPE_BLOB_TOO_LARGE, /* over SHYPE_POLICY_MAX_SIZE */
+	SHYPE_BLOB_BAD_MAGIC,
+	SHYPE_BLOB_BAD_ABI_VERSION, /* an ABI version we do not know */
+	SHYPE_BLOB_BAD_HEADER_LEN,
+	SHYPE_BLOB_BAD_TOTAL_LEN, /* total_len != buffer length */
+	SHYPE_BLOB_RESERVED, /* a reserved field or padding not zero */
+	SHYPE_BLOB_BAD_DIGEST,
+	SHYPE_BLOB_BAD_POLICY_NAME,
+	SHYPE_BLOB_BAD_VERSION, /* version number over SHYPE_VERSION_MAX */
+	SHYPE_BLOB_LIMIT, /* a count over its limit */
+	SHYPE_BLOB_BAD_SECTION, /* offset, size or order wrong */
+	SHYPE_BLOB_BAD_NAME, /* a type or label name malformed */
+	SHYPE_BLOB_UNSORTED, /* names unsorted or duplicated */
+	SHYPE_BLOB_BAD_LABEL_FLAGS,
+	SHYPE_BLOB_STRAY_BITS, /* a bitmap bit at or above its count */
+	SHYPE_BLOB_EMPTY_LABEL, /* a label with no type */
+	SHYPE_BLOB_BAD_CONFLICT_SET, /* fewer than two types */
+	SHYPE_BLOB_SELF_CONFLICT, /* a label's own CHWALL types conflict */
+	SHYPE_BLOB_RESOURCE_CHWALL, /* a resource label with CHWALL types */
+	SHYPE_BLOB_BAD_RESOURCE, /* unknown kind, malformed name */
+	SHYPE_BLOB_BAD_RESOURCE_LABEL, /* label index out of range */
+	SHYPE_BLOB_BAD_UNLABELED, /* not a VM label nor DENY */
+	SHYPE_BLOB_NR_ERRORS
+};
+
+/**
+ * struct shype_policy - a validated view of a blob; points into the blob,
+ *	which must outlive it and must not change
+ */
+struct shype_policy {
+	const u8 *blob;
+	u32 len;
+	u32 ste_types, chwall_types, labels, conflict_sets, resources;
+	u32 ste_words, chwall_words;
+	u32 unlabeled;
+	u32 version_major, version_minor;
+	const char *name;
+	const struct shype_name *ste_names;
+	const struct shype_name *chwall_names;
+	const struct shype_label *label;
+	const __le64 *ste_bm; /* labels x ste_words */
+	const __le64 *chwall_bm; /* labels x chwall_words */
+	const __le64 *conflict_bm; /* conflict_sets x chwall_words */
+	const struct shype_resource *resource;
+};
+
+/**
+ * shype_policy_init() - validate a blob and set up a view of it
+ * @p: the view to fill; untouched on failure
+ * @blob: the blob, treated as hostile
+ * @len: its length in bytes
+ *
+ * Return: 0, or a negated &enum shype_blob_error.
+ */
+int shype_policy_init(struct shype_policy *p, const void *blob, size_t len);
+
+/**
+ * shype_blob_strerror() - a short English description of a blob error
+ * @err: an &enum shype_blob_error, negated or not
+ */
+const char *shype_blob_strerror(int err);
+
+/**
+ * shype_blob_errno() - the positive errno the kernel reports for @err:
+ *	EPROTONOSUPPORT for an unknown ABI version, E2BIG for a limit,
+ *	EBADMSG for any other malformation
+ * @err: an &enum shype_blob_error, negated or not
+ */
+int shype_blob_errno(int err);
+
+/**
+ * shype_digest() - compute the digest a blob should carry
+ * @blob: the blob, at least a header long
+ * @len: its length
+ * @out: SHYPE_DIGEST_SIZE bytes
+ */
+void shype_digest(const void *blob, size_t len, u8 *out);
+
+/** SHYPE_NOT_FOUND - returned by the lookups below. */
+#define SHYPE_NOT_FOUND U32_MAX
+
+/**
+ * shype_label_find() - the index of a label by name (binary search)
+ * @p: policy
+ * @name: name, need not be NUL terminated
+ * @len: its length
+ *
+ * Return: the index, or %SHYPE_NOT_FOUND.
+ */
+u32 shype_label_find(const struct shype_policy *p, const char *name,
+		     size_t len);
+
+/**
+ * shype_resource_find() - the index of a labelled resource
+ * @p: policy
+ * @kind: an &enum shype_resource_kind
+ * @name: its name (path, interface or decimal CID), NUL terminated
+ *
+ * Return: the index into @p->resource, or %SHYPE_NOT_FOUND.
+ */
+u32 shype_resource_find(const struct shype_policy *p, u32 kind,
+			const char *name);
+
+/**
+ * shype_ste_share() - STE: may VMs (or a VM and a resource) of labels @a
+ *	and @b share?  True when they have an STE type in common.
+ *	O(ste_words), no allocation.
+ */
+bool shype_ste_share(const struct shype_policy *p, u32 a, u32 b);
+
+/**
+ * shype_ste_common() - the lowest STE type @a and @b share, or
+ *	%SHYPE_NOT_FOUND; for explanations
+ */
+u32 shype_ste_common(const struct shype_policy *p, u32 a, u32 b);
+
+/**
+ * struct shype_chwall - Chinese Wall accounting of the running VMs, as Xen's
+ *	ACM kept it: per type, the number of running VMs having it and the
+ *	number of running VMs whose types conflict with it ("conflict
+ *	aggregate"); and the bitmap of types whose aggregate is not zero.
+ *	The caller provides the arrays, sized by shype_chwall_size().
+ */
+struct shype_chwall {
+	u32 *running; /* chwall_types */
+	u32 *aggregate; /* chwall_types */
+	u64 *blocked; /* chwall_words */
+};
+
+/**
+ * shype_chwall_size() - bytes needed for one &struct shype_chwall's arrays
+ */
+size_t shype_chwall_size(const struct shype_policy *p);
+
+/**
+ * shype_chwall_init() - point @st at @mem (shype_chwall_size() bytes,
+ *	8-byte aligned) and clear it: no VM running
+ */
+void shype_chwall_init(const struct shype_policy *p, struct shype_chwall *st,
+		       void *mem);
+
+/**
+ * shype_chwall_admit() - may a VM of label @label start now?
+ *	O(chwall_words), no allocation.
+ *
+ * Return: %SHYPE_NOT_FOUND when admitted; else a CHWALL type of @label
+ * that conflicts with a running VM's type.
+ */
+u32 shype_chwall_admit(const struct shype_policy *p,
+		       const struct shype_chwall *st, u32 label);
+
+/**
+ * shype_chwall_culprit() - for a denial of @label on its type @type, a
+ *	running type in conflict with it, for the explanation
+ *
+ * Return: a CHWALL type index, or %SHYPE_NOT_FOUND.
+ */
+u32 shype_chwall_culprit(const struct shype_policy *p,
+			 const struct shype_chwall *st, u32 label, u32 type);
+
+/**
+ * shype_chwall_add() - account a VM of @label as running; call only after
+ *	shype_chwall_admit() admitted it, or when rebuilding the state of a
+ *	new policy (then check shype_chwall_admit() first to find violations)
+ */
+void shype_chwall_add(const struct shype_policy *p, struct shype_chwall *st,
+		      u32 label);
+
+/**
+ * shype_chwall_remove() - undo shype_chwall_add() for a VM that stopped
+ */
+void shype_chwall_remove(const struct shype_policy *p, struct shype_chwall *st,
+			 u32 label);
+
+/* Bitmap rows of one label or conflict set. */
+static inline const __le64 *shype_ste_row(const struct shype_policy *p, u32 l)
+{
+	return p->ste_bm + (size_t)l * p->ste_words;
+}
+
+static inline const __le64 *shype_chwall_row(const struct shype_policy *p,
+					     u32 l)
+{
+	return p->chwall_bm + (size_t)l * p->chwall_words;
+}
+
+static inline const __le64 *shype_conflict_row(const struct shype_policy *p,
+					       u32 s)
+{
+	return p->conflict_bm + (size_t)s * p->chwall_words;
+}
+
+static inline bool shype_bit(const __le64 *row, u32 bit)
+{
+	return (le64_to_cpu(row[bit / 64]) >> (bit % 64)) & 1;
+}
+
+#endif /* SHYPE_CORE_POLICY_H */
