@@ -3,17 +3,19 @@
  * The one header through which kmod/core sees its environment.  The core
  * is plain C: in shype.ko it uses the kernel's types, in libshype, the
  * unit tests and the fuzzers it uses libc's.  Nothing else may be included
- * by core/*.c.
+ * by the .c files of core/.
  */
 #ifndef SHYPE_CORE_COMPAT_H
 #define SHYPE_CORE_COMPAT_H
 
 #ifdef __KERNEL__
+#include <linux/errno.h>
 #include <linux/types.h>
 #include <linux/string.h>
 #include <linux/limits.h>
 #include <asm/byteorder.h>
 #else
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,10 +23,10 @@
 #include <endian.h>
 #include <linux/types.h>
 
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
+typedef __u8 u8;
+typedef __u16 u16;
+typedef __u32 u32;
+typedef __u64 u64;
 
 #define le16_to_cpu(x) le16toh(x)
 #define le32_to_cpu(x) le32toh(x)

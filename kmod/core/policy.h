@@ -98,6 +98,22 @@ int shype_blob_errno(int err);
  */
 void shype_digest(const void *blob, size_t len, u8 *out);
 
+/**
+ * shype_name_valid() - is @s (@len bytes) a valid type, label or policy
+ *	name: 1 to %SHYPE_NAME_MAX characters of [A-Za-z0-9_.-]
+ */
+bool shype_name_valid(const char *s, size_t len);
+
+/**
+ * shype_resource_name_valid() - is @s (@len bytes) a valid name for a
+ *	resource of @kind: for %SHYPE_RES_SHM an absolute path of printable
+ *	ASCII without spaces, at most %SHYPE_RESOURCE_NAME_MAX bytes; for
+ *	%SHYPE_RES_NET an interface name of 1 to %SHYPE_NET_NAME_MAX
+ *	characters of [A-Za-z0-9_.-], not "." or ".."; for %SHYPE_RES_VSOCK a
+ *	guest CID in canonical decimal (no leading zero), 3 to 4294967294
+ */
+bool shype_resource_name_valid(u32 kind, const char *s, size_t len);
+
 /** SHYPE_NOT_FOUND - returned by the lookups below. */
 #define SHYPE_NOT_FOUND U32_MAX
 

@@ -188,4 +188,78 @@ struct shype_resource {
 	char name[SHYPE_RESOURCE_NAME_MAX + 1];
 };
 
+/* --- Loading a policy: /sys/kernel/security/shype/policy --- */
+
+/*
+ * Write a blob to the file (one or more write() calls on one open file;
+ * the load happens in the write() that completes total_len bytes, and that
+ * call returns its result).  The blob may be preceded by a struct
+ * shype_load_request to ask for more than the default.  CAP_MAC_ADMIN is
+ * needed; one open file may write at a time (-EBUSY for another).  After a
+ * refused load, read() on the same open file gives the reasons, one per
+ * line.  Opened read-only, the file reads back the active blob.
+ *
+ * Errors of the completing write():
+ * - %EBADMSG: malformed blob;  %EPROTONOSUPPORT: unknown ABI version;
+ * - %E2BIG: a limit exceeded;
+ * - %ESTALE: a policy of the same name is active with a version not lower;
+ * - %EEXIST: a policy of another name is active and %SHYPE_LOAD_FORCE is
+ *   not set;
+ * - %EACCES: the policy would deny a running VM or a live binding (each
+ *   one is listed in the reasons and in the audit log).
+ */
+
+/** SHYPE_LOAD_MAGIC - &shype_load_request.magic: "sHyL". */
+#define SHYPE_LOAD_MAGIC 0x4c794873U
+/** SHYPE_LOAD_FORCE - replace a policy of another name. */
+#define SHYPE_LOAD_FORCE 0x1U
+
+/**
+ * struct shype_load_request - optional prefix of a blob written to policy
+ * @magic: %SHYPE_LOAD_MAGIC
+ * @flags: %SHYPE_LOAD_FORCE or 0; other bits must be zero
+ */
+struct shype_load_request {
+	__le32 magic;
+	__le32 flags;
+};
+
+/*
+ * --- The other files in /sys/kernel/security/shype/ ---
+ *
+ * Text, one record a line, space separated key=value fields, in this
+ * order; a name that is not set reads as "-".  New fields may be added at
+ * the end of a line.
+ *
+ * status (read):
+ *	policy=NAME version=MAJOR.MINOR digest=HEX mode=enforce|permissive
+ *	vms=N hooks=N
+ *   policy=- when none is loaded.
+ * mode (read, write with CAP_MAC_ADMIN): "enforce" or "permissive".  In
+ *   permissive mode every decision is made and a denial is audited, but
+ *   the operation is allowed.
+ * vms (read), one line per running VM, in creation order:
+ *	vm=ID pid=PID label=NAME state=ok|violating
+ *   ID is shype's number for the VM (never reused until reboot); label=- for
+ *   an unlabelled VM created with no policy loaded.
+ * cgroups (read; write with CAP_MAC_ADMIN), one line per labelled cgroup:
+ *	cgroup=PATH id=CGROUP_ID label=NAME
+ *   Writes: "label PATH NAME" or "unlabel PATH", PATH relative to the
+ *   cgroup v2 root ("/machine.slice/x").  Errors: %ENOENT no such cgroup,
+ *   %EINVAL malformed line or name, %ESRCH the active policy has no VM
+ *   label NAME.
+ * stats (read), one line per hook point:
+ *	op=NAME calls=N allowed=N denied=N
+ * audit (read, poll), one line per decision that denied (in permissive
+ *   mode too) and per refused policy load, oldest first; read() returns 0
+ *   when caught up, poll() reports POLLIN when more arrived:
+ *	seq=N op=OP result=denied|permitted vm=ID(LABEL) pid=PID reason=WORD
+ *	[more key=value fields]
+ *   seq counts from 1; a reader that fell behind the kept window sees a
+ *   gap in seq.
+ */
+
+/** SHYPE_SECURITYFS_DIR - where shype's files are. */
+#define SHYPE_SECURITYFS_DIR "/sys/kernel/security/shype"
+
 #endif /* _UAPI_LINUX_SHYPE_H */

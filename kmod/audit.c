@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Audit of denials and statistics of decisions.
+ *
+ * Every denial goes through shype_deny(): one line, in the format of the
+ * uapi header, kept in a ring that the audit file reads and also logged
+ * with pr_notice, rate limited.
+ */
+#define pr_fmt(fmt) "shype: " fmt
+
+#include <linux/atomic.h>
+#include <linux/ratelimit.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/spinlock.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+
+#include "shype.h"
+
+#define AUDIT_LINES    256 /* a power of two */
+#define AUDIT_LINE_MAX 384
+
+const char *const shype_op_names[SHYPE_OP_NR] = {
+	[SHYPE_OP_CREATE] = "create",
+	[SHYPE_OP_POLICY_LOAD] = "policy_load",
+};
+
+struct op_stats {
+	atomic64_t calls, allowed, denied;
+};
+
+static struct op_stats stats[SHYPE_OP_NR];
+
+struct audit_line {
+	u64 seq;
+	char text[AUDIT_LINE_MAX];
+};
+
+static struct audit_line ring[AUDIT_LINES];
+static u64 next_seq = 1;
+static DEFINE_SPINLOCK(ring_lock);
+DECLARE_WAIT_QUEUE_HEAD(shype_audit_wait);
+
+static void audit_vlog(enum shype_op op, bool enforced, const char *fmt,
+		       va_list args)
+{
+	struct audit_line *l;
+	char text[AUDIT_LINE_MAX];
+	int n;
+
+	n = scnprintf(text, sizeof(text), "op=%s result=%s ",
+		      shype_op_names[op], enforced ? "denied" : "permitted");
+	vscnprintf(text + n, sizeof(text) - n, fmt, args);
+	pr_notice_ratelimited("%s\n", text);
+
+	spin_lock(&ring_lock);
+	l = &ring[next_seq % AUDIT_LINES];
+	l->seq = next_seq++;
+	strscpy(l->text, text, sizeof(l->text));
+	spin_unlock(&ring_lock);
+	wake_up_interruptible(&shype_audit_wait);
+}
+
+/**
+ * shype_audit() - audit a refusal that is not about one VM (a policy load)
+ * @op: the operation
+ * @fmt: the fields after op= and result=
+ */
+void shype_audit(enum shype_op op, const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	audit_vlog(op, true, fmt, args);
+	va_end(args);
+}
+
+/**
+ * shype_deny() - audit a denial of @op to @vm
+ * @op: the operation
+ * @vm: the VM
+ * @fmt: the fields after vm= and pid=, from reason= on
+ *
+ * Return: %-EACCES, for the caller to return.
+ */
+int shype_deny(enum shype_op op, const struct shype_vm *vm, const char *fmt,
+	       ...)
+{
+	char more[AUDIT_LINE_MAX / 2];
+	va_list args;
+
+	va_start(args, fmt);
+	vscnprintf(more, sizeof(more), fmt, args);
+	va_end(args);
+	shype_audit_permissive(op, !shype_permissive, "vm=%llu(%s) pid=%d %s",
+			       vm->id, shype_vm_label(vm), vm->pid, more);
+	return -EACCES;
+}
+
+/**
+ * shype_audit_permissive() - as shype_audit(), saying whether the denial
+ *	was enforced
+ */
+void shype_audit_permissive(enum shype_op op, bool enforced, const char *fmt,
+			    ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	audit_vlog(op, enforced, fmt, args);
+	va_end(args);
+}
+
+/**
+ * shype_audit_oldest() - sequence number of the oldest line kept
+ */
+u64 shype_audit_oldest(void)
+{
+	u64 seq;
+
+	spin_lock(&ring_lock);
+	seq = next_seq > AUDIT_LINES ? next_seq - AUDIT_LINES : 1;
+	spin_unlock(&ring_lock);
+	return seq;
+}
+
+/**
+ * shype_audit_pending() - is there a line at or after @seq?
+ */
+bool shype_audit_pending(u64 seq)
+{
+	return seq < READ_ONCE(next_seq);
+}
+
+/**
+ * shype_audit_read() - copy whole lines from @*seq on to @buf
+ * @seq: the reader's next sequence number; advanced
+ * @buf: user buffer
+ * @count: its size
+ *
+ * Return: bytes copied, 0 when caught up, %-EFAULT, or %-EINVAL when
+ * @count cannot hold one line.
+ */
+ssize_t shype_audit_read(u64 *seq, char __user *buf, size_t count)
+{
+	char line[AUDIT_LINE_MAX + 32];
+	size_t done = 0;
+	int n;
+
+	for (;;) {
+		spin_lock(&ring_lock);
+		if (*seq >= next_seq) {
+			spin_unlock(&ring_lock);
+			break;
+		}
+		if (*seq + AUDIT_LINES < next_seq)
+			*seq = next_seq - AUDIT_LINES; /* fell behind */
+		n = scnprintf(line, sizeof(line), "seq=%llu %s\n", *seq,
+			      ring[*seq % AUDIT_LINES].text);
+		spin_unlock(&ring_lock);
+		if (n > count - done)
+			return done ? done : -EINVAL;
+		if (copy_to_user(buf + done, line, n))
+			return done ? done : -EFAULT;
+		done += n;
+		(*seq)++;
+	}
+	return done;
+}
+
+/**
+ * shype_stat() - count one decision on @op
+ */
+void shype_stat(enum shype_op op, bool allowed)
+{
+	atomic64_inc(&stats[op].calls);
+	atomic64_inc(allowed ? &stats[op].allowed : &stats[op].denied);
+}
+
+/**
+ * shype_stats_show() - the lines of the stats file
+ */
+void shype_stats_show(struct seq_file *m)
+{
+	int op;
+
+	for (op = 0; op < SHYPE_OP_NR; op++)
+		seq_printf(m, "op=%s calls=%lld allowed=%lld denied=%lld\n",
+			   shype_op_names[op], atomic64_read(&stats[op].calls),
+			   atomic64_read(&stats[op].allowed),
+			   atomic64_read(&stats[op].denied));
+}

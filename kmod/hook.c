@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ftrace plumbing: find functions by name, send their calls to shype's
+ * wrappers, and pin the modules that hold them.
+ *
+ * Each hook is an ftrace_ops with IPMODIFY on one function: its callback
+ * moves the instruction pointer to the wrapper unless the call comes from
+ * shype.ko itself (the wrapper calling the original).  That test needs a
+ * real call from the wrapper, hence -fno-optimize-sibling-calls in Kbuild.
+ * The ops are PERMANENT, so ftrace cannot be switched off under them, and
+ * they do not ask for ftrace's recursion guard, whose refusal would run the
+ * original unchecked: the callback calls nothing that can be traced.
+ */
+#define pr_fmt(fmt) "shype: " fmt
+
+#include <linux/kprobes.h>
+#include <linux/module.h>
+
+#include "hook.h"
+#include "shype.h"
+
+static const struct shype_hook_table *const tables[] = {
+	&shype_kvm_table,
+};
+
+/* Modules whose functions are hooked; each is pinned once hooked. */
+static const char *const hooked_modules[] = { "kvm" };
+static struct module *pinned[ARRAY_SIZE(hooked_modules)];
+
+static DEFINE_MUTEX(hook_mutex);
+static unsigned int installed;
+static unsigned long (*lookup_name)(const char *name);
+
+static void notrace hook_thunk(unsigned long ip, unsigned long parent_ip,
+			       struct ftrace_ops *ops,
+			       struct ftrace_regs *fregs)
+{
+	struct shype_hook *hook = container_of(ops, struct shype_hook, ops);
+
+	if (!within_module(parent_ip, THIS_MODULE))
+		ftrace_instruction_pointer_set(fregs,
+					       (unsigned long)hook->wrapper);
+}
+
+static unsigned long find_symbol(const char *module, const char *name)
+{
+	char full[MODULE_NAME_LEN + KSYM_NAME_LEN + 1];
+
+	if (!module)
+		return lookup_name(name);
+	snprintf(full, sizeof(full), "%s:%s", module, name);
+	return lookup_name(full);
+}
+
+static int hook_install(struct shype_hook *hook)
+{
+	unsigned long addr;
+	int err;
+
+	if (hook->addr)
+		return 0;
+	addr = find_symbol(hook->module, hook->name);
+	if (!addr) {
+		pr_err("cannot find %s:%s, refusing to run without its hook\n",
+		       hook->module ?: "vmlinux", hook->name);
+		return -ENOENT;
+	}
+	hook->ops.func = hook_thunk;
+	hook->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY |
+			  FTRACE_OPS_FL_PERMANENT;
+	err = ftrace_set_filter_ip(&hook->ops, addr, 0, 0);
+	if (err)
+		goto out_err;
+	*hook->orig = (void *)addr;
+	err = register_ftrace_function(&hook->ops);
+	if (err) {
+		ftrace_set_filter_ip(&hook->ops, addr, 1, 0);
+		goto out_err;
+	}
+	hook->addr = addr;
+	installed++;
+	return 0;
+
+out_err:
+	pr_err("cannot hook %s:%s (%d), refusing to run without it\n",
+	       hook->module ?: "vmlinux", hook->name, err);
+	return err;
+}
+
+static int hook_remove(struct shype_hook *hook)
+{
+	if (!hook->addr)
+		return 0;
+	WARN_ON_ONCE(unregister_ftrace_function(&hook->ops));
+	ftrace_set_filter_ip(&hook->ops, hook->addr, 1, 0);
+	hook->addr = 0;
+	installed--;
+	return 0;
+}
+
+static bool same_module(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* Apply @fn to every hook of @module, until it fails. */
+static int apply_hooks(const char *module, int (*fn)(struct shype_hook *))
+{
+	struct shype_hook *h;
+	size_t t, i;
+	int err;
+
+	for (t = 0; t < ARRAY_SIZE(tables); t++) {
+		for (i = 0; i < tables[t]->nr; i++) {
+			h = &tables[t]->hooks[i];
+			if (!same_module(h->module, module))
+				continue;
+			err = fn(h);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+static void remove_module_hooks(const char *module)
+{
+	apply_hooks(module, hook_remove);
+}
+
+/* Hook every function of @module; all or none. Under hook_mutex. */
+static int install_module_hooks(const char *module)
+{
+	int err = apply_hooks(module, hook_install);
+
+	if (err)
+		remove_module_hooks(module);
+	return err;
+}
+
+static int module_index(const char *name)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(hooked_modules); i++)
+		if (!strcmp(hooked_modules[i], name))
+			return i;
+	return -1;
+}
+
+/* Hook @mod's functions and pin it: it cannot unload from under them. */
+static int hook_module(int i, struct module *mod)
+{
+	int err;
+
+	mutex_lock(&hook_mutex);
+	err = 0;
+	if (pinned[i])
+		goto out;
+	if (!try_module_get(mod)) {
+		err = -ENODEV;
+		goto out;
+	}
+	err = install_module_hooks(hooked_modules[i]);
+	if (err) {
+		module_put(mod);
+		goto out;
+	}
+	pinned[i] = mod;
+	pr_info("hooked %s\n", hooked_modules[i]);
+out:
+	mutex_unlock(&hook_mutex);
+	return err;
+}
+
+static int module_notify(struct notifier_block *nb, unsigned long action,
+			 void *data)
+{
+	struct module *mod = data;
+	int i;
+
+	if (action != MODULE_STATE_COMING)
+		return NOTIFY_DONE;
+	i = module_index(mod->name);
+	if (i < 0)
+		return NOTIFY_DONE;
+	/* A module that cannot be hooked does not load. */
+	return notifier_from_errno(hook_module(i, mod));
+}
+
+static struct notifier_block module_nb = {
+	.notifier_call = module_notify,
+};
+
+/* The modules that were loaded before us. */
+static int hook_loaded_modules(void)
+{
+	char name[MODULE_NAME_LEN + sizeof(":__this_module")];
+	struct module *mod;
+	int i, err;
+
+	for (i = 0; i < ARRAY_SIZE(hooked_modules); i++) {
+		snprintf(name, sizeof(name), "%s:__this_module",
+			 hooked_modules[i]);
+		/* RCU keeps a module that is going away from being freed. */
+		rcu_read_lock();
+		mod = (struct module *)lookup_name(name);
+		if (mod && !try_module_get(mod))
+			mod = NULL;
+		rcu_read_unlock();
+		if (!mod)
+			continue;
+		err = hook_module(i, mod);
+		module_put(mod);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int find_lookup_name(void)
+{
+	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
+	int err;
+
+	err = register_kprobe(&kp);
+	if (err) {
+		pr_err("cannot find kallsyms_lookup_name (%d)\n", err);
+		return err;
+	}
+	lookup_name = (void *)kp.addr;
+	unregister_kprobe(&kp);
+	return 0;
+}
+
+/**
+ * shype_hooks_installed() - how many functions are hooked now
+ */
+unsigned int shype_hooks_installed(void)
+{
+	return READ_ONCE(installed);
+}
+
+/**
+ * shype_hooks_init() - hook the kernel's functions now, and KVM's and
+ *	vhost's now or when they load
+ *
+ * Return: 0, or the error of the first function that could not be hooked
+ * (then nothing stays hooked).
+ */
+int shype_hooks_init(void)
+{
+	int err, i;
+
+	err = find_lookup_name();
+	if (err)
+		return err;
+	mutex_lock(&hook_mutex);
+	err = install_module_hooks(NULL);
+	mutex_unlock(&hook_mutex);
+	if (err)
+		return err;
+	err = register_module_notifier(&module_nb);
+	if (err)
+		goto out_kernel;
+	err = hook_loaded_modules();
+	if (err)
+		goto out_notifier;
+	return 0;
+
+out_notifier:
+	unregister_module_notifier(&module_nb);
+	mutex_lock(&hook_mutex);
+	for (i = 0; i < ARRAY_SIZE(hooked_modules); i++) {
+		if (!pinned[i])
+			continue;
+		remove_module_hooks(hooked_modules[i]);
+		module_put(pinned[i]);
+		pinned[i] = NULL;
+	}
+	mutex_unlock(&hook_mutex);
+out_kernel:
+	mutex_lock(&hook_mutex);
+	remove_module_hooks(NULL);
+	mutex_unlock(&hook_mutex);
+	return err;
+}

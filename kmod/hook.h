@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Hooks on functions of KVM and vhost, installed with ftrace.
+ *
+ * A hook sends every call of a function to a wrapper in shype.ko; the
+ * wrapper decides and calls the original through *@orig.  The function is
+ * found by name when its module loads (or at shype's load if it is already
+ * there); a function that cannot be found or hooked fails that load.
+ */
+#ifndef SHYPE_KMOD_HOOK_H
+#define SHYPE_KMOD_HOOK_H
+
+#include <linux/ftrace.h>
+
+/**
+ * struct shype_hook - one hooked function
+ * @module: the module that has it ("kvm", "vhost", ...), or NULL for the
+ *	kernel itself
+ * @name: the function's name
+ * @wrapper: shype's function called instead
+ * @orig: where to store the function's address, for the wrapper to call
+ * @ops: ftrace's registration
+ * @addr: the function's address while hooked, else 0
+ */
+struct shype_hook {
+	const char *module;
+	const char *name;
+	void *wrapper;
+	void **orig;
+	struct ftrace_ops ops;
+	unsigned long addr;
+};
+
+#define SHYPE_HOOK(_mod, _fn)                                          \
+	{                                                              \
+		.module = (_mod), .name = #_fn, .wrapper = hook_##_fn, \
+		.orig = (void **)&orig_##_fn,                          \
+	}
+
+/**
+ * struct shype_hook_table - the hooks of one file of bind points
+ * @hooks: the hooks
+ * @nr: how many
+ */
+struct shype_hook_table {
+	struct shype_hook *hooks;
+	size_t nr;
+};
+
+extern const struct shype_hook_table shype_kvm_table;
+
+#endif /* SHYPE_KMOD_HOOK_H */

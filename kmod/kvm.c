@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Bind points in KVM: VM creation and destruction.
+ *
+ * KVM_CREATE_VM is decided in kvm_arch_post_init_vm(), the last step of
+ * kvm_create_vm() that can fail: a denial there unwinds the creation fully,
+ * through kvm_arch_destroy_vm(), which is also where every VM ends.
+ */
+#define pr_fmt(fmt) "shype: " fmt
+
+#include <linux/kvm_host.h>
+
+#include "hook.h"
+#include "shype.h"
+
+static int (*orig_kvm_arch_post_init_vm)(struct kvm *kvm);
+static void (*orig_kvm_arch_destroy_vm)(struct kvm *kvm);
+
+static int hook_kvm_arch_post_init_vm(struct kvm *kvm)
+{
+	int err = shype_vm_create(kvm);
+
+	if (err)
+		return err;
+	return orig_kvm_arch_post_init_vm(kvm);
+}
+
+static void hook_kvm_arch_destroy_vm(struct kvm *kvm)
+{
+	shype_vm_destroy(kvm);
+	orig_kvm_arch_destroy_vm(kvm);
+}
+
+static struct shype_hook kvm_hooks[] = {
+	SHYPE_HOOK("kvm", kvm_arch_post_init_vm),
+	SHYPE_HOOK("kvm", kvm_arch_destroy_vm),
+};
+
+const struct shype_hook_table shype_kvm_table = {
+	.hooks = kvm_hooks,
+	.nr = ARRAY_SIZE(kvm_hooks),
+};

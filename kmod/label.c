@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Labels of cgroups, and the label of the current process: that of its
+ * nearest labelled cgroup (v2) ancestor.
+ *
+ * Cgroups are known by their 64-bit id, which the kernel never reuses, so
+ * a label cannot pass to another cgroup made later under the same path.
+ */
+#define pr_fmt(fmt) "shype: " fmt
+
+#include <linux/cgroup.h>
+#include <linux/hashtable.h>
+#include <linux/slab.h>
+
+#include "shype.h"
+
+/**
+ * struct cgroup_label - a labelled cgroup
+ * @node: in cg_hash, by @id
+ * @list: in cg_list, in the order they were labelled
+ * @id: cgroup id
+ * @label: the label's name
+ * @path: the path it was labelled by, for display
+ */
+struct cgroup_label {
+	struct hlist_node node;
+	struct list_head list;
+	u64 id;
+	char label[SHYPE_NAME_MAX + 1];
+	char path[];
+};
+
+static DEFINE_HASHTABLE(cg_hash, 6);
+static LIST_HEAD(cg_list);
+
+static struct cgroup_label *find(u64 id)
+{
+	struct cgroup_label *cl;
+
+	hash_for_each_possible(cg_hash, cl, node, id)
+		if (cl->id == id)
+			return cl;
+	return NULL;
+}
+
+static int cgroup_id_of(const char *path, u64 *id)
+{
+	struct cgroup *cgrp;
+
+	if (path[0] != '/')
+		return -EINVAL;
+	cgrp = cgroup_get_from_path(path);
+	if (IS_ERR(cgrp))
+		return PTR_ERR(cgrp);
+	*id = cgroup_id(cgrp);
+	cgroup_put(cgrp);
+	return 0;
+}
+
+/**
+ * shype_cgroup_label_set() - label a cgroup
+ * @path: its path from the cgroup v2 root
+ * @label: a label name
+ *
+ * Return: 0; %-EINVAL for a malformed name or path; %-ENOENT, no such
+ * cgroup; %-ESRCH, the active policy has no VM label @label; %-ENOMEM.
+ */
+int shype_cgroup_label_set(const char *path, const char *label)
+{
+	struct shype_active *a;
+	struct cgroup_label *cl;
+	size_t len = strlen(label);
+	u32 idx;
+	u64 id;
+	int err;
+
+	if (!shype_name_valid(label, len))
+		return -EINVAL;
+	err = cgroup_id_of(path, &id);
+	if (err)
+		return err;
+
+	mutex_lock(&shype_lock);
+	a = shype_active_locked();
+	if (a) {
+		idx = shype_label_find(&a->pol, label, len);
+		if (idx == SHYPE_NOT_FOUND ||
+		    !(le32_to_cpu(a->pol.label[idx].flags) & SHYPE_LABEL_VM)) {
+			err = -ESRCH;
+			goto out;
+		}
+	}
+	cl = find(id);
+	if (!cl) {
+		cl = kzalloc(struct_size(cl, path, strlen(path) + 1),
+			     GFP_KERNEL);
+		if (!cl) {
+			err = -ENOMEM;
+			goto out;
+		}
+		cl->id = id;
+		strcpy(cl->path, path);
+		hash_add(cg_hash, &cl->node, id);
+		list_add_tail(&cl->list, &cg_list);
+	}
+	strscpy(cl->label, label, sizeof(cl->label));
+out:
+	mutex_unlock(&shype_lock);
+	return err;
+}
+
+/**
+ * shype_cgroup_label_clear() - remove a cgroup's label
+ * @path: its path from the cgroup v2 root
+ *
+ * Return: 0; %-ENOENT when there is no such cgroup or it has no label.
+ */
+int shype_cgroup_label_clear(const char *path)
+{
+	struct cgroup_label *cl;
+	u64 id;
+	int err;
+
+	err = cgroup_id_of(path, &id);
+	if (err)
+		return err;
+	mutex_lock(&shype_lock);
+	cl = find(id);
+	if (cl) {
+		hash_del(&cl->node);
+		list_del(&cl->list);
+	}
+	mutex_unlock(&shype_lock);
+	if (!cl)
+		return -ENOENT;
+	kfree(cl);
+	return 0;
+}
+
+/**
+ * shype_current_label() - the label of current's nearest labelled cgroup;
+ *	under shype_lock
+ * @label: where to copy it; "" when there is none
+ * @size: its size
+ *
+ * Return: whether current has a label.
+ */
+bool shype_current_label(char *label, size_t size)
+{
+	struct cgroup_label *cl = NULL;
+	struct cgroup *cgrp;
+
+	lockdep_assert_held(&shype_lock);
+	rcu_read_lock();
+	for (cgrp = task_dfl_cgroup(current); cgrp && !cl;
+	     cgrp = cgroup_parent(cgrp))
+		cl = find(cgroup_id(cgrp));
+	rcu_read_unlock();
+	strscpy(label, cl ? cl->label : "", size);
+	return cl;
+}
+
+/**
+ * shype_cgroup_show() - the lines of the cgroups file; under shype_lock
+ * @m: where to print
+ */
+void shype_cgroup_show(struct seq_file *m)
+{
+	struct cgroup_label *cl;
+
+	lockdep_assert_held(&shype_lock);
+	list_for_each_entry(cl, &cg_list, list)
+		seq_printf(m, "cgroup=%s id=%llu label=%s\n", cl->path, cl->id,
+			   cl->label);
+}

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Loading and replacing the policy.
+ *
+ * A new policy is validated whole, then checked against every running VM
+ * (label known, Chinese Wall admits them all) before it is published with
+ * RCU; a policy that fails changes nothing.
+ */
+#define pr_fmt(fmt) "shype: " fmt
+
+#include <linux/mm.h>
+#include <linux/seq_buf.h>
+#include <linux/slab.h>
+
+#include "shype.h"
+
+struct shype_active __rcu *shype_active;
+bool shype_permissive;
+
+static void active_free(struct shype_active *a)
+{
+	if (!a)
+		return;
+	kvfree(a->blob);
+	kvfree(a->cw_mem);
+	kfree(a);
+}
+
+static struct shype_active *active_new(void *blob, size_t len,
+				       struct seq_buf *reasons)
+{
+	struct shype_active *a;
+	int err;
+
+	a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
+	if (!a)
+		return ERR_PTR(-ENOMEM);
+	a->blob = blob;
+	a->len = len;
+	err = shype_policy_init(&a->pol, blob, len);
+	if (err) {
+		seq_buf_printf(reasons, "malformed policy: %s\n",
+			       shype_blob_strerror(err));
+		shype_audit(SHYPE_OP_POLICY_LOAD, "reason=malformed error=%s",
+			    shype_blob_strerror(err));
+		a->blob = NULL; /* the caller still owns it */
+		kfree(a);
+		return ERR_PTR(-shype_blob_errno(err));
+	}
+	a->cw_mem = kvzalloc(shype_chwall_size(&a->pol), GFP_KERNEL_ACCOUNT);
+	if (!a->cw_mem) {
+		a->blob = NULL;
+		kfree(a);
+		return ERR_PTR(-ENOMEM);
+	}
+	shype_chwall_init(&a->pol, &a->cw, a->cw_mem);
+	memcpy(a->digest, ((const struct shype_policy_header *)blob)->digest,
+	       SHYPE_DIGEST_SIZE);
+	return a;
+}
+
+/* May @new replace @old?  Same name: a higher version; another: force. */
+static int check_succession(const struct shype_active *old,
+			    const struct shype_active *new, u32 flags,
+			    struct seq_buf *reasons)
+{
+	const struct shype_policy *o = &old->pol, *n = &new->pol;
+
+	if (strcmp(o->name, n->name)) {
+		if (flags & SHYPE_LOAD_FORCE)
+			return 0;
+		seq_buf_printf(
+			reasons,
+			"policy '%s' is active; replacing it with '%s' needs force\n",
+			o->name, n->name);
+		shype_audit(SHYPE_OP_POLICY_LOAD,
+			    "reason=other_name active=%s new=%s", o->name,
+			    n->name);
+		return -EEXIST;
+	}
+	if (n->version_major > o->version_major ||
+	    (n->version_major == o->version_major &&
+	     n->version_minor > o->version_minor))
+		return 0;
+	seq_buf_printf(
+		reasons,
+		"policy '%s' version %u.%u is active; a replacement needs a higher version than %u.%u\n",
+		o->name, o->version_major, o->version_minor, n->version_major,
+		n->version_minor);
+	shype_audit(SHYPE_OP_POLICY_LOAD,
+		    "reason=stale_version policy=%s active=%u.%u new=%u.%u",
+		    o->name, o->version_major, o->version_minor,
+		    n->version_major, n->version_minor);
+	return -ESTALE;
+}
+
+/* The index of @vm's label in @p, or SHYPE_NOT_FOUND with a reason. */
+static u32 relabel(const struct shype_policy *p, const struct shype_vm *vm,
+		   const char **why)
+{
+	u32 idx;
+
+	if (!vm->label[0]) {
+		*why = "unlabeled";
+		return p->unlabeled;
+	}
+	*why = "unknown_label";
+	idx = shype_label_find(p, vm->label, strlen(vm->label));
+	if (idx != SHYPE_NOT_FOUND &&
+	    !(le32_to_cpu(p->label[idx].flags) & SHYPE_LABEL_VM))
+		idx = SHYPE_NOT_FOUND;
+	return idx;
+}
+
+/*
+ * Account every running VM under @new, in creation order, into @idx.
+ * Return: the number of VMs that the new policy would deny.
+ */
+static unsigned int check_vms(struct shype_active *new, u32 *idx,
+			      struct seq_buf *reasons)
+{
+	const struct shype_policy *p = &new->pol;
+	unsigned int i = 0, violations = 0;
+	const struct shype_vm *vm;
+	const char *why;
+	u32 type, culprit;
+
+	list_for_each_entry(vm, &shype_vms, list) {
+		idx[i] = relabel(p, vm, &why);
+		if (idx[i] == SHYPE_NOT_FOUND) {
+			seq_buf_printf(
+				reasons, "vm %llu (pid %d, label '%s'): %s\n",
+				vm->id, vm->pid, vm->label[0] ? vm->label : "-",
+				vm->label[0] ? "label not in the new policy" :
+					       "unlabelled VMs are denied");
+			shype_audit_permissive(
+				SHYPE_OP_POLICY_LOAD, !shype_permissive,
+				"vm=%llu pid=%d label=%s reason=%s", vm->id,
+				vm->pid, vm->label[0] ? vm->label : "-", why);
+			violations++;
+		} else {
+			type = shype_chwall_admit(p, &new->cw, idx[i]);
+			if (type != SHYPE_NOT_FOUND) {
+				culprit = shype_chwall_culprit(p, &new->cw,
+							       idx[i], type);
+				seq_buf_printf(
+					reasons,
+					"vm %llu (pid %d, label '%s'): Chinese Wall type '%s' conflicts with running type '%s'\n",
+					vm->id, vm->pid, p->label[idx[i]].name,
+					p->chwall_names[type].s,
+					culprit == SHYPE_NOT_FOUND ?
+						"?" :
+						p->chwall_names[culprit].s);
+				shype_audit_permissive(
+					SHYPE_OP_POLICY_LOAD, !shype_permissive,
+					"vm=%llu pid=%d label=%s reason=chinese_wall type=%s",
+					vm->id, vm->pid, p->label[idx[i]].name,
+					p->chwall_names[type].s);
+				violations++;
+			}
+			shype_chwall_add(p, &new->cw, idx[i]);
+		}
+		i++;
+	}
+	return violations;
+}
+
+/**
+ * shype_policy_replace() - make @blob the active policy
+ * @blob: a kvmalloc()ed blob; owned by the active policy on success, still
+ *	the caller's on failure
+ * @len: its length
+ * @flags: %SHYPE_LOAD_FORCE or 0
+ * @reasons: where to say why a load was refused, one line per reason
+ *
+ * Return: 0, or an errno of the uapi header's list for policy loads.
+ */
+int shype_policy_replace(void *blob, size_t len, u32 flags,
+			 struct seq_buf *reasons)
+{
+	struct shype_active *old, *new;
+	struct shype_vm *vm;
+	unsigned int i;
+	u32 *idx;
+	int err;
+
+	new = active_new(blob, len, reasons);
+	if (IS_ERR(new))
+		return PTR_ERR(new);
+
+	mutex_lock(&shype_lock);
+	old = shype_active_locked();
+	err = old ? check_succession(old, new, flags, reasons) : 0;
+	if (err)
+		goto out_unlock;
+	idx = kvmalloc_array(shype_vm_count ?: 1, sizeof(*idx), GFP_KERNEL);
+	err = -ENOMEM;
+	if (!idx)
+		goto out_unlock;
+	err = 0;
+	if (check_vms(new, idx, reasons) && !shype_permissive)
+		err = -EACCES;
+	if (!err) {
+		i = 0;
+		list_for_each_entry(vm, &shype_vms, list)
+			vm->idx = idx[i++];
+		rcu_assign_pointer(shype_active, new);
+	}
+	kvfree(idx);
+out_unlock:
+	mutex_unlock(&shype_lock);
+	shype_stat(SHYPE_OP_POLICY_LOAD, !err);
+	if (err) {
+		new->blob = NULL;
+		active_free(new);
+		return err;
+	}
+	pr_info("policy %s %u.%u loaded\n", new->pol.name,
+		new->pol.version_major, new->pol.version_minor);
+	synchronize_rcu();
+	active_free(old);
+	return 0;
+}

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * shype.ko internals shared between its files.
+ *
+ * Locking: shype_lock (a mutex) serialises every change of state: VM
+ * records, cgroup labels, the Chinese Wall accounting and policy
+ * replacement.  The active policy is published with RCU, so readers that
+ * only look at it need no lock.
+ */
+#ifndef SHYPE_KMOD_SHYPE_H
+#define SHYPE_KMOD_SHYPE_H
+
+#include <linux/kernel.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/types.h>
+
+#include "core/policy.h"
+
+struct kvm;
+struct mm_struct;
+struct seq_buf;
+struct seq_file;
+
+extern struct mutex shype_lock;
+
+/* policy.c */
+
+/**
+ * struct shype_active - a loaded policy and the Chinese Wall accounting of
+ *	the VMs running under it
+ */
+struct shype_active {
+	struct rcu_head rcu;
+	struct shype_policy pol;
+	struct shype_chwall cw;
+	void *blob;
+	size_t len;
+	void *cw_mem;
+	u8 digest[SHYPE_DIGEST_SIZE];
+};
+
+extern struct shype_active __rcu *shype_active;
+
+/* Under shype_lock. */
+static inline struct shype_active *shype_active_locked(void)
+{
+	return rcu_dereference_protected(shype_active,
+					 lockdep_is_held(&shype_lock));
+}
+
+int shype_policy_replace(void *blob, size_t len, u32 flags,
+			 struct seq_buf *reasons);
+
+/* mode */
+extern bool shype_permissive;
+
+/* vm.c */
+
+/**
+ * struct shype_vm - one VM, from its creation to its destruction
+ * @node: in the hash by @kvm
+ * @list: in creation order
+ * @kvm: the VM (compared, never dereferenced)
+ * @mm: its VMM process's address space (compared, never dereferenced)
+ * @id: shype's number for it
+ * @pid: the VMM's pid at creation
+ * @label: the label it was created with, frozen; "" when it has none
+ * @idx: index of @label in the active policy, %SHYPE_NOT_FOUND when no
+ *	policy is loaded or the label is not a VM label in it
+ */
+struct shype_vm {
+	struct hlist_node node;
+	struct list_head list;
+	const struct kvm *kvm;
+	const struct mm_struct *mm;
+	u64 id;
+	pid_t pid;
+	char label[SHYPE_NAME_MAX + 1];
+	u32 idx;
+};
+
+extern struct list_head shype_vms;
+extern unsigned int shype_vm_count;
+
+int shype_vm_create(const struct kvm *kvm);
+void shype_vm_destroy(const struct kvm *kvm);
+struct shype_vm *shype_vm_find(const struct kvm *kvm);
+const char *shype_vm_label(const struct shype_vm *vm);
+
+/* label.c */
+
+int shype_cgroup_label_set(const char *path, const char *label);
+int shype_cgroup_label_clear(const char *path);
+bool shype_current_label(char *label, size_t size);
+void shype_cgroup_show(struct seq_file *m);
+
+/* audit.c */
+
+/**
+ * enum shype_op - the operations shype decides on; index of the stats
+ */
+enum shype_op { SHYPE_OP_CREATE, SHYPE_OP_POLICY_LOAD, SHYPE_OP_NR };
+
+extern const char *const shype_op_names[SHYPE_OP_NR];
+
+__printf(3, 4) int shype_deny(enum shype_op op, const struct shype_vm *vm,
+			      const char *fmt, ...);
+__printf(2, 3) void shype_audit(enum shype_op op, const char *fmt, ...);
+__printf(3, 4) void shype_audit_permissive(enum shype_op op, bool enforced,
+					   const char *fmt, ...);
+void shype_stat(enum shype_op op, bool allowed);
+void shype_stats_show(struct seq_file *m);
+
+/* The audit ring, read through fs.c. */
+ssize_t shype_audit_read(u64 *seq, char __user *buf, size_t count);
+bool shype_audit_pending(u64 seq);
+u64 shype_audit_oldest(void);
+extern struct wait_queue_head shype_audit_wait;
+
+/* hook.c */
+
+int shype_hooks_init(void);
+unsigned int shype_hooks_installed(void);
+
+/* fs.c */
+
+int shype_fs_init(void);
+void shype_fs_exit(void);
+
+#endif /* SHYPE_KMOD_SHYPE_H */

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VM records: each VM's label, frozen when it is created, and the Chinese
+ * Wall decision at creation.
+ */
+#define pr_fmt(fmt) "shype: " fmt
+
+#include <linux/hashtable.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+
+#include "shype.h"
+
+/* Serialises every change of shype's state: see shype.h. */
+DEFINE_MUTEX(shype_lock);
+LIST_HEAD(shype_vms);
+unsigned int shype_vm_count;
+
+static DEFINE_HASHTABLE(vm_hash, 8);
+static u64 next_vm_id = 1;
+
+/**
+ * shype_vm_find() - the record of @kvm, or NULL; under shype_lock
+ * @kvm: the VM
+ */
+struct shype_vm *shype_vm_find(const struct kvm *kvm)
+{
+	struct shype_vm *vm;
+
+	lockdep_assert_held(&shype_lock);
+	hash_for_each_possible(vm_hash, vm, node, (unsigned long)kvm)
+		if (vm->kvm == kvm)
+			return vm;
+	return NULL;
+}
+
+/* Another VM of this process, whose label a new VM must share. */
+static const struct shype_vm *sibling(const struct mm_struct *mm)
+{
+	const struct shype_vm *vm;
+
+	list_for_each_entry(vm, &shype_vms, list)
+		if (vm->mm == mm)
+			return vm;
+	return NULL;
+}
+
+/*
+ * Decide whether @vm may be created under @a; fill in @vm->idx.
+ * Return: 0, or -EACCES after auditing why.
+ */
+static int decide_create(struct shype_active *a, struct shype_vm *vm)
+{
+	const struct shype_policy *p = &a->pol;
+	const struct shype_vm *sib;
+	u32 type, culprit;
+
+	if (!vm->label[0]) {
+		vm->idx = p->unlabeled;
+		if (vm->idx == SHYPE_UNLABELED_DENY)
+			return shype_deny(SHYPE_OP_CREATE, vm,
+					  "reason=unlabeled");
+	} else {
+		vm->idx = shype_label_find(p, vm->label, strlen(vm->label));
+		if (vm->idx == SHYPE_NOT_FOUND ||
+		    !(le32_to_cpu(p->label[vm->idx].flags) & SHYPE_LABEL_VM))
+			return shype_deny(SHYPE_OP_CREATE, vm,
+					  "reason=unknown_label");
+	}
+
+	sib = sibling(vm->mm);
+	if (sib && sib->idx != vm->idx)
+		return shype_deny(SHYPE_OP_CREATE, vm,
+				  "reason=process_label other=%llu(%s)",
+				  sib->id, shype_vm_label(sib));
+
+	type = shype_chwall_admit(p, &a->cw, vm->idx);
+	if (type != SHYPE_NOT_FOUND) {
+		culprit = shype_chwall_culprit(p, &a->cw, vm->idx, type);
+		return shype_deny(SHYPE_OP_CREATE, vm,
+				  "reason=chinese_wall type=%s running=%s",
+				  p->chwall_names[type].s,
+				  culprit == SHYPE_NOT_FOUND ?
+					  "-" :
+					  p->chwall_names[culprit].s);
+	}
+	return 0;
+}
+
+/**
+ * shype_vm_create() - label a new VM and decide whether it may exist
+ * @kvm: the VM being created, by current
+ *
+ * Return: 0, %-ENOMEM, or %-EACCES when the policy denies it.
+ */
+int shype_vm_create(const struct kvm *kvm)
+{
+	struct shype_active *a;
+	struct shype_vm *vm;
+	int err = 0;
+
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+	if (!vm)
+		return -ENOMEM;
+	vm->kvm = kvm;
+	vm->mm = current->mm;
+	vm->pid = task_tgid_vnr(current);
+	vm->idx = SHYPE_NOT_FOUND;
+
+	mutex_lock(&shype_lock);
+	vm->id = next_vm_id;
+	shype_current_label(vm->label, sizeof(vm->label));
+	a = shype_active_locked();
+	if (a) {
+		err = decide_create(a, vm);
+		shype_stat(SHYPE_OP_CREATE, !err);
+		if (err && shype_permissive)
+			err = 0;
+	}
+	if (!err) {
+		if (a && vm->idx != SHYPE_UNLABELED_DENY &&
+		    vm->idx != SHYPE_NOT_FOUND)
+			shype_chwall_add(&a->pol, &a->cw, vm->idx);
+		else
+			vm->idx = SHYPE_NOT_FOUND;
+		next_vm_id++;
+		hash_add(vm_hash, &vm->node, (unsigned long)kvm);
+		list_add_tail(&vm->list, &shype_vms);
+		shype_vm_count++;
+	}
+	mutex_unlock(&shype_lock);
+	if (err)
+		kfree(vm);
+	return err;
+}
+
+/**
+ * shype_vm_destroy() - forget a VM that is going away; no-op for a VM that
+ *	shype never admitted
+ * @kvm: the VM
+ */
+void shype_vm_destroy(const struct kvm *kvm)
+{
+	struct shype_active *a;
+	struct shype_vm *vm;
+
+	mutex_lock(&shype_lock);
+	vm = shype_vm_find(kvm);
+	if (vm) {
+		a = shype_active_locked();
+		if (a && vm->idx != SHYPE_NOT_FOUND)
+			shype_chwall_remove(&a->pol, &a->cw, vm->idx);
+		hash_del(&vm->node);
+		list_del(&vm->list);
+		shype_vm_count--;
+	}
+	mutex_unlock(&shype_lock);
+	kfree(vm);
+}
+
+/**
+ * shype_vm_label() - the name of @vm's label as the active policy sees it:
+ *	its cgroup's label, the policy's label for unlabelled VMs, or "-"
+ * @vm: the VM; under shype_lock
+ */
+const char *shype_vm_label(const struct shype_vm *vm)
+{
+	struct shype_active *a;
+
+	if (vm->label[0])
+		return vm->label;
+	a = shype_active_locked();
+	if (a && vm->idx < a->pol.labels)
+		return a->pol.label[vm->idx].name;
+	return "-";
+}

@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Loading and replacing policies: malformed blobs, versions, names, running
+ * VMs that a new policy would deny, permissions; and shype's own module
+ * life: it cannot be unloaded, and KVM cannot unload from under it.
+ */
+#include <stddef.h>
+#include <sys/syscall.h>
+
+#include "harness.h"
+#include "shype_util.h"
+
+static char status[4096];
+
+static void read_status(char *buf)
+{
+	ASSERT_GT(read_file(SFS "/status", buf, sizeof(status)), 0);
+}
+
+static void *fig2_blob(const char *name, const char *version, size_t *len)
+{
+	void *blob;
+
+	ASSERT_EQ(compile_json(&blob, len, FIG2_JSON, name, version, FIG2_WALL,
+			       "deny"),
+		  0);
+	return blob;
+}
+
+/* Mutate a copy of @blob with @fn, fix its digest, and try to load it. */
+static int load_mutated(const void *blob, size_t len,
+			void (*fn)(struct shype_policy_header *h, uint8_t *b))
+{
+	uint8_t *copy = malloc(len);
+	struct shype_policy_header *h = (void *)copy;
+	int err;
+
+	memcpy(copy, blob, len);
+	fn(h, copy);
+	shype_digest(copy, len, h->digest);
+	err = load_blob(copy, len, SHYPE_LOAD_FORCE, NULL, 0);
+	free(copy);
+	return err;
+}
+
+static void bad_magic(struct shype_policy_header *h, uint8_t *b)
+{
+	h->magic ^= 1;
+}
+
+static void bad_abi(struct shype_policy_header *h, uint8_t *b)
+{
+	h->abi_version = htole16(SHYPE_ABI_VERSION + 1);
+}
+
+static void bad_header_len(struct shype_policy_header *h, uint8_t *b)
+{
+	h->header_len = htole16(sizeof(*h) - 8);
+}
+
+static void reserved_set(struct shype_policy_header *h, uint8_t *b)
+{
+	h->reserved[7] = 1;
+}
+
+static void flags_set(struct shype_policy_header *h, uint8_t *b)
+{
+	h->flags = htole32(1);
+}
+
+static void too_many_types(struct shype_policy_header *h, uint8_t *b)
+{
+	h->ste_type_count = htole32(SHYPE_MAX_STE_TYPES + 1);
+}
+
+static void section_moved(struct shype_policy_header *h, uint8_t *b)
+{
+	h->labels.offset = htole32(le32toh(h->labels.offset) + 8);
+}
+
+static void unsorted_labels(struct shype_policy_header *h, uint8_t *b)
+{
+	struct shype_label *l = (void *)(b + le32toh(h->labels.offset));
+	struct shype_label t = l[0];
+
+	l[0] = l[1];
+	l[1] = t;
+}
+
+static void bad_name(struct shype_policy_header *h, uint8_t *b)
+{
+	struct shype_label *l = (void *)(b + le32toh(h->labels.offset));
+
+	l[0].name[0] = ' ';
+}
+
+static void stray_bit(struct shype_policy_header *h, uint8_t *b)
+{
+	uint64_t *bm = (void *)(b + le32toh(h->ste_bitmaps.offset));
+
+	bm[0] |= htole64(1ULL << 63);
+}
+
+static void self_conflict(struct shype_policy_header *h, uint8_t *b)
+{
+	uint64_t *bm = (void *)(b + le32toh(h->chwall_bitmaps.offset));
+
+	bm[0] = htole64(5); /* Advertising and Order */
+}
+
+static void bad_unlabeled(struct shype_policy_header *h, uint8_t *b)
+{
+	h->unlabeled = htole32(12345);
+}
+
+TEST(policy_load_refused_for_each_malformed_blob_class_and_state_unchanged)
+{
+	static const struct {
+		const char *what;
+		void (*fn)(struct shype_policy_header *h, uint8_t *b);
+		int err;
+	} cases[] = {
+		{ "bad magic", bad_magic, -EBADMSG },
+		{ "unknown ABI version", bad_abi, -EPROTONOSUPPORT },
+		{ "bad header length", bad_header_len, -EBADMSG },
+		{ "reserved field set", reserved_set, -EBADMSG },
+		{ "flags set", flags_set, -EBADMSG },
+		{ "type count over the limit", too_many_types, -E2BIG },
+		{ "section moved", section_moved, -EBADMSG },
+		{ "labels unsorted", unsorted_labels, -EBADMSG },
+		{ "malformed name", bad_name, -EBADMSG },
+		{ "stray bitmap bit", stray_bit, -EBADMSG },
+		{ "label conflicts with itself", self_conflict, -EBADMSG },
+		{ "unlabeled out of range", bad_unlabeled, -EBADMSG },
+	};
+	char before[4096], after[4096], why[512];
+	size_t len, i;
+	uint8_t *blob;
+
+	ASSERT_EQ(load_fig2("malformed-base", "1.0", FIG2_WALL, "deny", why,
+			    sizeof(why)),
+		  0);
+	read_status(before);
+	blob = fig2_blob("malformed-new", "1.0", &len);
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		TH_LOG("%s", cases[i].what);
+		EXPECT_EQ(load_mutated(blob, len, cases[i].fn), cases[i].err);
+	}
+	/* A wrong digest: mutate after computing it. */
+	blob[len - 1] ^= 1;
+	EXPECT_EQ(load_blob(blob, len, SHYPE_LOAD_FORCE, why, sizeof(why)),
+		  -EBADMSG);
+	EXPECT_TRUE(strstr(why, "malformed policy") != NULL);
+	blob[len - 1] ^= 1;
+	/* More bytes than total_len says. */
+	blob = realloc(blob, len + 8);
+	memset(blob + len, 0, 8);
+	EXPECT_EQ(load_blob(blob, len + 8, SHYPE_LOAD_FORCE, NULL, 0), -EBADMSG);
+	/* A total_len over the limit is refused at once. */
+	((struct shype_policy_header *)blob)->total_len =
+		htole32(SHYPE_POLICY_MAX_SIZE + 1);
+	EXPECT_EQ(load_blob(blob, 64, SHYPE_LOAD_FORCE, NULL, 0), -E2BIG);
+	free(blob);
+
+	read_status(after);
+	EXPECT_EQ(strcmp(before, after), 0);
+	EXPECT_TRUE(strstr(after, "policy=malformed-base ") != NULL);
+}
+
+TEST(same_name_lower_version_refused)
+{
+	char why[512];
+	size_t len;
+	void *blob;
+
+	ASSERT_EQ(load_fig2("versioned", "2.0", FIG2_WALL, "deny", why,
+			    sizeof(why)),
+		  0);
+	blob = fig2_blob("versioned", "1.9", &len);
+	EXPECT_EQ(load_blob(blob, len, 0, why, sizeof(why)), -ESTALE);
+	EXPECT_TRUE(strstr(why, "higher version") != NULL);
+	free(blob);
+	blob = fig2_blob("versioned", "2.0", &len);
+	EXPECT_EQ(load_blob(blob, len, 0, NULL, 0), -ESTALE);
+	free(blob);
+	blob = fig2_blob("versioned", "2.1", &len);
+	EXPECT_EQ(load_blob(blob, len, 0, NULL, 0), 0);
+	free(blob);
+	/* Another name needs force. */
+	blob = fig2_blob("other-name", "1.0", &len);
+	EXPECT_EQ(load_blob(blob, len, 0, why, sizeof(why)), -EEXIST);
+	EXPECT_TRUE(strstr(why, "needs force") != NULL);
+	EXPECT_EQ(load_blob(blob, len, SHYPE_LOAD_FORCE, NULL, 0), 0);
+	free(blob);
+	read_status(status);
+	EXPECT_TRUE(strstr(status, "policy=other-name version=1.0 ") != NULL);
+}
+
+TEST(policy_load_refused_when_running_vms_conflict)
+{
+	struct vmproc order, ads;
+	long long seq;
+	char why[1024];
+
+	/* No conflict set: Order and Advertising VMs run side by side. */
+	ASSERT_EQ(load_fig2("open", "1.0", "", "deny", why, sizeof(why)), 0);
+	ASSERT_EQ(cg_label("order", "order"), 0);
+	ASSERT_EQ(cg_label("ads", "advertising"), 0);
+	ASSERT_EQ(vm_start(&order, "order"), 0);
+	ASSERT_EQ(order.err, 0);
+	ASSERT_EQ(vm_start(&ads, "ads"), 0);
+	ASSERT_EQ(ads.err, 0);
+
+	seq = audit_last();
+	EXPECT_EQ(load_fig2("walled", "1.0", FIG2_WALL, "deny", why,
+			    sizeof(why)),
+		  -EACCES);
+	TH_LOG("reasons: %s", why);
+	EXPECT_TRUE(strstr(why, "label 'advertising'): Chinese Wall type "
+				"'Advertising' conflicts with running type "
+				"'Order'") != NULL);
+	EXPECT_EQ(audit_since(seq, "op=policy_load result=denied",
+			      "reason=chinese_wall"),
+		  1);
+	read_status(status);
+	EXPECT_TRUE(strstr(status, "policy=open ") != NULL);
+
+	/* Once one of them stops, the same policy loads. */
+	vm_stop(&ads);
+	EXPECT_EQ(load_fig2("walled", "1.0", FIG2_WALL, "deny", why,
+			    sizeof(why)),
+		  0);
+	vm_stop(&order);
+}
+
+TEST(policy_load_refused_when_running_vm_label_unknown)
+{
+	struct vmproc vm;
+	char why[1024];
+	size_t len;
+	void *blob;
+
+	ASSERT_EQ(load_fig2("labels-before", "1.0", FIG2_WALL, "deny", why,
+			    sizeof(why)),
+		  0);
+	ASSERT_EQ(cg_label("computing", "computing"), 0);
+	ASSERT_EQ(vm_start(&vm, "computing"), 0);
+	ASSERT_EQ(vm.err, 0);
+	ASSERT_EQ(compile_json(&blob, &len,
+			       "{\"name\": \"nocomputing\", \"version\": \"1\","
+			       " \"ste\": {\"types\": [\"Order\"]},"
+			       " \"labels\": {\"order\": {\"ste\": [\"Order\"]}}}"),
+		  0);
+	EXPECT_EQ(load_blob(blob, len, SHYPE_LOAD_FORCE, why, sizeof(why)),
+		  -EACCES);
+	EXPECT_TRUE(strstr(why, "label 'computing'): label not in the new "
+				"policy") != NULL);
+	free(blob);
+	vm_stop(&vm);
+}
+
+TEST(policy_reads_back_the_active_blob)
+{
+	char why[256], *back;
+	size_t len;
+	void *blob;
+	ssize_t n;
+	int fd;
+
+	blob = fig2_blob("readback", "1.0", &len);
+	ASSERT_EQ(load_blob(blob, len, SHYPE_LOAD_FORCE, why, sizeof(why)), 0);
+	back = malloc(len + 16);
+	fd = open(SFS "/policy", O_RDONLY);
+	ASSERT_GE(fd, 0);
+	n = read(fd, back, len + 16);
+	close(fd);
+	EXPECT_EQ(n, (ssize_t)len);
+	EXPECT_EQ(memcmp(back, blob, len), 0);
+	free(back);
+	free(blob);
+}
+
+TEST(one_policy_writer_at_a_time)
+{
+	int a = open(SFS "/policy", O_WRONLY);
+	int b = open(SFS "/policy", O_WRONLY);
+
+	EXPECT_GE(a, 0);
+	EXPECT_EQ(b, -1);
+	EXPECT_EQ(errno, EBUSY);
+	close(a);
+	b = open(SFS "/policy", O_WRONLY);
+	EXPECT_GE(b, 0);
+	close(b);
+}
+
+TEST(non_root_cannot_load_policy)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (setgid(65534) || setuid(65534))
+			_exit(10);
+		if (open(SFS "/policy", O_WRONLY) >= 0 || errno != EPERM)
+			_exit(11);
+		if (write_file(SFS "/mode", "permissive") != -EACCES &&
+		    write_file(SFS "/mode", "permissive") != -EPERM)
+			_exit(12);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	EXPECT_EQ(WEXITSTATUS(status), 0);
+	EXPECT_TRUE(file_has(SFS "/mode", "enforce", NULL));
+}
+
+TEST(unload_refused_or_safe_while_enforcing)
+{
+	struct vmproc order, ads;
+	char why[256];
+
+	ASSERT_EQ(load_fig2("unload", "1.0", FIG2_WALL, "deny", why,
+			    sizeof(why)),
+		  0);
+	EXPECT_EQ(syscall(SYS_delete_module, "shype", O_NONBLOCK), -1);
+	EXPECT_EQ(errno, EBUSY);
+	/* Still enforcing. */
+	ASSERT_EQ(cg_label("order", "order"), 0);
+	ASSERT_EQ(cg_label("ads", "advertising"), 0);
+	ASSERT_EQ(vm_start(&order, "order"), 0);
+	ASSERT_EQ(vm_start(&ads, "ads"), 0);
+	EXPECT_EQ(order.err, 0);
+	EXPECT_EQ(ads.err, -EACCES);
+	vm_stop(&ads);
+	vm_stop(&order);
+}
+
+TEST(kvm_module_reload_refused_or_rehooked)
+{
+	struct vmproc order, ads;
+	char why[256], path[512], cmd[600];
+	FILE *f;
+
+	ASSERT_EQ(load_fig2("kvm-pinned", "1.0", FIG2_WALL, "deny", why,
+			    sizeof(why)),
+		  0);
+	/* kvm_amd is not hooked and may go; kvm is pinned by shype. */
+	ASSERT_EQ(syscall(SYS_delete_module, "kvm_amd", O_NONBLOCK), 0);
+	EXPECT_EQ(syscall(SYS_delete_module, "kvm", O_NONBLOCK), -1);
+	EXPECT_TRUE(errno == EWOULDBLOCK || errno == EBUSY);
+	EXPECT_EQ(access("/sys/module/kvm", F_OK), 0);
+
+	f = popen("awk '$1 == \"kvm_amd\" {print $2}' /etc/shype/modules", "r");
+	ASSERT_TRUE(f != NULL);
+	ASSERT_TRUE(fgets(path, sizeof(path), f) != NULL);
+	pclose(f);
+	path[strcspn(path, "\n")] = '\0';
+	snprintf(cmd, sizeof(cmd), "insmod %s", path);
+	ASSERT_EQ(system(cmd), 0);
+
+	/* The hooks still decide. */
+	ASSERT_EQ(cg_label("order", "order"), 0);
+	ASSERT_EQ(cg_label("ads", "advertising"), 0);
+	ASSERT_EQ(vm_start(&order, "order"), 0);
+	ASSERT_EQ(vm_start(&ads, "ads"), 0);
+	EXPECT_EQ(order.err, 0);
+	EXPECT_EQ(ads.err, -EACCES);
+	vm_stop(&ads);
+	vm_stop(&order);
+}
+
+TEST_HARNESS_MAIN
