@@ -25,7 +25,8 @@ HDRS      := $(wildcard include/uapi/linux/*.h kmod/core/*.h libshype/*.h \
 	       shypectl/*.h tests/unit/*.h)
 
 LIB_OBJ   := $(patsubst %.c,$(B)/%.o,$(CORE_SRC) $(LIB_SRC))
-CTL_OBJ   := $(patsubst %.c,$(B)/%.o,$(CTL_SRC))
+# Not build/shypectl/*.o: build/shypectl is the binary.
+CTL_OBJ   := $(patsubst %.c,$(B)/obj/%.o,$(CTL_SRC))
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 ASAN_BIN  := $(patsubst tests/unit/%.c,$(B)/asan/%,$(UNIT_SRC))
 ASAN_LIB  := $(patsubst %.c,$(B)/asan/%.o,$(CORE_SRC) $(LIB_SRC))
@@ -33,7 +34,7 @@ FUZZ_BIN  := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
 POLICIES  := $(wildcard policies/*.json)
 
 .PHONY: all user module check deps unit asan fuzz policies format format-check \
-	checkpatch vm-check vm-shell demo bench clean
+	checkpatch vm-check vm-shell demo bench clean cli-test
 .DELETE_ON_ERROR:
 
 all: user module
@@ -41,6 +42,10 @@ all: user module
 user: $(B)/libshype.a $(B)/shypectl
 
 $(B)/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -82,6 +87,10 @@ asan: $(ASAN_BIN)
 
 fuzz: $(FUZZ_BIN)
 	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+# The command line's behaviour: exit codes and exact outputs.
+cli-test: $(B)/shypectl
+	@tests/cli/test_cli.sh $(B)/shypectl
 
 # Every example policy must compile.
 policies: $(B)/shypectl

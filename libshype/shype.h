@@ -140,7 +140,9 @@ void shype_model_free(struct shype_model *m);
  * @blob: on success, a malloc()ed blob; the caller frees it
  * @len: its length
  *
- * Return: 0; -ENOMEM; -E2BIG when a limit of the uapi header is exceeded.
+ * Return: 0; -ENOMEM; -E2BIG when a limit of the uapi header is exceeded;
+ * -EINVAL when the model breaks another rule of the blob format (a bug of
+ * its maker: the blob is validated by kmod/core before it is returned).
  */
 int shype_model_compile(const struct shype_model *m, void **blob, size_t *len);
 
@@ -185,5 +187,297 @@ int shype_resource_parse(const char *s, unsigned int *kind, const char **name,
 
 /** shype_resource_kind_name() - "shm", "net" or "vsock"; NULL if unknown */
 const char *shype_resource_kind_name(unsigned int kind);
+
+/*
+ * --- The kernel: the files of /sys/kernel/security/shype/ ---
+ *
+ * Formats and errors are those of include/uapi/linux/shype.h.  Every
+ * function here opens the file it needs and closes it again.  Opening a
+ * file that needs privileges the caller lacks gives -EPERM, whether the
+ * file's mode or the kernel's CAP_MAC_ADMIN check refused it; a missing
+ * file gives -ENOENT (shype_kernel_loaded() then says whether shype.ko is
+ * loaded at all).  A line that breaks the documented format gives
+ * -EBADMSG.
+ */
+
+/**
+ * shype_securityfs_dir() - the directory of shype's files:
+ *	$SHYPE_SECURITYFS when set and not empty, else %SHYPE_SECURITYFS_DIR
+ */
+const char *shype_securityfs_dir(void);
+
+/**
+ * shype_cgroup_root() - where cgroup v2 is mounted: $SHYPE_CGROUP_ROOT
+ *	when set and not empty (without trailing slashes), else /sys/fs/cgroup
+ */
+const char *shype_cgroup_root(void);
+
+/** shype_kernel_loaded() - does shype_securityfs_dir() exist? */
+bool shype_kernel_loaded(void);
+
+/**
+ * shype_kernel_strerror() - what an errno of shype's files means, in
+ *	words for the user (for a policy load, a mode or a label change)
+ * @err: a negative errno
+ *
+ * Return: a static string; strerror()'s for errnos shype gives no meaning.
+ */
+const char *shype_kernel_strerror(int err);
+
+/**
+ * shype_kernel_load() - load a blob through the policy file, as one request
+ * @blob: a blob (validate it first: shype_policy_load_file())
+ * @len: its length
+ * @flags: %SHYPE_LOAD_FORCE or 0; when not 0, a struct shype_load_request
+ *	carrying them precedes the blob
+ * @reasons: on refusal, the kernel's reasons, one a line, NUL terminated
+ *	(empty when it gave none); may be NULL
+ * @size: size of @reasons
+ *
+ * Return: 0; -ENOENT; -EPERM; -EBUSY another load is in progress; or the
+ * kernel's refusal: -EBADMSG, -EPROTONOSUPPORT, -E2BIG, -ESTALE, -EEXIST,
+ * -EACCES (see the uapi header); -ENOMEM; another -errno of write().
+ */
+int shype_kernel_load(const void *blob, size_t len, uint32_t flags,
+		      char *reasons, size_t size);
+
+/**
+ * struct shype_status - the status file
+ * @policy: the active policy's name; "" when none is loaded
+ * @version_major: its version (0 when none)
+ * @version_minor: likewise
+ * @digest: its SHA-256 in hex; "" when none
+ * @permissive: the mode is permissive (else enforce)
+ * @vms: running VMs
+ * @hooks: hook points installed
+ */
+struct shype_status {
+	char policy[SHYPE_NAME_MAX + 1];
+	unsigned int version_major;
+	unsigned int version_minor;
+	char digest[2 * SHYPE_DIGEST_SIZE + 1];
+	bool permissive;
+	unsigned int vms;
+	unsigned int hooks;
+};
+
+/**
+ * shype_kernel_status() - read the status file
+ * @st: filled on success
+ *
+ * Return: 0; -ENOENT; -EBADMSG; another -errno of open() or read().
+ */
+int shype_kernel_status(struct shype_status *st);
+
+/**
+ * shype_kernel_mode() - read the mode file
+ * @permissive: true for permissive, false for enforce
+ *
+ * Return: 0; -ENOENT; -EBADMSG; another -errno.
+ */
+int shype_kernel_mode(bool *permissive);
+
+/**
+ * shype_kernel_set_mode() - write the mode file
+ * @permissive: true for permissive, false for enforce
+ *
+ * Return: 0; -ENOENT; -EPERM; another -errno.
+ */
+int shype_kernel_set_mode(bool permissive);
+
+/**
+ * struct shype_vm_info - a line of the vms file
+ * @id: shype's number for the VM
+ * @pid: its VMM's process
+ * @label: its label; "" for an unlabelled VM ("-" in the file)
+ * @state: "ok" or "violating"; "" when the kernel does not say
+ */
+struct shype_vm_info {
+	uint64_t id;
+	int pid;
+	char label[SHYPE_NAME_MAX + 1];
+	char state[16];
+};
+
+/**
+ * shype_kernel_vms() - read the vms file
+ * @vms: a malloc()ed array, in creation order; the caller frees it
+ * @n: its length
+ *
+ * Return: 0; -ENOENT; -EBADMSG; -ENOMEM; another -errno.
+ */
+int shype_kernel_vms(struct shype_vm_info **vms, size_t *n);
+
+/**
+ * struct shype_cgroup_entry - a line of the cgroups file
+ * @path: the path the cgroup was labelled by (malloc()ed)
+ * @id: the cgroup's id: the inode number of its directory
+ * @label: its label
+ */
+struct shype_cgroup_entry {
+	char *path;
+	uint64_t id;
+	char label[SHYPE_NAME_MAX + 1];
+};
+
+/**
+ * shype_kernel_cgroups() - read the cgroups file
+ * @v: a malloc()ed array in the order the cgroups were labelled; free it
+ *	with shype_cgroup_entries_free()
+ * @n: its length
+ *
+ * Return: 0; -ENOENT; -EBADMSG; -ENOMEM; another -errno.
+ */
+int shype_kernel_cgroups(struct shype_cgroup_entry **v, size_t *n);
+
+/** shype_cgroup_entries_free() - free what shype_kernel_cgroups() gave */
+void shype_cgroup_entries_free(struct shype_cgroup_entry *v, size_t n);
+
+/**
+ * shype_cgroup_path() - a cgroup's path from the cgroup v2 root, as the
+ *	kernel's files take it
+ * @arg: "/machine.slice/x" (from the root), "machine.slice/x" (likewise),
+ *	or a path under shype_cgroup_root() ("/sys/fs/cgroup/machine.slice/x")
+ * @out: "/machine.slice/x": one slash between components, none at the end
+ *	("/" for the root itself)
+ * @size: size of @out
+ *
+ * Return: 0; -EINVAL for a "." or ".." component or a space or control
+ * character (the cgroups file separates fields by spaces); -ENAMETOOLONG.
+ */
+int shype_cgroup_path(const char *arg, char *out, size_t size);
+
+/**
+ * shype_kernel_label_get() - the label that a VM created in a cgroup gets,
+ *	as the kernel finds it: the cgroup's own label or its nearest labelled
+ *	ancestor's.  Entries of the cgroups file are matched by cgroup id, so a
+ *	label left on a removed cgroup does not pass to a new one of the same
+ *	path.
+ * @path: a path from shype_cgroup_path()
+ * @label: the label, "" when no cgroup on the way up is labelled
+ * @from: where @path's label comes from (a path from the root, @path
+ *	itself for its own label), "" likewise
+ * @fromsize: size of @from; strlen(@path) + 1 is enough
+ *
+ * Return: 0; -ENOENT when there is no such cgroup (no directory under
+ * shype_cgroup_root()) or no cgroups file; -ENAMETOOLONG; an -errno of
+ * shype_kernel_cgroups().
+ */
+int shype_kernel_label_get(const char *path, char label[SHYPE_NAME_MAX + 1],
+			   char *from, size_t fromsize);
+
+/**
+ * shype_kernel_label_set() - label a cgroup, making its directory (and
+ *	any missing parent) under shype_cgroup_root() first
+ * @path: a path from shype_cgroup_path()
+ * @label: a VM label of the active policy
+ *
+ * Return: 0; -EINVAL for a malformed path or name; -ESRCH when the active
+ * policy has no VM label @label; -EPERM (also when the directory cannot be
+ * made for lack of permission); -ENOENT; another -errno of mkdir().
+ */
+int shype_kernel_label_set(const char *path, const char *label);
+
+/**
+ * shype_kernel_label_clear() - remove a cgroup's own label
+ * @path: a path from shype_cgroup_path()
+ *
+ * Return: 0; -ENOENT when there is no such cgroup, it has no label of its
+ * own or there is no cgroups file; -EPERM; -EINVAL.
+ */
+int shype_kernel_label_clear(const char *path);
+
+/**
+ * shype_cgroup_enter() - move the calling process into a cgroup
+ * @path: a path from shype_cgroup_path()
+ *
+ * Return: 0 or the -errno of writing its cgroup.procs.
+ */
+int shype_cgroup_enter(const char *path);
+
+/**
+ * struct shype_op_stats - a line of the stats file
+ * @op: the hook point's name
+ * @calls: decisions made
+ * @allowed: of them, allowed
+ * @denied: of them, denied (in permissive mode too)
+ */
+struct shype_op_stats {
+	char op[32];
+	uint64_t calls;
+	uint64_t allowed;
+	uint64_t denied;
+};
+
+/**
+ * shype_kernel_stats() - read the stats file
+ * @v: a malloc()ed array; the caller frees it
+ * @n: its length
+ *
+ * Return: 0; -ENOENT; -EBADMSG; -ENOMEM; another -errno.
+ */
+int shype_kernel_stats(struct shype_op_stats **v, size_t *n);
+
+/**
+ * struct shype_field - one key=value field of a line
+ * @key: the key (points into the line)
+ * @value: the value (likewise)
+ */
+struct shype_field {
+	const char *key;
+	const char *value;
+};
+
+/**
+ * shype_fields_parse() - split a line of a shype file into its fields, in
+ *	place: the spaces and '=' signs become NULs
+ * @line: a line without its newline
+ * @f: the fields, in their order
+ * @max: room in @f
+ *
+ * Return: the number of fields; -EBADMSG for a word without '=' or with an
+ * empty key; -E2BIG when there are more than @max.
+ */
+int shype_fields_parse(char *line, struct shype_field *f, size_t max);
+
+/**
+ * struct shype_audit_reader - a reader of the audit file; see shype_audit_next()
+ * @fd: the open file, -1 when closed
+ * @start: first unread byte in @buf
+ * @end: end of the bytes read into @buf
+ * @regular: the file is a regular file (a test's stand-in for the kernel's):
+ *	followed by reading it again every 200 ms
+ * @buf: lines read and not yet returned
+ */
+struct shype_audit_reader {
+	int fd;
+	size_t start;
+	size_t end;
+	bool regular;
+	char buf[8192];
+};
+
+/**
+ * shype_audit_open() - open the audit file at its oldest line kept
+ * @a: the reader
+ *
+ * Return: 0; -ENOENT; -EPERM (the file is readable by root only).
+ */
+int shype_audit_open(struct shype_audit_reader *a);
+
+/**
+ * shype_audit_next() - the next audit line
+ * @a: the reader
+ * @follow: when caught up, wait with poll() for a new line, else return 0
+ * @line: the line without its newline, valid until the next call
+ *
+ * Return: 1 with a line; 0 when caught up (only without @follow); -EINTR
+ * when a signal interrupted the wait; another -errno of read() or poll().
+ */
+int shype_audit_next(struct shype_audit_reader *a, bool follow,
+		     const char **line);
+
+/** shype_audit_close() - close the reader; a closed one is fine */
+void shype_audit_close(struct shype_audit_reader *a);
 
 #endif /* LIBSHYPE_SHYPE_H */

@@ -9,12 +9,14 @@
 #define SHYPE_CORE_COMPAT_H
 
 #ifdef __KERNEL__
+#include <linux/build_bug.h>
 #include <linux/errno.h>
 #include <linux/types.h>
 #include <linux/string.h>
 #include <linux/limits.h>
 #include <asm/byteorder.h>
 #else
+#include <assert.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>

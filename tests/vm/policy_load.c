@@ -29,57 +29,72 @@ static void *fig2_blob(const char *name, const char *version, size_t *len)
 
 /* Mutate a copy of @blob with @fn, fix its digest, and try to load it. */
 static int load_mutated(const void *blob, size_t len,
-			void (*fn)(struct shype_policy_header *h, uint8_t *b))
+			void (*fn)(uint8_t *b))
 {
 	uint8_t *copy = malloc(len);
 	struct shype_policy_header *h = (void *)copy;
 	int err;
 
 	memcpy(copy, blob, len);
-	fn(h, copy);
+	fn(copy);
 	shype_digest(copy, len, h->digest);
 	err = load_blob(copy, len, SHYPE_LOAD_FORCE, NULL, 0);
 	free(copy);
 	return err;
 }
 
-static void bad_magic(struct shype_policy_header *h, uint8_t *b)
+static void bad_magic(uint8_t *b)
 {
+	struct shype_policy_header *h = (void *)b;
+
 	h->magic ^= 1;
 }
 
-static void bad_abi(struct shype_policy_header *h, uint8_t *b)
+static void bad_abi(uint8_t *b)
 {
+	struct shype_policy_header *h = (void *)b;
+
 	h->abi_version = htole16(SHYPE_ABI_VERSION + 1);
 }
 
-static void bad_header_len(struct shype_policy_header *h, uint8_t *b)
+static void bad_header_len(uint8_t *b)
 {
+	struct shype_policy_header *h = (void *)b;
+
 	h->header_len = htole16(sizeof(*h) - 8);
 }
 
-static void reserved_set(struct shype_policy_header *h, uint8_t *b)
+static void reserved_set(uint8_t *b)
 {
+	struct shype_policy_header *h = (void *)b;
+
 	h->reserved[7] = 1;
 }
 
-static void flags_set(struct shype_policy_header *h, uint8_t *b)
+static void flags_set(uint8_t *b)
 {
+	struct shype_policy_header *h = (void *)b;
+
 	h->flags = htole32(1);
 }
 
-static void too_many_types(struct shype_policy_header *h, uint8_t *b)
+static void too_many_types(uint8_t *b)
 {
+	struct shype_policy_header *h = (void *)b;
+
 	h->ste_type_count = htole32(SHYPE_MAX_STE_TYPES + 1);
 }
 
-static void section_moved(struct shype_policy_header *h, uint8_t *b)
+static void section_moved(uint8_t *b)
 {
+	struct shype_policy_header *h = (void *)b;
+
 	h->labels.offset = htole32(le32toh(h->labels.offset) + 8);
 }
 
-static void unsorted_labels(struct shype_policy_header *h, uint8_t *b)
+static void unsorted_labels(uint8_t *b)
 {
+	struct shype_policy_header *h = (void *)b;
 	struct shype_label *l = (void *)(b + le32toh(h->labels.offset));
 	struct shype_label t = l[0];
 
@@ -87,29 +102,34 @@ static void unsorted_labels(struct shype_policy_header *h, uint8_t *b)
 	l[1] = t;
 }
 
-static void bad_name(struct shype_policy_header *h, uint8_t *b)
+static void bad_name(uint8_t *b)
 {
+	struct shype_policy_header *h = (void *)b;
 	struct shype_label *l = (void *)(b + le32toh(h->labels.offset));
 
 	l[0].name[0] = ' ';
 }
 
-static void stray_bit(struct shype_policy_header *h, uint8_t *b)
+static void stray_bit(uint8_t *b)
 {
+	struct shype_policy_header *h = (void *)b;
 	uint64_t *bm = (void *)(b + le32toh(h->ste_bitmaps.offset));
 
 	bm[0] |= htole64(1ULL << 63);
 }
 
-static void self_conflict(struct shype_policy_header *h, uint8_t *b)
+static void self_conflict(uint8_t *b)
 {
+	struct shype_policy_header *h = (void *)b;
 	uint64_t *bm = (void *)(b + le32toh(h->chwall_bitmaps.offset));
 
 	bm[0] = htole64(5); /* Advertising and Order */
 }
 
-static void bad_unlabeled(struct shype_policy_header *h, uint8_t *b)
+static void bad_unlabeled(uint8_t *b)
 {
+	struct shype_policy_header *h = (void *)b;
+
 	h->unlabeled = htole32(12345);
 }
 
@@ -117,7 +137,7 @@ TEST(policy_load_refused_for_each_malformed_blob_class_and_state_unchanged)
 {
 	static const struct {
 		const char *what;
-		void (*fn)(struct shype_policy_header *h, uint8_t *b);
+		void (*fn)(uint8_t *b);
 		int err;
 	} cases[] = {
 		{ "bad magic", bad_magic, -EBADMSG },

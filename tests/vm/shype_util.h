@@ -221,7 +221,13 @@ static inline int vm_start(struct vmproc *p, const char *cg)
 	if (p->pid < 0)
 		return -errno;
 	if (p->pid == 0) {
-		int err = cg_enter(cg);
+		int fd, err;
+
+		/* Hold no other VMM's control pipe open. */
+		for (fd = 3; fd < 1024; fd++)
+			if (fd != res[1] && fd != ctl[0])
+				close(fd);
+		err = cg_enter(cg);
 
 		if (!err) {
 			err = vm_create_here();

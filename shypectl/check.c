@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shypectl check { share | resource | create }: dry runs of the kernel's
+ * decisions on a policy file.  Every decision is made by kmod/core's own
+ * functions on the compiled, validated blob; this file only explains them.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "main.h"
+
+/**
+ * struct check_args - the command line of a check
+ * @policy: --policy FILE
+ * @running: the --running lists, in order
+ * @n_running: how many
+ * @args: the positional arguments
+ */
+struct check_args {
+	const char *policy;
+	char **running;
+	int n_running;
+	char **args;
+};
+
+/* Parse --policy, --running (if @running) and exactly @nargs arguments. */
+static int parse_args(int argc, char **argv, int nargs, bool running,
+		      struct check_args *a)
+{
+	static const struct option opts[] = {
+		{ "policy", required_argument, NULL, 'P' },
+		{ "running", required_argument, NULL, 'r' },
+		{ 0 },
+	};
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	a->running = calloc(argc, sizeof(*a->running));
+	if (!a->running) {
+		p_err("out of memory");
+		return EXIT_FAILURE;
+	}
+	while ((c = cmd_getopt(argc, argv, "", opts)) != -1) {
+		if (c == 'P') {
+			a->policy = optarg;
+		} else if (c == 'r' && running) {
+			a->running[a->n_running++] = optarg;
+		} else {
+			if (c == 'r')
+				p_err("'check %s' takes no --running", argv[0]);
+			return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != nargs)
+		return usage_err(
+			"'check %s' needs %d argument%s; see '%s check help'",
+			argv[0], nargs, nargs > 1 ? "s" : "", bin_name);
+	if (!a->policy)
+		return usage_err("'check %s' needs --policy FILE", argv[0]);
+	a->args = argv + optind;
+	return EXIT_SUCCESS;
+}
+
+/* Levenshtein distance of @a and @b, both at most SHYPE_NAME_MAX long. */
+static unsigned int distance(const char *a, const char *b)
+{
+	unsigned int row[SHYPE_NAME_MAX + 1], diag, up, i, j;
+	size_t la = strlen(a), lb = strlen(b);
+
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		diag = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			up = row[j];
+			row[j] = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < row[j])
+				row[j] = up + 1;
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+/* The VM label closest to @name, if one is close enough to be a typo. */
+static const char *nearest_label(const struct shype_policy *p, const char *name)
+{
+	unsigned int d, best = 3;
+	const char *found = NULL;
+	u32 l;
+
+	if (strlen(name) > SHYPE_NAME_MAX)
+		return NULL;
+	for (l = 0; l < p->labels; l++) {
+		if (!(le32_to_cpu(p->label[l].flags) & SHYPE_LABEL_VM))
+			continue;
+		d = distance(name, p->label[l].name);
+		if (d < best && d < strlen(name)) {
+			best = d;
+			found = p->label[l].name;
+		}
+	}
+	return found;
+}
+
+/* The index of VM label @name, or SHYPE_NOT_FOUND after saying why. */
+static u32 vm_label(const struct shype_policy *p, const char *name)
+{
+	const char *near;
+	u32 l;
+
+	l = shype_label_find(p, name, strlen(name));
+	if (l == SHYPE_NOT_FOUND) {
+		near = nearest_label(p, name);
+		if (near)
+			p_err("unknown label '%s'; did you mean '%s'?", name,
+			      near);
+		else
+			p_err("unknown label '%s' in policy '%s'", name,
+			      p->name);
+		return SHYPE_NOT_FOUND;
+	}
+	if (!(le32_to_cpu(p->label[l].flags) & SHYPE_LABEL_VM)) {
+		p_err("'%s' is a resource label, not a VM label", name);
+		return SHYPE_NOT_FOUND;
+	}
+	return l;
+}
+
+static const char *ste_name(const struct shype_policy *p, u32 t)
+{
+	return p->ste_names[t].s;
+}
+
+static const char *chwall_name(const struct shype_policy *p, u32 t)
+{
+	return p->chwall_names[t].s;
+}
+
+/*
+ * Print the decision and its reason, and return the exit status.  Text
+ * shows the reason of a denial, and of an allow only when @say_why.
+ */
+static int __attribute__((format(printf, 3, 4)))
+decision(bool allow, bool say_why, const char *fmt, ...)
+{
+	char reason[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+
+	new_json_obj(json_output, pretty_output);
+	print_string(PRINT_ANY, "decision", "%s", allow ? "allow" : "deny");
+	print_string(allow && !say_why ? PRINT_JSON : PRINT_ANY, "reason",
+		     ": %s", reason);
+	print_nl();
+	delete_json_obj();
+	return allow ? EXIT_SUCCESS : EXIT_DENIED;
+}
+
+static int check_share(int argc, char **argv)
+{
+	struct policy_file pf;
+	struct shype_policy *p = &pf.pol;
+	struct check_args a;
+	u32 x, y, t;
+	int ret;
+
+	ret = parse_args(argc, argv, 2, false, &a);
+	if (!ret)
+		ret = policy_file_load(a.policy, &pf);
+	free(a.running);
+	if (ret)
+		return ret;
+
+	ret = EXIT_FAILURE;
+	x = vm_label(p, a.args[0]);
+	y = x == SHYPE_NOT_FOUND ? x : vm_label(p, a.args[1]);
+	if (y == SHYPE_NOT_FOUND)
+		goto out;
+
+	if (shype_ste_share(p, x, y)) {
+		t = shype_ste_common(p, x, y);
+		ret = decision(true, false,
+			       "labels '%s' and '%s' share STE type '%s'",
+			       a.args[0], a.args[1],
+			       t == SHYPE_NOT_FOUND ? "?" : ste_name(p, t));
+	} else {
+		ret = decision(false, true,
+			       "labels '%s' and '%s' share no STE type",
+			       a.args[0], a.args[1]);
+	}
+out:
+	policy_file_free(&pf);
+	return ret;
+}
+
+static int check_resource(int argc, char **argv)
+{
+	struct policy_file pf;
+	struct shype_policy *p = &pf.pol;
+	struct check_args a;
+	const char *name, *why, *res;
+	unsigned int kind;
+	u32 vm, r, rl, t;
+	int ret;
+
+	ret = parse_args(argc, argv, 2, false, &a);
+	free(a.running);
+	if (ret)
+		return ret;
+	res = a.args[1];
+	if (shype_resource_parse(res, &kind, &name, &why)) {
+		p_err("resource '%s': %s", res, why);
+		return EXIT_FAILURE;
+	}
+	ret = policy_file_load(a.policy, &pf);
+	if (ret)
+		return ret;
+
+	ret = EXIT_FAILURE;
+	vm = vm_label(p, a.args[0]);
+	if (vm == SHYPE_NOT_FOUND)
+		goto out;
+
+	r = shype_resource_find(p, kind, name);
+	if (r == SHYPE_NOT_FOUND) {
+		ret = decision(true, true,
+			       "resource '%s' is not labelled in policy '%s'",
+			       res, p->name);
+		goto out;
+	}
+	rl = le32_to_cpu(p->resource[r].label);
+	if (shype_ste_share(p, vm, rl)) {
+		t = shype_ste_common(p, vm, rl);
+		ret = decision(
+			true, false,
+			"label '%s' and resource '%s' (label '%s') share STE type '%s'",
+			a.args[0], res, p->label[rl].name,
+			t == SHYPE_NOT_FOUND ? "?" : ste_name(p, t));
+	} else {
+		ret = decision(
+			false, true,
+			"label '%s' and resource '%s' (label '%s') share no STE type",
+			a.args[0], res, p->label[rl].name);
+	}
+out:
+	policy_file_free(&pf);
+	return ret;
+}
+
+/* Account the VMs of the --running lists as running, in order. */
+static int add_running(const struct shype_policy *p, struct shype_chwall *st,
+		       const struct check_args *a)
+{
+	char *list, *name, *save;
+	u32 l, t, c;
+	int i;
+
+	for (i = 0; i < a->n_running; i++) {
+		list = a->running[i];
+		for (name = strtok_r(list, ",", &save); name;
+		     name = strtok_r(NULL, ",", &save)) {
+			l = vm_label(p, name);
+			if (l == SHYPE_NOT_FOUND)
+				return EXIT_FAILURE;
+			t = shype_chwall_admit(p, st, l);
+			if (t != SHYPE_NOT_FOUND) {
+				c = shype_chwall_culprit(p, st, l, t);
+				p_err("the running VMs break the Chinese Wall: type '%s' of running label '%s' conflicts with running type '%s'",
+				      chwall_name(p, t), name,
+				      c == SHYPE_NOT_FOUND ? "?" :
+							     chwall_name(p, c));
+				return EXIT_FAILURE;
+			}
+			shype_chwall_add(p, st, l);
+		}
+	}
+	return EXIT_SUCCESS;
+}
+
+static bool has_chwall_type(const struct shype_policy *p, u32 l)
+{
+	const __le64 *row = shype_chwall_row(p, l);
+	u32 w;
+
+	for (w = 0; w < p->chwall_words; w++)
+		if (row[w])
+			return true;
+	return false;
+}
+
+static int check_create(int argc, char **argv)
+{
+	struct shype_chwall st;
+	struct policy_file pf;
+	struct shype_policy *p = &pf.pol;
+	struct check_args a;
+	void *mem = NULL;
+	u32 l, t, c;
+	int ret;
+
+	ret = parse_args(argc, argv, 1, true, &a);
+	if (ret)
+		goto out_args;
+	ret = policy_file_load(a.policy, &pf);
+	if (ret)
+		goto out_args;
+
+	ret = EXIT_FAILURE;
+	l = vm_label(p, a.args[0]);
+	if (l == SHYPE_NOT_FOUND)
+		goto out;
+	/* Never calloc(0): a policy may have no Chinese Wall type. */
+	mem = calloc(1, shype_chwall_size(p) + 8);
+	if (!mem) {
+		p_err("out of memory");
+		goto out;
+	}
+	shype_chwall_init(p, &st, mem);
+	ret = add_running(p, &st, &a);
+	if (ret)
+		goto out;
+
+	t = shype_chwall_admit(p, &st, l);
+	if (t == SHYPE_NOT_FOUND) {
+		if (has_chwall_type(p, l))
+			ret = decision(
+				true, false,
+				"no type of label '%s' conflicts with a running type",
+				a.args[0]);
+		else
+			ret = decision(true, false,
+				       "label '%s' has no Chinese Wall type",
+				       a.args[0]);
+		goto out;
+	}
+	c = shype_chwall_culprit(p, &st, l, t);
+	if (c == SHYPE_NOT_FOUND)
+		ret = decision(
+			false, true,
+			"Chinese Wall: type '%s' of label '%s' conflicts with a running VM",
+			chwall_name(p, t), a.args[0]);
+	else
+		ret = decision(
+			false, true,
+			"Chinese Wall: type '%s' of label '%s' conflicts with running type '%s'",
+			chwall_name(p, t), a.args[0], chwall_name(p, c));
+out:
+	free(mem);
+	policy_file_free(&pf);
+out_args:
+	free(a.running);
+	return ret;
+}
+
+/* Called with argc 0 for a missing command: then a usage error. */
+static int check_help(int argc, char **argv)
+{
+	FILE *f = argc ? stdout : stderr;
+
+	(void)argv;
+	fprintf(f,
+		"Usage: %1$s check share LABEL LABEL --policy POLICY\n"
+		"       %1$s check resource LABEL RESOURCE --policy POLICY\n"
+		"       %1$s check create LABEL [--running LABEL[,LABEL]...] --policy POLICY\n"
+		"       %1$s check help\n"
+		"\n"
+		"       POLICY := { JSON source | binary blob }\n"
+		"       RESOURCE := { shm:PATH | net:IFNAME | vsock:CID }\n"
+		"       OPTIONS := { {-j|--json} [{-p|--pretty}] }\n"
+		"\n"
+		"Exit status: 0 allow, 3 deny, 1 error, 2 usage.\n",
+		bin_name);
+	return argc ? EXIT_SUCCESS : EXIT_USAGE;
+}
+
+int do_check(int argc, char **argv)
+{
+	static const struct cmd cmds[] = {
+		{ "share", check_share },
+		{ "resource", check_resource },
+		{ "create", check_create },
+		{ "help", check_help },
+		{ 0 },
+	};
+
+	return cmd_select(cmds, argc - 1, argv + 1, check_help);
+}

@@ -1,0 +1,417 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The behaviour of shypectl's offline commands: exit status and exact output
+# of each command, on success and failure, and the facts of Figure 2 of the
+# sHype paper.  Prints one line per check and, last, "N passed, N failed".
+#
+# Usage: tests/cli/test_cli.sh [SHYPECTL]	(default: build/shypectl)
+
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+SHYPECTL=${1:-${SHYPECTL:-build/shypectl}}
+case $SHYPECTL in /*) ;; *) SHYPECTL=$PWD/$SHYPECTL ;; esac
+T=$(mktemp -d) || exit 1
+trap 'rm -rf "$T"' EXIT
+F2=policies/figure2.json
+CW=policies/chinese-wall.json
+pass=0
+fail=0
+
+# Run shypectl with "$@": sets $rc, $out and $err.
+run() {
+	"$SHYPECTL" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	out=$(cat "$T/out")
+	err=$(cat "$T/err")
+}
+
+ok() {
+	pass=$((pass + 1))
+	echo "ok   $1"
+}
+
+not_ok() {
+	fail=$((fail + 1))
+	echo "FAIL $1: $2"
+}
+
+# expect NAME RC STDOUT ARGS...: exit status RC and stdout exactly STDOUT.
+expect() {
+	local name=$1 want_rc=$2 want_out=$3
+	shift 3
+	run "$@"
+	if [ "$rc" != "$want_rc" ]; then
+		not_ok "$name" "exit $rc, want $want_rc; stderr: $err"
+	elif [ "$out" != "$want_out" ]; then
+		not_ok "$name" "stdout '$out', want '$want_out'"
+	else
+		ok "$name"
+	fi
+}
+
+# expect_err NAME RC STDERR ARGS...: exit status RC, stderr exactly STDERR,
+# stdout empty.
+expect_err() {
+	local name=$1 want_rc=$2 want_err=$3
+	shift 3
+	run "$@"
+	if [ "$rc" != "$want_rc" ]; then
+		not_ok "$name" "exit $rc, want $want_rc; stderr: $err"
+	elif [ "$err" != "$want_err" ]; then
+		not_ok "$name" "stderr '$err', want '$want_err'"
+	elif [ -n "$out" ]; then
+		not_ok "$name" "stdout '$out', want none"
+	else
+		ok "$name"
+	fi
+}
+
+# expect_match NAME RC REGEX ARGS...: exit status RC, every line of stderr
+# (at least one) matching the extended regular expression REGEX.
+expect_match() {
+	local name=$1 want_rc=$2 re=$3
+	shift 3
+	run "$@"
+	if [ "$rc" != "$want_rc" ]; then
+		not_ok "$name" "exit $rc, want $want_rc; stderr: $err"
+	elif [ -z "$err" ] || grep -qvE "$re" "$T/err"; then
+		not_ok "$name" "stderr '$err' does not match '$re'"
+	else
+		ok "$name"
+	fi
+}
+
+# check NAME COMMAND...: a shell condition.
+check() {
+	local name=$1
+	shift
+	if "$@"; then
+		ok "$name"
+	else
+		not_ok "$name" "'$*' is false"
+	fi
+}
+
+if [ ! -x "$SHYPECTL" ]; then
+	echo "FAIL $SHYPECTL: not built"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+### Global options, help and usage errors (exit 2).
+
+run help
+check help_prints_grammar \
+	[ "$rc" = 0 -a "$(head -n1 "$T/out")" = "Usage: shypectl [OPTIONS] OBJECT { COMMAND | help }" ]
+check help_lists_objects grep -q 'OBJECT := { policy | check ' "$T/out"
+run --help
+check option_help_exits_0 [ "$rc" = 0 -a -n "$out" ]
+run
+check no_object_is_usage_error [ "$rc" = 2 -a -z "$out" ]
+check no_object_prints_usage_on_stderr grep -q '^Usage: shypectl' "$T/err"
+expect version 0 "shypectl 0.1 (policy ABI 1)" -V
+expect version_json 0 '{"version":"0.1","abi_version":1}' -j version
+expect_err unknown_object 2 \
+	"Error: 'frob' is not one of { policy | check | help | version }" frob
+expect_err unknown_command 2 \
+	"Error: 'frob' is not one of { check | compile | show | help }" \
+	policy frob
+expect_err ambiguous_command 2 "Error: 'c' is ambiguous: { check | compile }" \
+	policy c
+expect_err unknown_global_option 2 "Error: unknown option '--frob'" --frob
+expect_err unknown_command_option 2 "Error: unknown option '-x'" \
+	policy show -x $F2
+run policy
+check no_command_is_usage_error [ "$rc" = 2 -a -z "$out" ]
+check no_command_prints_object_usage \
+	grep -q '^Usage: shypectl policy { check | show } FILE' "$T/err"
+run policy help
+check policy_help [ "$rc" = 0 -a "$(head -n1 "$T/out")" = "Usage: shypectl policy { check | show } FILE" ]
+check policy_help_grammar grep -q 'FILE := { JSON source | binary blob }' \
+	"$T/out"
+run check help
+check check_help [ "$rc" = 0 -a "$(head -n1 "$T/out")" = "Usage: shypectl check share LABEL LABEL --policy POLICY" ]
+
+### policy check
+
+for p in policies/*.json; do
+	expect "policy_check_valid $p" 0 "" policy check "$p"
+	check "policy_check_valid_quiet $p" [ -z "$err" ]
+done
+run -j policy check $F2
+check policy_check_json [ "$rc" = 0 ] &&
+	check policy_check_json_object \
+		grep -qE '^\{"file":"policies/figure2.json","valid":true,"name":"figure2","digest":"[0-9a-f]{64}","errors":\[\]\}$' \
+		"$T/out"
+
+cat >"$T/bad.json" <<'EOF'
+{
+  "name": "bad",
+  "version": "1.0",
+  "ste": { "types": ["Order", "Ads"] },
+  "labels": {
+    "order": { "ste": ["Orders"] },
+    "ads": { "ste": ["Ads"], "colour": "red" }
+  },
+  "resources": { "shm:/dev/shm/x": "nobody" }
+}
+EOF
+expect_match policy_check_errors_have_places 1 \
+	"^$T/bad.json:[0-9]+:[0-9]+: " policy check "$T/bad.json"
+check policy_check_reports_every_error [ "$(wc -l <"$T/err")" -ge 3 ]
+check policy_check_errors_print_nothing [ -z "$out" ]
+check policy_check_names_unknown_type grep -q "'Orders'" "$T/err"
+check policy_check_suggests_close_name grep -q "did you mean 'Order'" "$T/err"
+check policy_check_names_unknown_key grep -q "colour" "$T/err"
+check policy_check_names_unknown_label grep -q "'nobody'" "$T/err"
+cat >"$T/bad.err" <<EOF
+$T/bad.json:6:24: label 'order' names unknown STE type 'Orders'; did you mean 'Order'?
+$T/bad.json:7:30: unknown key 'colour'; the keys here are ste, chwall, comment
+$T/bad.json:9:36: resource 'shm:/dev/shm/x' is bound to unknown label 'nobody'
+EOF
+expect_err policy_check_exact_errors 1 "$(cat "$T/bad.err")" \
+	policy check "$T/bad.json"
+run -j policy check "$T/bad.json"
+check policy_check_json_invalid [ "$rc" = 1 ] &&
+	check policy_check_json_lists_errors \
+		grep -q '"valid":false.*"errors":\[{"line":[1-9]' "$T/out"
+
+printf '{ "name": "x",\n  "version": "1.0" \n  "ste": {} }\n' >"$T/syntax.json"
+expect_match policy_check_syntax_error 1 "^$T/syntax.json:[0-9]+:[0-9]+: " \
+	policy check "$T/syntax.json"
+check policy_check_syntax_error_alone [ "$(wc -l <"$T/err")" = 1 ]
+: >"$T/empty.json"
+expect_match policy_check_empty_file 1 "^$T/empty.json:" \
+	policy check "$T/empty.json"
+expect_err policy_check_missing_file 1 \
+	"$T/none.json: cannot read: No such file or directory" \
+	policy check "$T/none.json"
+expect_err policy_check_needs_file 2 "Error: 'policy check' needs one FILE" \
+	policy check
+expect_err policy_check_one_file 2 "Error: 'policy check' needs one FILE" \
+	policy check $F2 $F2
+
+### policy compile
+
+expect policy_compile 0 "" policy compile $F2 -o "$T/f2.bin"
+check policy_compile_writes_blob [ "$(head -c4 "$T/f2.bin")" = sHyP ]
+expect policy_compile_again 0 "" policy compile -o "$T/f2-again.bin" $F2
+check policy_compile_is_reproducible cmp -s "$T/f2.bin" "$T/f2-again.bin"
+expect policy_compile_blob 0 "" policy compile "$T/f2.bin" \
+	--output "$T/f2-copy.bin"
+check policy_compile_blob_is_identity cmp -s "$T/f2.bin" "$T/f2-copy.bin"
+check policy_check_blob "$SHYPECTL" policy check "$T/f2.bin"
+run -j policy compile $F2 -o "$T/f2.bin"
+check policy_compile_json \
+	grep -qE '^\{"file":"policies/figure2.json","output":".*/f2.bin","name":"figure2","size":[0-9]+,"digest":"[0-9a-f]{64}"\}$' \
+	"$T/out"
+digest=$(sed 's/.*"digest":"\([0-9a-f]*\)".*/\1/' "$T/out")
+expect_err policy_compile_needs_output 2 \
+	"Error: 'policy compile' needs -o BLOB" policy compile $F2
+expect_err policy_compile_output_needs_argument 2 \
+	"Error: option '-o' needs an argument" policy compile $F2 -o
+expect_match policy_compile_invalid 1 "^$T/bad.json:[0-9]+:[0-9]+: " \
+	policy compile "$T/bad.json" -o "$T/bad.bin"
+check policy_compile_invalid_writes_nothing [ ! -e "$T/bad.bin" ]
+cp "$T/f2.bin" "$T/keep.bin"
+run policy compile "$T/bad.json" -o "$T/keep.bin"
+check policy_compile_invalid_keeps_old_blob cmp -s "$T/f2.bin" "$T/keep.bin"
+expect_match policy_compile_unwritable 1 "^Error: cannot create " \
+	policy compile $F2 -o "$T/no/such/dir.bin"
+check policy_compile_leaves_no_temporary \
+	[ -z "$(find "$T" -name '*.bin.??????')" ]
+
+### policy show
+
+cat >"$T/f2.txt" <<EOF
+name figure2  version 1.0
+digest $digest
+ste_types Advertising Computing Order
+chwall_types Advertising Computing Order
+conflict_set Advertising Order
+label advertising  vm  ste Advertising  chwall Advertising
+label computing  vm  ste Computing  chwall Computing
+label order  vm  ste Order  chwall Order
+label vdisk_ads  resource  ste Advertising
+label vdisk_order  resource  ste Order
+label vdisk_server  vm  ste Advertising Order
+resource shm:/dev/shm/vdisk-ads  label vdisk_ads
+resource shm:/dev/shm/vdisk-order  label vdisk_order
+resource net:br-ads  label advertising
+resource net:br-order  label order
+unlabeled deny
+EOF
+expect policy_show_source 0 "$(cat "$T/f2.txt")" policy show $F2
+expect policy_show_blob 0 "$(cat "$T/f2.txt")" policy show "$T/f2.bin"
+expect policy_show_prefixes 0 "$(cat "$T/f2.txt")" pol sh $F2
+for p in policies/*.json; do
+	b=$T/$(basename "$p" .json).bin
+	"$SHYPECTL" policy compile "$p" -o "$b"
+	"$SHYPECTL" policy show "$p" >"$T/src.txt"
+	"$SHYPECTL" policy show "$b" >"$T/bin.txt"
+	check "policy_show_source_equals_blob $p" \
+		diff -u "$T/src.txt" "$T/bin.txt"
+	"$SHYPECTL" -j policy show "$p" >"$T/src.json"
+	"$SHYPECTL" -j policy show "$b" >"$T/bin.json"
+	check "policy_show_json_source_equals_blob $p" \
+		diff -u "$T/src.json" "$T/bin.json"
+done
+run policy show -j $F2
+check policy_show_json [ "$rc" = 0 ] &&
+	check policy_show_json_keys grep -qE \
+		'^\{"name":"figure2","version":"1.0","digest":"[0-9a-f]{64}","ste_types":\["Advertising","Computing","Order"\],"chwall_types":\[.*\],"conflict_sets":\[\["Advertising","Order"\]\],"labels":\[\{"name":"advertising","kind":"vm","ste":\["Advertising"\],"chwall":\["Advertising"\]\},.*\],"resources":\[\{"resource":"shm:/dev/shm/vdisk-ads","kind":"shm","name":"/dev/shm/vdisk-ads","label":"vdisk_ads"\},.*\],"unlabeled":"deny"\}$' \
+		"$T/out"
+run -p policy show $F2
+check policy_show_pretty [ "$rc" = 0 -a "$(head -n1 "$T/out")" = "{" ]
+run policy show policies/minimal.json
+check policy_show_unlabeled_label [ "$(tail -n1 "$T/out")" = "unlabeled default" ]
+
+# A blob with one byte changed, and one cut short.
+cp "$T/f2.bin" "$T/corrupt.bin"
+printf 'X' | dd of="$T/corrupt.bin" bs=1 seek=300 conv=notrunc 2>/dev/null
+expect_match policy_show_corrupt_blob 1 "^$T/corrupt.bin: invalid policy blob: " \
+	policy show "$T/corrupt.bin"
+head -c 200 "$T/f2.bin" >"$T/short.bin"
+expect_match policy_check_short_blob 1 "^$T/short.bin: invalid policy blob: " \
+	policy check "$T/short.bin"
+
+### check share: Figure 2 (sHype paper) facts, on the source and the blob
+
+for pol in $F2 "$T/f2.bin"; do
+	expect "share_order_order_allowed ($pol)" 0 "allow" \
+		check share order order --policy "$pol"
+	expect "share_order_advertising_denied ($pol)" 3 \
+		"deny: labels 'order' and 'advertising' share no STE type" \
+		check share order advertising --policy "$pol"
+	expect "share_advertising_order_denied ($pol)" 3 \
+		"deny: labels 'advertising' and 'order' share no STE type" \
+		check share advertising order --policy "$pol"
+	expect "share_vdisk_server_order_allowed ($pol)" 0 "allow" \
+		check share vdisk_server order --policy "$pol"
+	expect "share_vdisk_server_advertising_allowed ($pol)" 0 "allow" \
+		check share vdisk_server advertising --policy "$pol"
+	expect "share_computing_order_denied ($pol)" 3 \
+		"deny: labels 'computing' and 'order' share no STE type" \
+		check share computing order --policy "$pol"
+done
+expect share_json_deny 3 \
+	'{"decision":"deny","reason":"labels '\''order'\'' and '\''advertising'\'' share no STE type"}' \
+	-j check share order advertising --policy $F2
+expect share_json_allow_gives_reason 0 \
+	'{"decision":"allow","reason":"labels '\''order'\'' and '\''vdisk_server'\'' share STE type '\''Order'\''"}' \
+	check share order vdisk_server --policy $F2 --json
+expect share_policy_option_first 0 "allow" \
+	check share --policy=$F2 order order
+expect_err share_unknown_label_suggests 1 \
+	"Error: unknown label 'ordr'; did you mean 'order'?" \
+	check share ordr order --policy $F2
+expect_err share_unknown_label 1 \
+	"Error: unknown label 'nobody' in policy 'figure2'" \
+	check share order nobody --policy $F2
+expect_err share_resource_label_is_not_vm 1 \
+	"Error: 'vdisk_order' is a resource label, not a VM label" \
+	check share order vdisk_order --policy $F2
+expect_err share_needs_policy 2 "Error: 'check share' needs --policy FILE" \
+	check share order order
+expect_err share_needs_two_labels 2 \
+	"Error: 'check share' needs 2 arguments; see 'shypectl check help'" \
+	check share order --policy $F2
+expect_err share_takes_no_running 2 "Error: 'check share' takes no --running" \
+	check share order order --running order --policy $F2
+expect_match share_invalid_policy 1 "^$T/bad.json:[0-9]+:[0-9]+: " \
+	check share order order --policy "$T/bad.json"
+expect_err share_missing_policy 1 \
+	"$T/none.json: cannot read: No such file or directory" \
+	check share order order --policy "$T/none.json"
+expect_err check_no_command 2 "$(
+	"$SHYPECTL" check help
+)" check
+
+### check resource
+
+expect resource_vdisk_order_to_order 0 "allow" \
+	check resource order shm:/dev/shm/vdisk-order --policy "$T/f2.bin"
+expect resource_vdisk_order_not_to_advertising 3 \
+	"deny: label 'advertising' and resource 'shm:/dev/shm/vdisk-order' (label 'vdisk_order') share no STE type" \
+	check resource advertising shm:/dev/shm/vdisk-order --policy $F2
+expect resource_vdisk_server_both 0 "allow" \
+	check resource vdisk_server shm:/dev/shm/vdisk-ads --policy $F2
+expect resource_net_vm_label 3 \
+	"deny: label 'order' and resource 'net:br-ads' (label 'advertising') share no STE type" \
+	check res order net:br-ads --policy $F2
+expect resource_unlabelled_allowed 0 \
+	"allow: resource 'vsock:3' is not labelled in policy 'figure2'" \
+	check resource computing vsock:3 --policy $F2
+expect resource_json 0 \
+	'{"decision":"allow","reason":"label '\''order'\'' and resource '\''net:br-order'\'' (label '\''order'\'') share STE type '\''Order'\''"}' \
+	-j check resource order net:br-order --policy $F2
+expect_match resource_unknown_kind 1 "^Error: resource 'disk:sda': " \
+	check resource order disk:sda --policy $F2
+expect_match resource_bad_cid 1 "^Error: resource 'vsock:2': " \
+	check resource order vsock:2 --policy $F2
+expect_err resource_needs_resource 2 \
+	"Error: 'check resource' needs 2 arguments; see 'shypectl check help'" \
+	check resource order --policy $F2
+
+### check create: the Chinese Wall
+
+expect create_order_alone 0 "allow" check create order --policy $F2
+expect create_order_beside_advertising_denied 3 \
+	"deny: Chinese Wall: type 'Order' of label 'order' conflicts with running type 'Advertising'" \
+	check create order --running advertising --policy $F2
+expect create_advertising_beside_order_denied 3 \
+	"deny: Chinese Wall: type 'Advertising' of label 'advertising' conflicts with running type 'Order'" \
+	check create advertising --running computing,order --policy "$T/f2.bin"
+expect create_order_beside_own_coalition 0 "allow" \
+	check create order --running order,computing,vdisk_server --policy $F2
+expect create_computing_unaffected 0 "allow" \
+	check create computing --running order,vdisk_server --policy $F2
+expect create_computing_unaffected_ads 0 "allow" \
+	check create computing --running advertising --policy $F2
+expect create_vdisk_server_beside_either 0 "allow" \
+	check create vdisk_server --running advertising --policy $F2
+expect create_running_repeated 3 \
+	"deny: Chinese Wall: type 'Order' of label 'order' conflicts with running type 'Advertising'" \
+	check create order --running computing --running advertising --policy $F2
+expect create_json 3 \
+	'{"decision":"deny","reason":"Chinese Wall: type '\''Order'\'' of label '\''order'\'' conflicts with running type '\''Advertising'\''"}' \
+	-j check create order --running advertising --policy $F2
+expect_err create_running_breaks_wall 1 \
+	"Error: the running VMs break the Chinese Wall: type 'Advertising' of running label 'advertising' conflicts with running type 'Order'" \
+	check create computing --running order,advertising --policy $F2
+expect_err create_running_unknown_label 1 \
+	"Error: unknown label 'advertsing'; did you mean 'advertising'?" \
+	check create order --running advertsing --policy $F2
+expect_err create_needs_label 2 \
+	"Error: 'check create' needs 1 argument; see 'shypectl check help'" \
+	check create --policy $F2
+
+### chinese-wall.json: overlapping conflict sets
+
+expect cw_banks_conflict 3 \
+	"deny: Chinese Wall: type 'BankB' of label 'bank_b' conflicts with running type 'BankA'" \
+	check create bank_b --running bank_a --policy $CW
+expect cw_bank_beside_oil 0 "allow" \
+	check create bank_a --running oil_x,market_feed --policy $CW
+expect cw_overlap_bank_c_oil_x 3 \
+	"deny: Chinese Wall: type 'OilX' of label 'oil_x' conflicts with running type 'BankC'" \
+	check create oil_x --running bank_c --policy $CW
+expect cw_two_types_second_conflicts 3 \
+	"deny: Chinese Wall: type 'OilY' of label 'bank_a_oil_y' conflicts with running type 'OilX'" \
+	check create bank_a_oil_y --running oil_x --policy $CW
+expect cw_two_types_beside_own 0 "allow" \
+	check create bank_a_oil_y --running bank_a,oil_y --policy $CW
+expect cw_market_shared 0 "allow" \
+	check share bank_a market_feed --policy $CW
+expect cw_ledger_private 3 \
+	"deny: label 'bank_b' and resource 'shm:/dev/shm/ledger-a' (label 'ledger_a') share no STE type" \
+	check resource bank_b shm:/dev/shm/ledger-a --policy $CW
+expect cw_oil_network_private 3 \
+	"deny: label 'bank_a' and resource 'net:br-oil-x' (label 'oil_x_net') share no STE type" \
+	check resource bank_a net:br-oil-x --policy $CW
+expect minimal_allows_all 0 "allow" \
+	check share default default --policy policies/minimal.json
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Decisions of kmod/core on compiled policies, as data tables (libseccomp
+ * style): each scenario is a policy and a sequence of queries with the
+ * expected answers.  STE queries are stateless; START and STOP drive the
+ * Chinese Wall state as VM creation and destruction do in the kernel.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "testutil.h"
+
+enum op {
+	OP_END,
+	OP_SHARE, /* a, b: may VMs of labels a and b share? */
+	OP_USE, /* a, b: may a VM of label a use resource b ("kind:name")? */
+	OP_START, /* a: may a VM of label a start now?  If so, it runs. */
+	OP_STOP, /* a: a VM of label a stops */
+};
+
+enum verdict { DENY, ALLOW, NO_LABEL };
+
+/*
+ * @type: for an allowed SHARE or RESOURCE the lowest common STE type; for a
+ *	denied START the CHWALL type of @a that conflicts
+ * @culprit: for a denied START, the running type it conflicts with
+ */
+struct step {
+	enum op op;
+	const char *a, *b;
+	enum verdict verdict;
+	const char *type, *culprit;
+};
+
+#define SHARE(a, b, type)                         \
+	{                                         \
+		OP_SHARE, a, b, ALLOW, type, NULL \
+	}
+#define NO_SHARE(a, b)                           \
+	{                                        \
+		OP_SHARE, a, b, DENY, NULL, NULL \
+	}
+#define USE(a, res, type)                         \
+	{                                         \
+		OP_USE, a, res, ALLOW, type, NULL \
+	}
+#define NO_USE(a, res)                           \
+	{                                        \
+		OP_USE, a, res, DENY, NULL, NULL \
+	}
+#define UNLABELED(a, res)                            \
+	{                                            \
+		OP_USE, a, res, NO_LABEL, NULL, NULL \
+	}
+#define START(a)                                     \
+	{                                            \
+		OP_START, a, NULL, ALLOW, NULL, NULL \
+	}
+#define REFUSE(a, type, culprit)                       \
+	{                                              \
+		OP_START, a, NULL, DENY, type, culprit \
+	}
+#define STOP(a)                                    \
+	{                                          \
+		OP_STOP, a, NULL, DENY, NULL, NULL \
+	}
+#define END                                          \
+	{                                            \
+		OP_END, NULL, NULL, DENY, NULL, NULL \
+	}
+
+struct scenario {
+	const char *name;
+	const char *policy; /* JSON text, or "@path" of a policy file */
+	struct step steps[24];
+};
+
+static const char overlap[] =
+	"{\n"
+	"  \"name\": \"overlap\", \"version\": \"1\",\n"
+	"  \"ste\": { \"types\": [\"T\", \"U\"] },\n"
+	"  \"chwall\": {\n"
+	"    \"types\": [\"A\", \"B\", \"C\", \"D\", \"X\", \"Y\", \"Z\"],\n"
+	"    \"conflict_sets\": [[\"A\", \"B\"], [\"B\", \"C\"],\n"
+	"                      [\"X\", \"Y\", \"Z\"]] },\n"
+	"  \"labels\": {\n"
+	"    \"a\": { \"ste\": [\"T\"], \"chwall\": [\"A\"] },\n"
+	"    \"b\": { \"ste\": [\"U\"], \"chwall\": [\"B\"] },\n"
+	"    \"c\": { \"chwall\": [\"C\"] },\n"
+	"    \"d\": { \"chwall\": [\"D\"] },\n"
+	"    \"ac\": { \"chwall\": [\"A\", \"C\"] },\n"
+	"    \"ad\": { \"chwall\": [\"A\", \"D\"] },\n"
+	"    \"bd\": { \"chwall\": [\"B\", \"D\"] },\n"
+	"    \"tu\": { \"ste\": [\"T\", \"U\"] },\n"
+	"    \"x\": { \"chwall\": [\"X\"] },\n"
+	"    \"y\": { \"chwall\": [\"Y\"] },\n"
+	"    \"z\": { \"chwall\": [\"Z\", \"A\"] }\n"
+	"  },\n"
+	"  \"resource_labels\": { \"disk_t\": { \"ste\": [\"T\"] } },\n"
+	"  \"resources\": { \"vsock:42\": \"disk_t\", \"net:br-u\": \"b\" }\n"
+	"}\n";
+
+static const struct scenario scenarios[] = {
+	{ "figure2: STE between coalitions",
+	  "@../../policies/figure2.json",
+	  {
+		  SHARE("order", "order", "Order"),
+		  NO_SHARE("order", "advertising"),
+		  NO_SHARE("advertising", "order"),
+		  SHARE("vdisk_server", "order", "Order"),
+		  SHARE("vdisk_server", "advertising", "Advertising"),
+		  SHARE("vdisk_server", "vdisk_server", "Advertising"),
+		  NO_SHARE("computing", "order"),
+		  NO_SHARE("computing", "vdisk_server"),
+		  SHARE("computing", "computing", "Computing"),
+		  USE("order", "shm:/dev/shm/vdisk-order", "Order"),
+		  NO_USE("advertising", "shm:/dev/shm/vdisk-order"),
+		  USE("vdisk_server", "shm:/dev/shm/vdisk-order", "Order"),
+		  USE("advertising", "shm:/dev/shm/vdisk-ads", "Advertising"),
+		  NO_USE("order", "shm:/dev/shm/vdisk-ads"),
+		  USE("order", "net:br-order", "Order"),
+		  NO_USE("order", "net:br-ads"),
+		  NO_USE("computing", "net:br-ads"),
+		  UNLABELED("order", "shm:/dev/shm/vdisk-orde"),
+		  UNLABELED("order", "net:vdisk-order"),
+		  UNLABELED("computing", "vsock:3"),
+		  END,
+	  } },
+	{ "figure2: order and advertising never run at once",
+	  "@../../policies/figure2.json",
+	  {
+		  START("advertising"),
+		  REFUSE("order", "Order", "Advertising"),
+		  START("computing"),
+		  START("vdisk_server"),
+		  STOP("advertising"),
+		  START("order"),
+		  START("order"),
+		  REFUSE("advertising", "Advertising", "Order"),
+		  STOP("order"),
+		  REFUSE("advertising", "Advertising", "Order"),
+		  STOP("order"),
+		  START("advertising"),
+		  START("computing"),
+		  END,
+	  } },
+	{ "overlapping conflict sets",
+	  overlap,
+	  {
+		  START("a"),
+		  /* A and C are in no set together. */
+		  START("c"),
+		  /* B conflicts with both; the lowest culprit is named. */
+		  REFUSE("b", "B", "A"),
+		  STOP("a"),
+		  REFUSE("b", "B", "C"),
+		  STOP("c"),
+		  START("b"),
+		  REFUSE("a", "A", "B"),
+		  REFUSE("c", "C", "B"),
+		  REFUSE("ac", "A", "B"),
+		  START("d"),
+		  /* bd shares B with the running b, and D is in no set. */
+		  START("bd"),
+		  STOP("b"),
+		  REFUSE("ad", "A", "B"),
+		  STOP("bd"),
+		  START("ad"),
+		  START("a"),
+		  START("ac"),
+		  REFUSE("bd", "B", "A"),
+		  END,
+	  } },
+	{ "a multi-type label blocks the union of its sets, once",
+	  overlap,
+	  {
+		  START("ac"),
+		  START("ac"),
+		  REFUSE("b", "B", "A"),
+		  STOP("ac"),
+		  REFUSE("b", "B", "A"),
+		  STOP("ac"),
+		  START("b"),
+		  STOP("b"),
+		  /* z's Z conflicts with X and Y, its A with B. */
+		  START("z"),
+		  REFUSE("x", "X", "Z"),
+		  REFUSE("y", "Y", "Z"),
+		  REFUSE("b", "B", "A"),
+		  START("a"),
+		  STOP("z"),
+		  START("x"),
+		  REFUSE("y", "Y", "X"),
+		  REFUSE("z", "Z", "X"),
+		  END,
+	  } },
+	{ "STE with several types and labelled resources",
+	  overlap,
+	  {
+		  NO_SHARE("a", "b"),
+		  SHARE("a", "tu", "T"),
+		  SHARE("tu", "b", "U"),
+		  SHARE("tu", "tu", "T"),
+		  /* A label without STE types shares with nobody. */
+		  NO_SHARE("c", "c"),
+		  NO_SHARE("c", "tu"),
+		  USE("a", "vsock:42", "T"),
+		  USE("tu", "vsock:42", "T"),
+		  NO_USE("b", "vsock:42"),
+		  USE("b", "net:br-u", "U"),
+		  NO_USE("a", "net:br-u"),
+		  UNLABELED("a", "vsock:43"),
+		  END,
+	  } },
+};
+
+struct loaded {
+	void *blob;
+	struct shype_policy p;
+	struct shype_chwall st;
+	void *mem;
+};
+
+static void load(const char *policy, struct loaded *l)
+{
+	struct shype_errors errs = { 0 };
+	struct shype_model *m = NULL;
+	size_t len;
+	int err;
+
+	if (policy[0] == '@') {
+		err = shype_policy_load_file(policy + 1, &l->blob, &len, &l->p,
+					     &errs);
+	} else {
+		err = shype_model_parse("test.json", policy, strlen(policy), &m,
+					&errs);
+		if (!err)
+			err = shype_model_compile(m, &l->blob, &len);
+		if (!err)
+			err = shype_policy_init(&l->p, l->blob, len);
+		shype_model_free(m);
+	}
+	if (err)
+		fail_msg("policy does not load: %d %s:%u:%u: %s", err,
+			 errs.n ? errs.v[0].file : "",
+			 errs.n ? errs.v[0].line : 0,
+			 errs.n ? errs.v[0].col : 0,
+			 errs.n ? errs.v[0].msg : "");
+	l->mem = aligned_alloc(8, shype_chwall_size(&l->p) + 8);
+	shype_chwall_init(&l->p, &l->st, l->mem);
+}
+
+static void unload(struct loaded *l)
+{
+	free(l->mem);
+	free(l->blob);
+}
+
+static u32 label(const struct shype_policy *p, const char *name)
+{
+	u32 i = shype_label_find(p, name, strlen(name));
+
+	if (i == SHYPE_NOT_FOUND)
+		fail_msg("no label '%s'", name);
+	return i;
+}
+
+static const char *ste_name(const struct shype_policy *p, u32 t)
+{
+	return t == SHYPE_NOT_FOUND ? NULL : p->ste_names[t].s;
+}
+
+static const char *chwall_name(const struct shype_policy *p, u32 t)
+{
+	return t == SHYPE_NOT_FOUND ? NULL : p->chwall_names[t].s;
+}
+
+#define check_str(got, want, what, s, n)                                      \
+	do {                                                                  \
+		const char *g_ = (got), *w_ = (want);                         \
+		if (g_ != w_ && (!g_ || !w_ || strcmp(g_, w_)))               \
+			fail_msg("%s, step %zu: %s is %s, expected %s", s, n, \
+				 what, g_ ? g_ : "none", w_ ? w_ : "none");   \
+	} while (0)
+
+static void check_share(const struct shype_policy *p, const struct step *t,
+			const char *s, size_t n)
+{
+	u32 a = label(p, t->a), b = label(p, t->b);
+	bool allow = shype_ste_share(p, a, b);
+
+	if (allow != (t->verdict == ALLOW))
+		fail_msg("%s, step %zu: share %s %s: %s", s, n, t->a, t->b,
+			 allow ? "allowed" : "denied");
+	check_str(ste_name(p, shype_ste_common(p, a, b)), t->type,
+		  "common type", s, n);
+	assert_int_equal(shype_ste_share(p, b, a), allow);
+}
+
+static void check_resource(const struct shype_policy *p, const struct step *t,
+			   const char *s, size_t n)
+{
+	const char *name, *why;
+	unsigned int kind;
+	u32 a = label(p, t->a), r, rl;
+	enum verdict v;
+
+	assert_int_equal(shype_resource_parse(t->b, &kind, &name, &why), 0);
+	r = shype_resource_find(p, kind, name);
+	if (r == SHYPE_NOT_FOUND) {
+		v = NO_LABEL;
+		rl = SHYPE_NOT_FOUND;
+	} else {
+		rl = le32toh(p->resource[r].label);
+		v = shype_ste_share(p, a, rl) ? ALLOW : DENY;
+	}
+	if (v != t->verdict)
+		fail_msg("%s, step %zu: resource %s %s: verdict %d", s, n, t->a,
+			 t->b, v);
+	if (rl != SHYPE_NOT_FOUND)
+		check_str(ste_name(p, shype_ste_common(p, a, rl)), t->type,
+			  "common type", s, n);
+}
+
+static void check_start(struct loaded *l, const struct step *t, const char *s,
+			size_t n)
+{
+	u32 a = label(&l->p, t->a);
+	u32 type = shype_chwall_admit(&l->p, &l->st, a);
+	u32 culprit = SHYPE_NOT_FOUND;
+
+	if ((type == SHYPE_NOT_FOUND) != (t->verdict == ALLOW))
+		fail_msg("%s, step %zu: start %s: %s", s, n, t->a,
+			 type == SHYPE_NOT_FOUND ? "admitted" : "refused");
+	if (type != SHYPE_NOT_FOUND)
+		culprit = shype_chwall_culprit(&l->p, &l->st, a, type);
+	check_str(chwall_name(&l->p, type), t->type, "conflicting type", s, n);
+	check_str(chwall_name(&l->p, culprit), t->culprit, "culprit", s, n);
+	if (type == SHYPE_NOT_FOUND)
+		shype_chwall_add(&l->p, &l->st, a);
+}
+
+static void run_scenarios(void **state)
+{
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(scenarios); i++) {
+		const struct scenario *sc = &scenarios[i];
+		struct loaded l;
+
+		load(sc->policy, &l);
+		for (n = 0; sc->steps[n].op != OP_END; n++) {
+			const struct step *t = &sc->steps[n];
+
+			switch (t->op) {
+			case OP_SHARE:
+				check_share(&l.p, t, sc->name, n);
+				break;
+			case OP_USE:
+				check_resource(&l.p, t, sc->name, n);
+				break;
+			case OP_START:
+				check_start(&l, t, sc->name, n);
+				break;
+			case OP_STOP:
+				shype_chwall_remove(&l.p, &l.st,
+						    label(&l.p, t->a));
+				break;
+			case OP_END:
+				break;
+			}
+		}
+		unload(&l);
+	}
+}
+
+/* Starting and stopping every VM again leaves no trace. */
+static void chwall_state_returns_to_empty(void **state)
+{
+	struct loaded l;
+	u8 *zero;
+	size_t size;
+	u32 i;
+
+	(void)state;
+	load(overlap, &l);
+	size = shype_chwall_size(&l.p);
+	assert_int_equal(size, 8 + 7 * 4 * 2);
+	zero = calloc(1, size);
+	for (i = 0; i < l.p.labels; i++)
+		shype_chwall_add(&l.p, &l.st, i);
+	assert_memory_not_equal(l.mem, zero, size);
+	for (i = 0; i < l.p.labels; i++)
+		shype_chwall_remove(&l.p, &l.st, i);
+	assert_memory_equal(l.mem, zero, size);
+	/* Removing what never ran does not wrap a count. */
+	shype_chwall_remove(&l.p, &l.st, label(&l.p, "ac"));
+	assert_memory_equal(l.mem, zero, size);
+	free(zero);
+	unload(&l);
+}
+
+static void culprit_of_unconflicting_type_is_none(void **state)
+{
+	struct loaded l;
+	u32 d, t;
+
+	(void)state;
+	load(overlap, &l);
+	d = label(&l.p, "d");
+	shype_chwall_add(&l.p, &l.st, label(&l.p, "a"));
+	t = shype_chwall_admit(&l.p, &l.st, d);
+	assert_int_equal(t, SHYPE_NOT_FOUND);
+	/* D is in no conflict set; an index past the types is no type. */
+	assert_int_equal(shype_chwall_culprit(&l.p, &l.st, d, 3),
+			 SHYPE_NOT_FOUND);
+	assert_int_equal(shype_chwall_culprit(&l.p, &l.st, d, 7),
+			 SHYPE_NOT_FOUND);
+	assert_int_equal(shype_chwall_culprit(&l.p, &l.st, d, SHYPE_NOT_FOUND),
+			 SHYPE_NOT_FOUND);
+	unload(&l);
+}
+
+static void label_find_takes_counted_names(void **state)
+{
+	struct loaded l;
+
+	(void)state;
+	load("@../../policies/figure2.json", &l);
+	assert_int_equal(l.p.labels, 6);
+	assert_string_equal(l.p.label[label(&l.p, "vdisk_ads")].name,
+			    "vdisk_ads");
+	assert_int_equal(shype_label_find(&l.p, "orderX", 5),
+			 label(&l.p, "order"));
+	assert_int_equal(shype_label_find(&l.p, "orde", 4), SHYPE_NOT_FOUND);
+	assert_int_equal(shype_label_find(&l.p, "orders", 6), SHYPE_NOT_FOUND);
+	assert_int_equal(shype_label_find(&l.p, "", 0), SHYPE_NOT_FOUND);
+	assert_int_equal(shype_label_find(&l.p, "order\0", 6), SHYPE_NOT_FOUND);
+	assert_int_equal(shype_label_find(&l.p, "Order", 5), SHYPE_NOT_FOUND);
+	for (u32 i = 0; i < l.p.labels; i++)
+		assert_int_equal(shype_label_find(&l.p, l.p.label[i].name,
+						  strlen(l.p.label[i].name)),
+				 i);
+	for (u32 i = 0; i < l.p.resources; i++)
+		assert_int_equal(
+			shype_resource_find(&l.p, le32toh(l.p.resource[i].kind),
+					    l.p.resource[i].name),
+			i);
+	assert_int_equal(shype_resource_find(&l.p, SHYPE_RES_NET,
+					     "/dev/shm/vdisk-ads"),
+			 SHYPE_NOT_FOUND);
+	unload(&l);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(run_scenarios),
+		cmocka_unit_test(chwall_state_returns_to_empty),
+		cmocka_unit_test(culprit_of_unconflicting_type_is_none),
+		cmocka_unit_test(label_find_takes_counted_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,169 @@
+#!/bin/bash
+# Boot the test host (Debian's kernel under QEMU, see TESTHOST.md) with the
+# initramfs of mkinitramfs.sh, run the test suite in it and judge the result.
+#
+# usage: tests/vm/run.sh [--kver KVER] [--shell] [--filter BIN[:TEST]]
+#   --shell    interactive busybox shell on the console (Ctrl-A x quits);
+#              no timeout, no verdict
+#   --filter   globs selecting test programs and, after ':', their tests
+# env: SHYPE_ACCEL=tcg|kvm   force the accelerator (default: probe KVM once,
+#                            cached in build/vm/accel-KVER, else TCG)
+#      SHYPE_VM_TIMEOUT      seconds for the whole run (default 900)
+#      SHYPE_VM_RETRIES      reruns after a kernel panic that does not
+#                            involve shype.ko (default 1)
+#      SHYPE_VM_APPEND       more kernel command line
+#      SHYPE_VM_MEM          test host memory in MiB (default 2048)
+#      SHYPE_VM_OUT          output directory (default build/vm); one run
+#                            at a time holds it
+#
+# Fails on: a "not ok" line, a missing or failing summary, a kernel
+# WARNING/BUG/Oops/Call Trace/general protection/panic, or the timeout.
+# Logs: $SHYPE_VM_OUT/console.log (serial console) and kmsg.log (the
+# complete kernel log, copied by init to the second serial port).
+set -eu
+
+cd "$(dirname "$0")/../.."
+kver=6.1.0-56-amd64
+shell=0
+filter=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kver) kver=$2; shift 2 ;;
+	--shell) shell=1; shift ;;
+	--filter) filter=$2; shift 2 ;;
+	*) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
+	esac
+done
+case $filter in *[[:space:]]*)
+	echo "run.sh: --filter may not contain spaces" >&2; exit 2 ;;
+esac
+
+out=${SHYPE_VM_OUT:-build/vm}
+export SHYPE_VM_OUT=$out
+mkdir -p "$out"
+# One run at a time per output directory.
+exec 9>"$out/.lock"
+if ! flock -n 9; then
+	echo "run.sh: waiting for another run using $out" >&2
+	flock 9
+fi
+t0=$(date +%s.%N)
+kdir=$(scripts/kernel.sh "$kver")
+kernel=$kdir/boot/vmlinuz-$kver
+initrd=$(tests/vm/mkinitramfs.sh --kver "$kver" --kdir "$kdir" \
+	--tests "${filter%%:*}")
+t1=$(date +%s.%N)
+
+BAD='WARNING:|BUG:|Oops|Call Trace|general protection|Kernel panic'
+qemu=(qemu-system-x86_64 -nodefaults -nographic -no-reboot -kernel "$kernel"
+      -initrd "$initrd")
+
+# Does -accel kvm boot this kernel to init, with a working /dev/kvm inside?
+# A bounded boot in probe mode; the answer is cached per kernel.
+probe_kvm() {
+	local cache=$out/accel-$kver
+	if [ ! -f "$cache" ]; then
+		echo tcg >"$cache"
+		if [ -r /dev/kvm ] && [ -w /dev/kvm ] &&
+			timeout -k 5 "${SHYPE_PROBE_TIMEOUT:-30}" "${qemu[@]}" \
+				-accel kvm -cpu host -m 512 -smp 1 \
+				-append "console=ttyS0 quiet panic=-1 shype_mode=probe" \
+				</dev/null >"$out/probe.log" 2>&1 &&
+			grep -q 'SHYPE_PROBE kvm=ok' "$out/probe.log"; then
+			echo kvm >"$cache"
+		fi
+	fi
+	cat "$cache"
+}
+
+case ${SHYPE_ACCEL:-} in
+tcg | kvm) accel=$SHYPE_ACCEL ;;
+'') accel=$(probe_kvm) ;;
+*) echo "run.sh: SHYPE_ACCEL must be tcg or kvm" >&2; exit 2 ;;
+esac
+if [ "$accel" = kvm ]; then
+	qemu+=(-accel kvm -cpu host)
+else
+	qemu+=(-accel tcg -cpu max)
+fi
+qemu+=(-m "${SHYPE_VM_MEM:-2048}" -smp 2 -serial mon:stdio
+       -serial "file:$out/kmsg.log")
+append="console=ttyS0 quiet panic=-1 shype_kmsg=1 ${SHYPE_VM_APPEND:-}"
+[ -z "$filter" ] || append="$append shype_filter=$filter"
+
+echo "run.sh: kernel $kver, accel $accel, initramfs ready in" \
+	"$(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }") s"
+if [ "$shell" = 1 ]; then
+	exec "${qemu[@]}" -append "$append shype_mode=shell"
+fi
+
+# One boot; its verdict is the exit status: 0 pass, 1 fail, 3 a panic
+# outside shype.ko (worth a retry).
+boot() {
+	local rc log sum
+	set +e
+	timeout -k 10 "${SHYPE_VM_TIMEOUT:-900}" "${qemu[@]}" \
+		-append "$append shype_mode=test" </dev/null 2>&1 |
+		tee "$out/console.log"
+	rc=${PIPESTATUS[0]}
+	set -e
+	log=$out/all.log
+	cat "$out/console.log" "$out/kmsg.log" 2>/dev/null | tr -d '\r' >"$log"
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		echo "run.sh: FAIL: timeout after ${SHYPE_VM_TIMEOUT:-900} s"
+		return 1
+	fi
+	if grep -Eq "$BAD" "$log"; then
+		echo "run.sh: FAIL: kernel trouble (full log: $out/kmsg.log):"
+		for f in "$out/kmsg.log" "$out/console.log"; do
+			if grep -Eq "$BAD" "$f" 2>/dev/null; then
+				tr -d '\r' <"$f" | grep -E -A 12 "$BAD" | head -n 60
+				break
+			fi
+		done
+		if grep -q 'Kernel panic' "$log" && ! grep -q '\[shype\]' "$log"; then
+			return 3
+		fi
+		return 1
+	fi
+	if [ "$rc" -ne 0 ]; then
+		echo "run.sh: FAIL: qemu exited with status $rc"
+		return 1
+	fi
+	if grep -q '^not ok' "$log"; then
+		echo "run.sh: FAIL:"
+		grep '^not ok' "$log"
+		return 1
+	fi
+	sum=$(sed -n '/^== shype-vm summary$/,$p' "$log" |
+		grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' |
+		tail -n 1)
+	if [ -z "$sum" ]; then
+		echo "run.sh: FAIL: no summary line"
+		return 1
+	fi
+	case $sum in
+	*" 0 failed"*) ;;
+	*) echo "run.sh: FAIL: $sum"; return 1 ;;
+	esac
+	echo "run.sh: PASS: $sum"
+}
+
+tries=$((${SHYPE_VM_RETRIES:-1} + 1))
+while :; do
+	rm -f "$out/kmsg.log"
+	rc=0
+	boot || rc=$?
+	tries=$((tries - 1))
+	if [ "$rc" -ne 3 ] || [ "$tries" -eq 0 ]; then
+		break
+	fi
+	cp "$out/console.log" "$out/console.log.panic"
+	echo "run.sh: kernel panic outside shype.ko: retrying once" \
+		"(log kept in $out/console.log.panic)"
+done
+t2=$(date +%s.%N)
+first=$(sed -n 's/.*first test at uptime \([0-9.]*\) s.*/\1/p' \
+	"$out/console.log" | tr -d '\r' | head -n 1)
+echo "run.sh: boot to first test ${first:-?} s, total $(awk "BEGIN { printf \"%.1f\", $t2 - $t0 }") s"
+[ "$rc" -eq 0 ] || exit 1
