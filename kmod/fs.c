@@ -404,21 +404,20 @@ static struct dentry *dir, *dentries[ARRAY_SIZE(files)];
  */
 int shype_fs_init(void)
 {
+	struct dentry *d;
 	int i;
 
 	dir = securityfs_create_dir("shype", NULL);
 	if (IS_ERR(dir))
 		return PTR_ERR(dir);
 	for (i = 0; i < ARRAY_SIZE(files); i++) {
-		dentries[i] = securityfs_create_file(
-			files[i].name, files[i].mode, dir, NULL, files[i].fops);
-		if (IS_ERR(dentries[i])) {
-			int err = PTR_ERR(dentries[i]);
-
-			dentries[i] = NULL;
+		d = securityfs_create_file(files[i].name, files[i].mode, dir,
+					   NULL, files[i].fops);
+		if (IS_ERR(d)) {
 			shype_fs_exit();
-			return err;
+			return PTR_ERR(d);
 		}
+		dentries[i] = d;
 	}
 	return 0;
 }

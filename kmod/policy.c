@@ -60,19 +60,15 @@ static struct shype_active *active_new(void *blob, size_t len,
 }
 
 /* May @new replace @old?  Same name: a higher version; another: force. */
-static int check_succession(const struct shype_active *old,
-			    const struct shype_active *new, u32 flags,
+static int check_succession(const struct shype_policy *o,
+			    const struct shype_policy *n, u32 flags,
 			    struct seq_buf *reasons)
 {
-	const struct shype_policy *o = &old->pol, *n = &new->pol;
-
 	if (strcmp(o->name, n->name)) {
 		if (flags & SHYPE_LOAD_FORCE)
 			return 0;
-		seq_buf_printf(
-			reasons,
-			"policy '%s' is active; replacing it with '%s' needs force\n",
-			o->name, n->name);
+		seq_buf_printf(reasons, "'%s' is active; '%s' needs force\n",
+			       o->name, n->name);
 		shype_audit(SHYPE_OP_POLICY_LOAD,
 			    "reason=other_name active=%s new=%s", o->name,
 			    n->name);
@@ -82,11 +78,10 @@ static int check_succession(const struct shype_active *old,
 	    (n->version_major == o->version_major &&
 	     n->version_minor > o->version_minor))
 		return 0;
-	seq_buf_printf(
-		reasons,
-		"policy '%s' version %u.%u is active; a replacement needs a higher version than %u.%u\n",
-		o->name, o->version_major, o->version_minor, n->version_major,
-		n->version_minor);
+	seq_buf_printf(reasons,
+		       "'%s' %u.%u is active; %u.%u is no higher version\n",
+		       o->name, o->version_major, o->version_minor,
+		       n->version_major, n->version_minor);
 	shype_audit(SHYPE_OP_POLICY_LOAD,
 		    "reason=stale_version policy=%s active=%u.%u new=%u.%u",
 		    o->name, o->version_major, o->version_minor,
@@ -94,72 +89,74 @@ static int check_succession(const struct shype_active *old,
 	return -ESTALE;
 }
 
-/* The index of @vm's label in @p, or SHYPE_NOT_FOUND with a reason. */
+/* Say why @vm, of @label under the new policy, would be denied by it. */
+static void violation(struct seq_buf *reasons, const struct shype_vm *vm,
+		      const char *label, const char *why, const char *detail)
+{
+	seq_buf_printf(reasons, "vm %llu (pid %d, label '%s'): %s\n", vm->id,
+		       vm->pid, label, detail);
+	shype_audit_permissive(SHYPE_OP_POLICY_LOAD, !shype_permissive,
+			       "vm=%llu pid=%d label=%s reason=%s", vm->id,
+			       vm->pid, label, why);
+}
+
+/* The index of @vm's label in @p, or SHYPE_NOT_FOUND after saying why. */
 static u32 relabel(const struct shype_policy *p, const struct shype_vm *vm,
-		   const char **why)
+		   struct seq_buf *reasons)
 {
 	u32 idx;
 
 	if (!vm->label[0]) {
-		*why = "unlabeled";
+		if (p->unlabeled == SHYPE_UNLABELED_DENY)
+			violation(reasons, vm, "-", "unlabeled",
+				  "unlabelled VMs are denied");
 		return p->unlabeled;
 	}
-	*why = "unknown_label";
 	idx = shype_label_find(p, vm->label, strlen(vm->label));
 	if (idx != SHYPE_NOT_FOUND &&
-	    !(le32_to_cpu(p->label[idx].flags) & SHYPE_LABEL_VM))
-		idx = SHYPE_NOT_FOUND;
-	return idx;
+	    (le32_to_cpu(p->label[idx].flags) & SHYPE_LABEL_VM))
+		return idx;
+	violation(reasons, vm, vm->label, "unknown_label",
+		  "label not in the new policy");
+	return SHYPE_NOT_FOUND;
+}
+
+/* Account @vm of label @l under @a, or say why its Chinese Wall refuses. */
+static bool admit(struct shype_active *a, const struct shype_vm *vm, u32 l,
+		  struct seq_buf *reasons)
+{
+	const struct shype_policy *p = &a->pol;
+	u32 type = shype_chwall_admit(p, &a->cw, l), culprit;
+	char detail[160];
+
+	shype_chwall_add(p, &a->cw, l);
+	if (type == SHYPE_NOT_FOUND)
+		return true;
+	culprit = shype_chwall_culprit(p, &a->cw, l, type);
+	snprintf(detail, sizeof(detail),
+		 "Chinese Wall type '%s' conflicts with running type '%s'",
+		 p->chwall_names[type].s,
+		 culprit == SHYPE_NOT_FOUND ? "?" : p->chwall_names[culprit].s);
+	violation(reasons, vm, p->label[l].name, "chinese_wall", detail);
+	return false;
 }
 
 /*
- * Account every running VM under @new, in creation order, into @idx.
+ * Account every running VM under @a, in creation order, into @idx.
  * Return: the number of VMs that the new policy would deny.
  */
-static unsigned int check_vms(struct shype_active *new, u32 *idx,
+static unsigned int check_vms(struct shype_active *a, u32 *idx,
 			      struct seq_buf *reasons)
 {
-	const struct shype_policy *p = &new->pol;
-	unsigned int i = 0, violations = 0;
 	const struct shype_vm *vm;
-	const char *why;
-	u32 type, culprit;
+	unsigned int i = 0, violations = 0;
 
 	list_for_each_entry(vm, &shype_vms, list) {
-		idx[i] = relabel(p, vm, &why);
-		if (idx[i] == SHYPE_NOT_FOUND) {
-			seq_buf_printf(
-				reasons, "vm %llu (pid %d, label '%s'): %s\n",
-				vm->id, vm->pid, vm->label[0] ? vm->label : "-",
-				vm->label[0] ? "label not in the new policy" :
-					       "unlabelled VMs are denied");
-			shype_audit_permissive(
-				SHYPE_OP_POLICY_LOAD, !shype_permissive,
-				"vm=%llu pid=%d label=%s reason=%s", vm->id,
-				vm->pid, vm->label[0] ? vm->label : "-", why);
+		idx[i] = relabel(&a->pol, vm, reasons);
+		if (idx[i] == SHYPE_NOT_FOUND)
 			violations++;
-		} else {
-			type = shype_chwall_admit(p, &new->cw, idx[i]);
-			if (type != SHYPE_NOT_FOUND) {
-				culprit = shype_chwall_culprit(p, &new->cw,
-							       idx[i], type);
-				seq_buf_printf(
-					reasons,
-					"vm %llu (pid %d, label '%s'): Chinese Wall type '%s' conflicts with running type '%s'\n",
-					vm->id, vm->pid, p->label[idx[i]].name,
-					p->chwall_names[type].s,
-					culprit == SHYPE_NOT_FOUND ?
-						"?" :
-						p->chwall_names[culprit].s);
-				shype_audit_permissive(
-					SHYPE_OP_POLICY_LOAD, !shype_permissive,
-					"vm=%llu pid=%d label=%s reason=chinese_wall type=%s",
-					vm->id, vm->pid, p->label[idx[i]].name,
-					p->chwall_names[type].s);
-				violations++;
-			}
-			shype_chwall_add(p, &new->cw, idx[i]);
-		}
+		else if (!admit(a, vm, idx[i], reasons))
+			violations++;
 		i++;
 	}
 	return violations;
@@ -190,7 +187,7 @@ int shype_policy_replace(void *blob, size_t len, u32 flags,
 
 	mutex_lock(&shype_lock);
 	old = shype_active_locked();
-	err = old ? check_succession(old, new, flags, reasons) : 0;
+	err = old ? check_succession(&old->pol, &new->pol, flags, reasons) : 0;
 	if (err)
 		goto out_unlock;
 	idx = kvmalloc_array(shype_vm_count ?: 1, sizeof(*idx), GFP_KERNEL);

@@ -6,6 +6,7 @@
  */
 #include <stddef.h>
 #include <sys/syscall.h>
+#include <linux/capability.h>
 
 #include "harness.h"
 #include "shype_util.h"
@@ -28,8 +29,7 @@ static void *fig2_blob(const char *name, const char *version, size_t *len)
 }
 
 /* Mutate a copy of @blob with @fn, fix its digest, and try to load it. */
-static int load_mutated(const void *blob, size_t len,
-			void (*fn)(uint8_t *b))
+static int load_mutated(const void *blob, size_t len, void (*fn)(uint8_t *b))
 {
 	uint8_t *copy = malloc(len);
 	struct shype_policy_header *h = (void *)copy;
@@ -176,7 +176,8 @@ TEST(policy_load_refused_for_each_malformed_blob_class_and_state_unchanged)
 	/* More bytes than total_len says. */
 	blob = realloc(blob, len + 8);
 	memset(blob + len, 0, 8);
-	EXPECT_EQ(load_blob(blob, len + 8, SHYPE_LOAD_FORCE, NULL, 0), -EBADMSG);
+	EXPECT_EQ(load_blob(blob, len + 8, SHYPE_LOAD_FORCE, NULL, 0),
+		  -EBADMSG);
 	/* A total_len over the limit is refused at once. */
 	((struct shype_policy_header *)blob)->total_len =
 		htole32(SHYPE_POLICY_MAX_SIZE + 1);
@@ -199,7 +200,7 @@ TEST(same_name_lower_version_refused)
 		  0);
 	blob = fig2_blob("versioned", "1.9", &len);
 	EXPECT_EQ(load_blob(blob, len, 0, why, sizeof(why)), -ESTALE);
-	EXPECT_TRUE(strstr(why, "higher version") != NULL);
+	EXPECT_TRUE(strstr(why, "no higher version") != NULL);
 	free(blob);
 	blob = fig2_blob("versioned", "2.0", &len);
 	EXPECT_EQ(load_blob(blob, len, 0, NULL, 0), -ESTALE);
@@ -267,10 +268,11 @@ TEST(policy_load_refused_when_running_vm_label_unknown)
 	ASSERT_EQ(cg_label("computing", "computing"), 0);
 	ASSERT_EQ(vm_start(&vm, "computing"), 0);
 	ASSERT_EQ(vm.err, 0);
-	ASSERT_EQ(compile_json(&blob, &len,
-			       "{\"name\": \"nocomputing\", \"version\": \"1\","
-			       " \"ste\": {\"types\": [\"Order\"]},"
-			       " \"labels\": {\"order\": {\"ste\": [\"Order\"]}}}"),
+	ASSERT_EQ(compile_json(
+			  &blob, &len,
+			  "{\"name\": \"nocomputing\", \"version\": \"1\","
+			  " \"ste\": {\"types\": [\"Order\"]},"
+			  " \"labels\": {\"order\": {\"ste\": [\"Order\"]}}}"),
 		  0);
 	EXPECT_EQ(load_blob(blob, len, SHYPE_LOAD_FORCE, why, sizeof(why)),
 		  -EACCES);
@@ -315,23 +317,46 @@ TEST(one_policy_writer_at_a_time)
 	close(b);
 }
 
-TEST(non_root_cannot_load_policy)
+/* In a child: drop CAP_MAC_ADMIN, or become nobody; try to change state. */
+static int unprivileged_writes(int nobody)
 {
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2] = { 0 };
 	int status;
 	pid_t pid = fork();
 
 	if (pid == 0) {
-		if (setgid(65534) || setuid(65534))
+		if (nobody && (setgid(65534) || setuid(65534)))
 			_exit(10);
-		if (open(SFS "/policy", O_WRONLY) >= 0 || errno != EPERM)
-			_exit(11);
-		if (write_file(SFS "/mode", "permissive") != -EACCES &&
-		    write_file(SFS "/mode", "permissive") != -EPERM)
+		if (!nobody) {
+			data[0].effective = data[0].permitted = ~0U;
+			data[1].effective = data[1].permitted =
+				~(1U << (CAP_MAC_ADMIN - 32));
+			if (syscall(SYS_capset, &hdr, data))
+				_exit(11);
+		}
+		if (open(SFS "/policy", O_WRONLY) >= 0)
 			_exit(12);
+		if (errno != EPERM && !(nobody && errno == EACCES))
+			_exit(13);
+		if (write_file(SFS "/mode", "permissive") != -EPERM &&
+		    !(nobody && errno == EACCES))
+			_exit(14);
+		if (write_file(SFS "/cgroups", "label /order ads") != -EPERM &&
+		    !(nobody && errno == EACCES))
+			_exit(15);
 		_exit(0);
 	}
 	waitpid(pid, &status, 0);
-	EXPECT_EQ(WEXITSTATUS(status), 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(non_root_cannot_load_policy)
+{
+	EXPECT_EQ(unprivileged_writes(0), 0);
+	EXPECT_EQ(unprivileged_writes(1), 0);
 	EXPECT_TRUE(file_has(SFS "/mode", "enforce", NULL));
 }
 

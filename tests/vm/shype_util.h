@@ -22,7 +22,7 @@
 
 #include "../../libshype/shype.h"
 
-#define SFS SHYPE_SECURITYFS_DIR
+#define SFS    SHYPE_SECURITYFS_DIR
 #define CGROOT "/sys/fs/cgroup"
 
 /* Read a whole small file into @buf; return its length or -errno. */
@@ -127,24 +127,24 @@ static inline int compile_json(void **blob, size_t *len, const char *fmt, ...)
  * with the Order/Advertising conflict set or without it, and "deny" or a
  * label for @unlabeled.
  */
-#define FIG2_JSON                                                          \
-	"{ \"name\": \"%s\", \"version\": \"%s\","                         \
-	"  \"ste\": { \"types\": [\"Order\", \"Advertising\", \"Computing\"] }," \
-	"  \"chwall\": { \"types\": [\"Order\", \"Advertising\", \"Computing\"]," \
-	"              \"conflict_sets\": [%s] },"                          \
-	"  \"labels\": {"                                                  \
-	"    \"order\": { \"ste\": [\"Order\"], \"chwall\": [\"Order\"] },"   \
-	"    \"advertising\": { \"ste\": [\"Advertising\"],"                \
-	"                       \"chwall\": [\"Advertising\"] },"           \
+#define FIG2_JSON                                                                       \
+	"{ \"name\": \"%s\", \"version\": \"%s\","                                      \
+	"  \"ste\": { \"types\": [\"Order\", \"Advertising\", \"Computing\"] },"        \
+	"  \"chwall\": { \"types\": [\"Order\", \"Advertising\", \"Computing\"],"       \
+	"              \"conflict_sets\": [%s] },"                                      \
+	"  \"labels\": {"                                                               \
+	"    \"order\": { \"ste\": [\"Order\"], \"chwall\": [\"Order\"] },"             \
+	"    \"advertising\": { \"ste\": [\"Advertising\"],"                            \
+	"                       \"chwall\": [\"Advertising\"] },"                       \
 	"    \"computing\": { \"ste\": [\"Computing\"], \"chwall\": [\"Computing\"] }," \
-	"    \"vdisk_server\": { \"ste\": [\"Order\", \"Advertising\"] } },"   \
+	"    \"vdisk_server\": { \"ste\": [\"Order\", \"Advertising\"] } },"            \
 	"  \"unlabeled\": \"%s\" }"
 #define FIG2_WALL "[\"Order\", \"Advertising\"]"
 
 /* Load the Figure 2 policy, forcing the replacement of any other. */
 static inline int load_fig2(const char *name, const char *version,
-			    const char *sets, const char *unlabeled,
-			    char *why, size_t whysize)
+			    const char *sets, const char *unlabeled, char *why,
+			    size_t whysize)
 {
 	size_t len;
 	void *blob;
@@ -236,7 +236,6 @@ static inline int vm_start(struct vmproc *p, const char *cg)
 		}
 		if (write(res[1], &err, sizeof(err)) != sizeof(err))
 			_exit(1);
-		close(ctl[1]);
 		while (read(ctl[0], &c, 1) > 0)
 			;
 		_exit(0);

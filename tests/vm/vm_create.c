@@ -45,8 +45,9 @@ TEST(vm_create_denied_by_chinese_wall)
 	ASSERT_EQ(order.err, 0);
 	ASSERT_EQ(vm_start(&ads, "ads"), 0);
 	EXPECT_EQ(ads.err, -EACCES);
-	EXPECT_EQ(audit_since(seq, "op=create result=denied",
-			      "reason=chinese_wall type=Advertising running=Order"),
+	EXPECT_EQ(audit_since(
+			  seq, "op=create result=denied",
+			  "reason=chinese_wall type=Advertising running=Order"),
 		  1);
 	vm_stop(&ads);
 	vm_stop(&order);
