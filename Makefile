@@ -123,6 +123,7 @@ check: deps
 	$(MAKE) format-check
 	$(MAKE) user
 	$(MAKE) policies
+	$(MAKE) cli-test
 	$(MAKE) unit
 	$(MAKE) asan
 	$(MAKE) fuzz
@@ -131,7 +132,7 @@ check: deps
 	$(MAKE) vm-check
 	@echo "make check: all passed"
 
-demo: deps user
+demo: deps user module
 	@scripts/demo.sh
 
 clean:

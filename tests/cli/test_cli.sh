@@ -113,7 +113,8 @@ check no_object_prints_usage_on_stderr grep -q '^Usage: shypectl' "$T/err"
 expect version 0 "shypectl 0.1 (policy ABI 1)" -V
 expect version_json 0 '{"version":"0.1","abi_version":1}' -j version
 expect_err unknown_object 2 \
-	"Error: 'frob' is not one of { policy | check | help | version }" frob
+	"Error: 'frob' is not one of { policy | check | load | status | vm | label | run | mode | audit | stats | help | version }" \
+	frob
 expect_err unknown_command 2 \
 	"Error: 'frob' is not one of { check | compile | show | help }" \
 	policy frob
@@ -412,6 +413,228 @@ expect cw_oil_network_private 3 \
 	check resource bank_a net:br-oil-x --policy $CW
 expect minimal_allows_all 0 "allow" \
 	check share default default --policy policies/minimal.json
+
+### Kernel-facing commands: help and usage errors (exit 2)
+
+run help
+check help_lists_kernel_objects grep -q \
+	'OBJECT := { policy | check | load | status | vm | label | run | mode | audit | stats }' \
+	"$T/out"
+for h in "load:Usage: shypectl load FILE [force]" \
+	"status:Usage: shypectl status" \
+	"vm:Usage: shypectl vm { list | show }" \
+	"label:Usage: shypectl label set CGROUP LABEL" \
+	"run:Usage: shypectl run --label LABEL [--cgroup CGROUP] -- COMMAND [ARG]..." \
+	"mode:Usage: shypectl mode [ MODE ]" \
+	"audit:Usage: shypectl audit [{-f|--follow}]" \
+	"stats:Usage: shypectl stats"; do
+	obj=${h%%:*}
+	run "$obj" help
+	check "${obj}_help" [ "$rc" = 0 -a "$(head -n1 "$T/out")" = "${h#*:}" ]
+done
+run label help
+check label_help_grammar grep -q 'CGROUP := { /PATH | /sys/fs/cgroup/PATH }' \
+	"$T/out"
+run mode help
+check mode_help_grammar grep -q 'MODE := { enforce | permissive }' "$T/out"
+expect_err ambiguous_object 2 "Error: 'st' is ambiguous: { status | stats }" st
+run load
+check load_needs_file [ "$rc" = 2 -a -z "$out" ] &&
+	check load_needs_file_prints_usage \
+		grep -q '^Usage: shypectl load FILE \[force\]' "$T/err"
+expect_err load_bad_force 2 \
+	"Error: 'load' takes FILE [force]; see 'shypectl load help'" \
+	load $F2 forc
+expect_err load_too_many 2 \
+	"Error: 'load' takes FILE [force]; see 'shypectl load help'" \
+	load $F2 force force
+expect_err status_no_argument 2 \
+	"Error: 'status' takes no argument; see 'shypectl status help'" status x
+expect_err stats_no_argument 2 \
+	"Error: 'stats' takes no argument; see 'shypectl stats help'" stats x
+expect_err vm_unknown_command 2 \
+	"Error: 'frob' is not one of { list | show | help }" vm frob
+expect_err vm_list_no_argument 2 \
+	"Error: 'vm list' takes no argument; see 'shypectl vm help'" vm list x
+expect_err label_set_needs_two 2 \
+	"Error: 'label set' needs CGROUP LABEL; see 'shypectl label help'" \
+	label s /x
+expect_err label_get_needs_one 2 \
+	"Error: 'label get' needs one CGROUP; see 'shypectl label help'" \
+	label get
+expect_err label_unset_needs_one 2 \
+	"Error: 'label unset' needs one CGROUP; see 'shypectl label help'" \
+	label unset /a /b
+expect_err label_list_no_argument 2 \
+	"Error: 'label list' takes no argument; see 'shypectl label help'" \
+	label list /x
+expect_err run_needs_label 2 \
+	"Error: 'run' needs --label LABEL; see 'shypectl run help'" run -- true
+expect_err run_needs_command 2 \
+	"Error: 'run' needs -- COMMAND; see 'shypectl run help'" \
+	run --label order --
+expect_err run_label_needs_argument 2 \
+	"Error: option '--label' needs an argument" run --label
+expect_err run_unknown_option 2 "Error: unknown option '--frob'" \
+	run --frob --label order -- true
+expect_err mode_unknown 2 "Error: 'strict' is not one of { enforce | permissive }" \
+	mode strict
+expect_err mode_one_word 2 \
+	"Error: 'mode' takes one MODE; see 'shypectl mode help'" \
+	mode enforce permissive
+expect_err audit_no_argument 2 \
+	"Error: 'audit' takes no argument; see 'shypectl audit help'" audit x
+expect_err audit_unknown_option 2 "Error: unknown option '-x'" audit -x
+
+### Kernel-facing commands on stand-in files: $SHYPE_SECURITYFS and
+### $SHYPE_CGROUP_ROOT name a directory of regular files and one of plain
+### directories.  (The real kernel: tests/vm/shypectl_kernel.sh.)
+
+export SHYPE_SECURITYFS=$T/none SHYPE_CGROUP_ROOT=$T/cg
+for c in status "vm list" "label list" "label get /" "label set /x order" \
+	"label unset /x" stats mode "mode enforce" audit \
+	"load $F2" "run --label order -- true"; do
+	# shellcheck disable=SC2086 # words of a command
+	expect_err "not_loaded: $c" 1 \
+		"Error: shype.ko is not loaded (no $T/none)" $c
+done
+
+S=$T/sfs
+mkdir -p "$S" "$T/cg/machine.slice/vm1/emulator"
+export SHYPE_SECURITYFS=$S
+hex=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+echo "policy=figure2 version=1.0 digest=$hex mode=enforce vms=2 hooks=3" \
+	>"$S/status"
+printf 'vm=1 pid=100 label=order\nvm=7 pid=101 label=-\n' >"$S/vms"
+printf 'op=create calls=5 allowed=3 denied=2\nop=policy_load calls=1 allowed=1 denied=0\n' \
+	>"$S/stats"
+echo permissive >"$S/mode"
+printf '%s\n' \
+	'seq=4 op=create result=denied vm=3(advertising) pid=77 reason=chinese_wall type=Advertising running=Order' \
+	'seq=5 op=policy_load result=denied reason=other_name active=figure2 new=minimal' \
+	>"$S/audit"
+ms_id=$(stat -c %i "$T/cg/machine.slice")
+printf 'cgroup=/machine.slice id=%s label=order\ncgroup=/gone id=1 label=advertising\n' \
+	"$ms_id" >"$S/cgroups"
+
+expect status_text 0 "policy figure2  version 1.0
+digest $hex
+mode enforce  vms 2  hooks 3" status
+expect status_json 0 \
+	"{\"policy\":\"figure2\",\"version\":\"1.0\",\"digest\":\"$hex\",\"mode\":\"enforce\",\"vms\":2,\"hooks\":3}" \
+	-j status
+echo "policy=- version=- digest=- mode=permissive vms=0 hooks=3" \
+	>"$T/status-none"
+cp "$S/status" "$T/status-keep"
+cp "$T/status-none" "$S/status"
+expect status_no_policy 0 "policy -  version -
+digest -
+mode permissive  vms 0  hooks 3" status
+expect status_no_policy_json 0 \
+	'{"policy":null,"version":null,"digest":null,"mode":"permissive","vms":0,"hooks":3}' \
+	status -j
+echo "policy=figure2 mode=enforce" >"$S/status"
+expect_err status_malformed 1 \
+	"Error: $S/status: a line not in the format of the uapi header (shypectl older than shype.ko?)" \
+	status
+cp "$T/status-keep" "$S/status"
+
+expect vm_list 0 "vm 1  pid 100  label order
+vm 7  pid 101  label -" vm list
+expect vm_show_json 0 \
+	'{"vms":[{"vm":1,"pid":100,"label":"order"},{"vm":7,"pid":101,"label":null}]}' \
+	vm show -j
+expect stats_text 0 "op create  calls 5  allowed 3  denied 2
+op policy_load  calls 1  allowed 1  denied 0" stats
+expect stats_json 0 \
+	'{"stats":[{"op":"create","calls":5,"allowed":3,"denied":2},{"op":"policy_load","calls":1,"allowed":1,"denied":0}]}' \
+	-j stats
+expect mode_show 0 "mode permissive" mode
+expect mode_show_json 0 '{"mode":"permissive"}' -j mode
+expect mode_set 0 "" mode enf
+check mode_set_writes [ "$(head -n1 "$S/mode")" = enforce ]
+expect mode_set_json 0 '{"mode":"permissive"}' mode -j permissive
+
+expect audit_text 0 "$(cat "$S/audit")" audit
+expect audit_json_lines 0 \
+	'{"seq":4,"op":"create","result":"denied","vm":{"id":3,"label":"advertising"},"pid":77,"reason":"chinese_wall","type":"Advertising","running":"Order"}
+{"seq":5,"op":"policy_load","result":"denied","reason":"other_name","active":"figure2","new":"minimal"}' \
+	audit --json
+
+expect label_list 0 "cgroup /machine.slice  id $ms_id  label order
+cgroup /gone  id 1  label advertising" label list
+expect label_list_json 0 \
+	"{\"cgroups\":[{\"cgroup\":\"/machine.slice\",\"id\":$ms_id,\"label\":\"order\"},{\"cgroup\":\"/gone\",\"id\":1,\"label\":\"advertising\"}]}" \
+	-j label list
+expect label_get_inherited 0 \
+	"cgroup /machine.slice/vm1/emulator  label order  from /machine.slice" \
+	label get /machine.slice/vm1/emulator
+expect label_get_absolute_path 0 \
+	"cgroup /machine.slice/vm1  label order  from /machine.slice" \
+	label get "$T/cg//machine.slice/vm1/"
+expect label_get_relative_path 0 \
+	"cgroup /machine.slice  label order  from /machine.slice" \
+	label get machine.slice
+expect label_get_none_json 0 '{"cgroup":"/","label":null,"from":null}' \
+	-j label get /
+expect_err label_get_no_cgroup 1 "Error: no cgroup '/gone'" label get /gone
+expect_err label_get_dotdot 1 \
+	"Error: cgroup '/machine.slice/../x': '.', '..', spaces and control characters are not allowed" \
+	label get /machine.slice/../x
+expect_err label_set_bad_name 1 "Error: 'or der' is not a label name" \
+	label set /x 'or der'
+: >"$S/cgroups"
+expect label_set 0 "" label set /machine.slice/vm2 order
+check label_set_writes_line [ "$(cat "$S/cgroups")" = "label /machine.slice/vm2 order" ]
+check label_set_makes_cgroup [ -d "$T/cg/machine.slice/vm2" ]
+: >"$S/cgroups"
+expect label_set_deep_json 0 '{"cgroup":"/a/b/c","label":"ads"}' \
+	-j label set "$T/cg/a/b/c" ads
+check label_set_makes_parents [ -d "$T/cg/a/b/c" ]
+: >"$S/cgroups"
+expect label_unset_json 0 '{"cgroup":"/a/b","label":null}' \
+	label unset /a//b/ -j
+check label_unset_writes_line [ "$(cat "$S/cgroups")" = "unlabel /a/b" ]
+
+# load writes the blob, after a load request when forced.
+"$SHYPECTL" policy compile $F2 -o "$T/f2.bin"
+: >"$S/policy"
+expect load_plain 0 "" load $F2
+check load_writes_blob cmp -s "$T/f2.bin" "$S/policy"
+: >"$S/policy"
+expect load_force_json 0 \
+	"{\"file\":\"$F2\",\"policy\":\"figure2\",\"version\":\"1.0\",\"digest\":\"$digest\",\"force\":true,\"loaded\":true}" \
+	-j load $F2 force
+check load_force_writes_request \
+	[ "$(head -c8 "$S/policy" | od -An -tx1 | tr -d ' ')" = 7348794c01000000 ]
+check load_force_writes_blob_after_request \
+	cmp -s "$T/f2.bin" <(tail -c +9 "$S/policy")
+expect_match load_invalid_policy 1 "^$T/bad.json:[0-9]+:[0-9]+: " \
+	load "$T/bad.json"
+
+# run: into the labelled cgroup, then exec.
+mkdir -p "$T/cg/shype.slice/order"
+: >"$T/cg/shype.slice/order/cgroup.procs"
+: >"$S/cgroups"
+expect run_execs 0 "hello" run --label order -- sh -c 'echo hello'
+check run_labels_cgroup [ "$(cat "$S/cgroups")" = "label /shype.slice/order order" ]
+check run_writes_pid grep -qE '^[0-9]+$' "$T/cg/shype.slice/order/cgroup.procs"
+printf 'cgroup=/shype.slice/order id=%s label=advertising\n' \
+	"$(stat -c %i "$T/cg/shype.slice/order")" >"$S/cgroups"
+expect_err run_refuses_other_label 1 \
+	"Error: cgroup '/shype.slice/order' is labelled 'advertising', not 'order'" \
+	run --label order -- true
+expect_err run_bad_label 1 "Error: 'a/b' is not a label name" \
+	run --label a/b -- true
+mkdir -p "$T/cg/x"
+: >"$T/cg/x/cgroup.procs"
+expect_err run_missing_program 127 \
+	"Error: cannot run '$T/none/prog': No such file or directory" \
+	run --label order --cgroup /x -- "$T/none/prog"
+expect_err run_no_cgroup_procs 1 \
+	"Error: cannot move into cgroup '/y': No such file or directory" \
+	run --label order --cgroup /y -- true
+unset SHYPE_SECURITYFS SHYPE_CGROUP_ROOT
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shypectl load FILE [force]: compile or validate a policy and make it the
+ * kernel's active policy.  A refusal is explained with the errno's meaning
+ * and the kernel's own reasons.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "main.h"
+
+#define REASONS_MAX 8192
+
+/* Called with argc 0 for a missing argument: then a usage error. */
+static int load_help(int argc, char **argv)
+{
+	FILE *f = argc ? stdout : stderr;
+
+	(void)argv;
+	fprintf(f,
+		"Usage: %1$s load FILE [force]\n"
+		"       %1$s load help\n"
+		"\n"
+		"       FILE := { JSON source | binary blob }\n"
+		"       OPTIONS := { {-j|--json} [{-p|--pretty}] }\n",
+		bin_name);
+	return argc ? EXIT_SUCCESS : EXIT_USAGE;
+}
+
+/* The kernel's reasons: stderr, indented; JSON, an array of lines. */
+static void print_reasons(char *reasons)
+{
+	char *line, *save;
+
+	open_json_array(PRINT_JSON, "reasons");
+	for (line = strtok_r(reasons, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		fprintf(stderr, "  %s\n", line);
+		print_string(PRINT_JSON, NULL, NULL, line);
+	}
+	close_json_array(PRINT_JSON, NULL);
+}
+
+int do_load(int argc, char **argv)
+{
+	static char reasons[REASONS_MAX];
+	char hex[2 * SHYPE_DIGEST_SIZE + 1], version[24];
+	const char *name;
+	struct policy_file pf;
+	bool force = false;
+	int err, nargs;
+
+	if (argc > 1 && !strcmp(argv[1], "help"))
+		return load_help(argc, argv);
+	if (cmd_getopt(argc, argv, "", NULL) != -1)
+		return EXIT_USAGE;
+	nargs = argc - optind;
+	if (nargs < 1)
+		return load_help(0, argv);
+	if (nargs > 2 || (nargs == 2 && strcmp(argv[optind + 1], "force")))
+		return usage_err(
+			"'load' takes FILE [force]; see '%s load help'",
+			bin_name);
+	force = nargs == 2;
+
+	if (policy_file_load(argv[optind], &pf))
+		return EXIT_FAILURE;
+	err = shype_kernel_load(pf.blob, pf.len, force ? SHYPE_LOAD_FORCE : 0,
+				reasons, sizeof(reasons));
+	if (err == -ENOENT && !shype_kernel_loaded())
+		p_kernel_err(err, "policy refused");
+	else if (err)
+		p_err("policy refused: %s", shype_kernel_strerror(err));
+
+	/* Text: nothing when loaded; JSON: what was (or was not) loaded. */
+	new_json_obj(json_output, pretty_output);
+	policy_digest_hex(&pf, hex);
+	snprintf(version, sizeof(version), "%u.%u", pf.pol.version_major,
+		 pf.pol.version_minor);
+	print_string(PRINT_JSON, "file", NULL, argv[optind]);
+	print_string(PRINT_JSON, "policy", NULL, pf.pol.name);
+	print_string(PRINT_JSON, "version", NULL, version);
+	print_string(PRINT_JSON, "digest", NULL, hex);
+	print_bool(PRINT_JSON, "force", NULL, force);
+	print_bool(PRINT_JSON, "loaded", NULL, !err);
+	if (err) {
+		name = strerrorname_np(-err);
+		print_string(PRINT_JSON, "errno", NULL, name ? name : "?");
+		print_string(PRINT_JSON, "error", NULL,
+			     shype_kernel_strerror(err));
+		print_reasons(reasons);
+	}
+	delete_json_obj();
+	policy_file_free(&pf);
+	return err ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * shypectl: what main.c shares with the files of the objects.
+ *
+ * An object is one file defining do_OBJECT(argc, argv), declared here and
+ * listed in main.c's object table.  Its commands are a table of struct cmd
+ * handed to cmd_select().  Objects and commands are called as main() is:
+ * argv[0] is their own name, so getopt works on their arguments.
+ */
+#ifndef SHYPECTL_MAIN_H
+#define SHYPECTL_MAIN_H
+
+#include <getopt.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../libshype/shype.h"
+#include "print.h"
+
+#define SHYPECTL_VERSION "0.1"
+
+/* Exit status: EXIT_SUCCESS (0), EXIT_FAILURE (1), and these. */
+#define EXIT_USAGE  2 /* the command line is wrong */
+#define EXIT_DENIED 3 /* a dry-run decision denies */
+
+/* Global options. */
+extern const char *bin_name;
+extern bool json_output;
+extern bool pretty_output;
+
+/**
+ * struct cmd - a command (or an object) and its handler
+ * @name: what the user types, or a unique prefix of it
+ * @func: called with argv[0] its name; returns the exit status
+ */
+struct cmd {
+	const char *name;
+	int (*func)(int argc, char **argv);
+};
+
+/*
+ * Run the command of @cmds named (or uniquely prefixed) by argv[0].
+ * Without argv[0], @help prints the usage to stderr and the result is
+ * EXIT_USAGE.
+ */
+int cmd_select(const struct cmd *cmds, int argc, char **argv,
+	       int (*help)(int argc, char **argv));
+
+/* Is @pfx a prefix of @str (bpftool's is_prefix())? */
+bool is_prefix(const char *pfx, const char *str);
+
+/*
+ * getopt_long() over a command's arguments, with the global -j/--json and
+ * -p/--pretty accepted there too.  Returns as getopt_long() does ('?' for
+ * any mistake, after printing it); the positional arguments are then at
+ * argv[optind] and after.
+ */
+int cmd_getopt(int argc, char **argv, const char *shortopts,
+	       const struct option *longopts);
+
+/* An error, "Error: ..." on stderr. */
+void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A usage error: p_err(), and returns EXIT_USAGE. */
+int usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * An error @err of shype's kernel files: "Error: WHAT: meaning", with the
+ * meaning of shype_kernel_strerror(); or that shype.ko is not loaded.
+ */
+void p_kernel_err(int err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* An error @err reading shype's kernel file @file ("status"). */
+void p_read_err(int err, const char *file);
+
+/*
+ * The arguments of an object that is a command itself ("status", "stats"):
+ * "help" runs @help; -j/-p are parsed; anything else is a usage error.
+ * Returns -1 to go on, or the exit status.
+ */
+int no_args(int argc, char **argv, int (*help)(int argc, char **argv));
+
+/*
+ * Print every mistake of @e on stderr as "FILE:LINE:COL: message" (or
+ * "FILE: message" without a place); without any, one line for @err.
+ */
+void print_shype_errors(const char *path, const struct shype_errors *e,
+			int err);
+
+/**
+ * struct policy_file - a policy read from a JSON source or a blob, compiled
+ *	and validated by kmod/core
+ */
+struct policy_file {
+	const char *path;
+	void *blob;
+	size_t len;
+	struct shype_policy pol;
+};
+
+/* Read @path into @pf; on failure print why and return EXIT_FAILURE. */
+int policy_file_load(const char *path, struct policy_file *pf);
+void policy_file_free(struct policy_file *pf);
+
+/* The digest of the blob as 64 hex digits and a NUL. */
+void policy_digest_hex(const struct policy_file *pf,
+		       char hex[2 * SHYPE_DIGEST_SIZE + 1]);
+
+/*
+ * The CGROUP argument @arg as a path from the cgroup v2 root (see
+ * shype_cgroup_path()); on failure print why and return EXIT_FAILURE.
+ */
+int cgroup_arg(const char *arg, char path[PATH_MAX]);
+/* Is there a cgroup at @path (from the root)? */
+bool cgroup_exists(const char *path);
+/* Make cgroup @path if needed and label it; on failure print why. */
+int label_cgroup(const char *path, const char *label);
+
+/* The objects. */
+int do_policy(int argc, char **argv);
+int do_check(int argc, char **argv);
+int do_load(int argc, char **argv);
+int do_status(int argc, char **argv);
+int do_vm(int argc, char **argv);
+int do_label(int argc, char **argv);
+int do_run(int argc, char **argv);
+int do_mode(int argc, char **argv);
+int do_audit(int argc, char **argv);
+int do_stats(int argc, char **argv);
+
+#endif /* SHYPECTL_MAIN_H */
