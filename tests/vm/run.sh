@@ -84,7 +84,7 @@ esac
 if [ "$accel" = kvm ]; then
 	qemu+=(-accel kvm -cpu host)
 else
-	qemu+=(-accel tcg -cpu max)
+	qemu+=(-accel "tcg,thread=${SHYPE_TCG_THREAD:-single}" -cpu max)
 fi
 qemu+=(-m "${SHYPE_VM_MEM:-2048}" -smp 2 -serial mon:stdio
        -serial "file:$out/kmsg.log")
@@ -102,10 +102,29 @@ fi
 boot() {
 	local rc log sum
 	set +e
+	rm -f "$out/console.log" "$out/stuck-poweroff"
+	: >"$out/console.log"
+	# Under a loaded host, QEMU sometimes stays up after the guest has
+	# powered off: give it 10 s, then end it.
+	(
+		while ! grep -q 'reboot: Power down' "$out/console.log"; do
+			sleep 1
+		done
+		sleep 10
+		touch "$out/stuck-poweroff"
+		pkill -f -- "-name shype-test-$$" || true
+	) &
+	watch=$!
 	timeout -k 10 "${SHYPE_VM_TIMEOUT:-900}" "${qemu[@]}" \
-		-append "$append shype_mode=test" </dev/null 2>&1 |
-		tee "$out/console.log"
+		-name "shype-test-$$" -append "$append shype_mode=test" \
+		</dev/null 2>&1 | tee "$out/console.log"
 	rc=${PIPESTATUS[0]}
+	kill "$watch" 2>/dev/null
+	wait "$watch" 2>/dev/null
+	if [ -e "$out/stuck-poweroff" ]; then
+		echo "run.sh: QEMU did not exit after the guest powered off; ended it"
+		rc=0
+	fi
 	set -e
 	log=$out/all.log
 	cat "$out/console.log" "$out/kmsg.log" 2>/dev/null | tr -d '\r' >"$log"
