@@ -489,6 +489,8 @@ int shype_cgroup_path(const char *arg, char *out, size_t size)
 	const char *root = shype_cgroup_root(), *p = arg, *end;
 	size_t rlen = strlen(root), n = 0, len;
 
+	if (!*arg)
+		return -EINVAL;
 	if (strcmp(root, "/") && !strncmp(arg, root, rlen) &&
 	    (arg[rlen] == '/' || !arg[rlen]))
 		p = arg + rlen;

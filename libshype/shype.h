@@ -342,8 +342,9 @@ void shype_cgroup_entries_free(struct shype_cgroup_entry *v, size_t n);
  *	("/" for the root itself)
  * @size: size of @out
  *
- * Return: 0; -EINVAL for a "." or ".." component or a space or control
- * character (the cgroups file separates fields by spaces); -ENAMETOOLONG.
+ * Return: 0; -EINVAL for an empty @arg, a "." or ".." component, or a space
+ * or control character (the cgroups file separates fields by spaces);
+ * -ENAMETOOLONG.
  */
 int shype_cgroup_path(const char *arg, char *out, size_t size);
 

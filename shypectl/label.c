@@ -50,7 +50,9 @@ int cgroup_arg(const char *arg, char path[PATH_MAX])
 {
 	int err = shype_cgroup_path(arg, path, PATH_MAX);
 
-	if (err == -EINVAL)
+	if (!*arg)
+		p_err("an empty CGROUP; the root cgroup is '/'");
+	else if (err == -EINVAL)
 		p_err("cgroup '%s': '.', '..', spaces and control characters are not allowed",
 		      arg);
 	else if (err)

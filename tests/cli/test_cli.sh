@@ -581,6 +581,8 @@ expect_err label_get_no_cgroup 1 "Error: no cgroup '/gone'" label get /gone
 expect_err label_get_dotdot 1 \
 	"Error: cgroup '/machine.slice/../x': '.', '..', spaces and control characters are not allowed" \
 	label get /machine.slice/../x
+expect_err label_get_empty 1 "Error: an empty CGROUP; the root cgroup is '/'" \
+	label get ''
 expect_err label_set_bad_name 1 "Error: 'or der' is not a label name" \
 	label set /x 'or der'
 : >"$S/cgroups"
