@@ -24,6 +24,8 @@
 const char *const shype_op_names[SHYPE_OP_NR] = {
 	[SHYPE_OP_CREATE] = "create",
 	[SHYPE_OP_POLICY_LOAD] = "policy_load",
+	[SHYPE_OP_IRQFD] = "irqfd",
+	[SHYPE_OP_IOEVENTFD] = "ioeventfd",
 };
 
 struct op_stats {

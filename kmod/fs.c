@@ -236,6 +236,14 @@ static int cgroups_show(struct seq_file *m, void *v)
 	return 0;
 }
 
+static int bindings_show(struct seq_file *m, void *v)
+{
+	mutex_lock(&shype_lock);
+	shype_bind_show(m);
+	mutex_unlock(&shype_lock);
+	return 0;
+}
+
 static int stats_show(struct seq_file *m, void *v)
 {
 	shype_stats_show(m);
@@ -332,12 +340,14 @@ out:
 		.write = name##_write,                                 \
 	}
 
-#define status_write NULL
-#define vms_write    NULL
-#define stats_write  NULL
+#define status_write   NULL
+#define bindings_write NULL
+#define vms_write      NULL
+#define stats_write    NULL
 SHOW_FOPS(status);
 SHOW_FOPS(vms);
 SHOW_FOPS(stats);
+SHOW_FOPS(bindings);
 SHOW_FOPS(mode);
 SHOW_FOPS(cgroups);
 
@@ -389,9 +399,13 @@ static const struct {
 	umode_t mode;
 	const struct file_operations *fops;
 } files[] = {
-	{ "policy", 0600, &policy_fops }, { "status", 0444, &status_fops },
-	{ "vms", 0444, &vms_fops },	  { "cgroups", 0644, &cgroups_fops },
-	{ "stats", 0444, &stats_fops },	  { "audit", 0400, &audit_fops },
+	{ "policy", 0600, &policy_fops },
+	{ "status", 0444, &status_fops },
+	{ "vms", 0444, &vms_fops },
+	{ "bindings", 0444, &bindings_fops },
+	{ "cgroups", 0644, &cgroups_fops },
+	{ "stats", 0444, &stats_fops },
+	{ "audit", 0400, &audit_fops },
 	{ "mode", 0644, &mode_fops },
 };
 

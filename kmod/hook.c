@@ -21,6 +21,7 @@
 
 static const struct shype_hook_table *const tables[] = {
 	&shype_kvm_table,
+	&shype_eventfd_table,
 };
 
 /* Modules whose functions are hooked; each is pinned once hooked. */

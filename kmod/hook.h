@@ -48,5 +48,6 @@ struct shype_hook_table {
 };
 
 extern const struct shype_hook_table shype_kvm_table;
+extern const struct shype_hook_table shype_eventfd_table;
 
 #endif /* SHYPE_KMOD_HOOK_H */

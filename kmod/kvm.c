@@ -5,6 +5,9 @@
  * KVM_CREATE_VM is decided in kvm_arch_post_init_vm(), the last step of
  * kvm_create_vm() that can fail: a denial there unwinds the creation fully,
  * through kvm_arch_destroy_vm(), which is also where every VM ends.
+ *
+ * KVM_IRQFD and KVM_IOEVENTFD: the outer step of a bind (see bind.c); the
+ * eventfds they look up are decided in eventfd.c.
  */
 #define pr_fmt(fmt) "shype: " fmt
 
@@ -31,9 +34,38 @@ static void hook_kvm_arch_destroy_vm(struct kvm *kvm)
 	orig_kvm_arch_destroy_vm(kvm);
 }
 
+static int (*orig_kvm_irqfd)(struct kvm *kvm, struct kvm_irqfd *args);
+static int (*orig_kvm_ioeventfd)(struct kvm *kvm, struct kvm_ioeventfd *args);
+
+static int hook_kvm_irqfd(struct kvm *kvm, struct kvm_irqfd *args)
+{
+	struct shype_bind_ctx c;
+	int ret;
+
+	shype_bind_begin(&c, kvm, SHYPE_OP_IRQFD,
+			 args->flags & KVM_IRQFD_FLAG_DEASSIGN);
+	ret = orig_kvm_irqfd(kvm, args);
+	shype_bind_end(&c, ret);
+	return ret;
+}
+
+static int hook_kvm_ioeventfd(struct kvm *kvm, struct kvm_ioeventfd *args)
+{
+	struct shype_bind_ctx c;
+	int ret;
+
+	shype_bind_begin(&c, kvm, SHYPE_OP_IOEVENTFD,
+			 args->flags & KVM_IOEVENTFD_FLAG_DEASSIGN);
+	ret = orig_kvm_ioeventfd(kvm, args);
+	shype_bind_end(&c, ret);
+	return ret;
+}
+
 static struct shype_hook kvm_hooks[] = {
 	SHYPE_HOOK("kvm", kvm_arch_post_init_vm),
 	SHYPE_HOOK("kvm", kvm_arch_destroy_vm),
+	SHYPE_HOOK("kvm", kvm_irqfd),
+	SHYPE_HOOK("kvm", kvm_ioeventfd),
 };
 
 const struct shype_hook_table shype_kvm_table = {

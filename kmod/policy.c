@@ -142,24 +142,23 @@ static bool admit(struct shype_active *a, const struct shype_vm *vm, u32 l,
 }
 
 /*
- * Account every running VM under @a, in creation order, into @idx.
- * Return: the number of VMs that the new policy would deny.
+ * Account every running VM under @a, in creation order, noting its label
+ * there in &shype_vm.next_idx; then check every live binding.
+ * Return: the number of VMs and bindings that the new policy would deny.
  */
-static unsigned int check_vms(struct shype_active *a, u32 *idx,
-			      struct seq_buf *reasons)
+static unsigned int check_state(struct shype_active *a, struct seq_buf *reasons)
 {
-	const struct shype_vm *vm;
-	unsigned int i = 0, violations = 0;
+	unsigned int violations = 0;
+	struct shype_vm *vm;
 
 	list_for_each_entry(vm, &shype_vms, list) {
-		idx[i] = relabel(&a->pol, vm, reasons);
-		if (idx[i] == SHYPE_NOT_FOUND)
+		vm->next_idx = relabel(&a->pol, vm, reasons);
+		if (vm->next_idx == SHYPE_NOT_FOUND)
 			violations++;
-		else if (!admit(a, vm, idx[i], reasons))
+		else if (!admit(a, vm, vm->next_idx, reasons))
 			violations++;
-		i++;
 	}
-	return violations;
+	return violations + shype_bind_check(&a->pol, reasons);
 }
 
 /**
@@ -177,8 +176,6 @@ int shype_policy_replace(void *blob, size_t len, u32 flags,
 {
 	struct shype_active *old, *new;
 	struct shype_vm *vm;
-	unsigned int i;
-	u32 *idx;
 	int err;
 
 	new = active_new(blob, len, reasons);
@@ -190,20 +187,13 @@ int shype_policy_replace(void *blob, size_t len, u32 flags,
 	err = old ? check_succession(&old->pol, &new->pol, flags, reasons) : 0;
 	if (err)
 		goto out_unlock;
-	idx = kvmalloc_array(shype_vm_count ?: 1, sizeof(*idx), GFP_KERNEL);
-	err = -ENOMEM;
-	if (!idx)
-		goto out_unlock;
-	err = 0;
-	if (check_vms(new, idx, reasons) && !shype_permissive)
+	if (check_state(new, reasons) && !shype_permissive) {
 		err = -EACCES;
-	if (!err) {
-		i = 0;
-		list_for_each_entry(vm, &shype_vms, list)
-			vm->idx = idx[i++];
-		rcu_assign_pointer(shype_active, new);
+		goto out_unlock;
 	}
-	kvfree(idx);
+	list_for_each_entry(vm, &shype_vms, list)
+		vm->idx = vm->next_idx;
+	rcu_assign_pointer(shype_active, new);
 out_unlock:
 	mutex_unlock(&shype_lock);
 	shype_stat(SHYPE_OP_POLICY_LOAD, !err);

@@ -69,6 +69,8 @@ extern bool shype_permissive;
  * @label: the label it was created with, frozen; "" when it has none
  * @idx: index of @label in the active policy, %SHYPE_NOT_FOUND when no
  *	policy is loaded or the label is not a VM label in it
+ * @next_idx: its index in a policy being loaded, while it is checked
+ * @binds: its bindings (&struct shype_bind)
  */
 struct shype_vm {
 	struct hlist_node node;
@@ -79,6 +81,8 @@ struct shype_vm {
 	pid_t pid;
 	char label[SHYPE_NAME_MAX + 1];
 	u32 idx;
+	u32 next_idx;
+	struct list_head binds;
 };
 
 extern struct list_head shype_vms;
@@ -101,7 +105,13 @@ void shype_cgroup_show(struct seq_file *m);
 /**
  * enum shype_op - the operations shype decides on; index of the stats
  */
-enum shype_op { SHYPE_OP_CREATE, SHYPE_OP_POLICY_LOAD, SHYPE_OP_NR };
+enum shype_op {
+	SHYPE_OP_CREATE,
+	SHYPE_OP_POLICY_LOAD,
+	SHYPE_OP_IRQFD,
+	SHYPE_OP_IOEVENTFD,
+	SHYPE_OP_NR
+};
 
 extern const char *const shype_op_names[SHYPE_OP_NR];
 
@@ -118,6 +128,48 @@ ssize_t shype_audit_read(u64 *seq, char __user *buf, size_t count);
 bool shype_audit_pending(u64 seq);
 u64 shype_audit_oldest(void);
 extern struct wait_queue_head shype_audit_wait;
+
+/* bind.c */
+
+struct eventfd_ctx;
+struct shype_bind;
+
+/**
+ * struct shype_bind_ctx - a bind in progress in one task
+ * @node: in the table of binds in progress, by @task
+ * @task: the task
+ * @kvm: the VM that binds
+ * @op: the operation
+ * @deassign: it unbinds
+ * @nr: reservations made
+ * @res: the reservations, to commit or roll back
+ * @owner: the first object bound
+ * @unbind_nr: objects to unbind
+ * @unbind: the objects to unbind, when @deassign
+ */
+struct shype_bind_ctx {
+	struct hlist_node node;
+	struct task_struct *task;
+	const struct kvm *kvm;
+	enum shype_op op;
+	bool deassign;
+	int nr;
+	struct shype_bind *res[4];
+	const void *owner;
+	int unbind_nr;
+	const void *unbind[2];
+};
+
+void shype_bind_begin(struct shype_bind_ctx *c, const struct kvm *kvm,
+		      enum shype_op op, bool deassign);
+void shype_bind_end(struct shype_bind_ctx *c, long ret);
+struct shype_bind_ctx *shype_bind_current(void);
+int shype_bind_eventfd(struct shype_bind_ctx *c, struct eventfd_ctx *key,
+		       struct eventfd_ctx *extra);
+void shype_bind_vm_release(struct shype_vm *vm);
+unsigned int shype_bind_check(const struct shype_policy *p,
+			      struct seq_buf *reasons);
+void shype_bind_show(struct seq_file *m);
 
 /* hook.c */
 

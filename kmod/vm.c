@@ -107,6 +107,7 @@ int shype_vm_create(const struct kvm *kvm)
 	vm->mm = current->mm;
 	vm->pid = task_tgid_vnr(current);
 	vm->idx = SHYPE_NOT_FOUND;
+	INIT_LIST_HEAD(&vm->binds);
 
 	mutex_lock(&shype_lock);
 	vm->id = next_vm_id;
@@ -151,6 +152,7 @@ void shype_vm_destroy(const struct kvm *kvm)
 		a = shype_active_locked();
 		if (a && vm->idx != SHYPE_NOT_FOUND)
 			shype_chwall_remove(&a->pol, &a->cw, vm->idx);
+		shype_bind_vm_release(vm);
 		hash_del(&vm->node);
 		list_del(&vm->list);
 		shype_vm_count--;

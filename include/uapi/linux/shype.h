@@ -242,6 +242,10 @@ struct shype_load_request {
  *	vm=ID pid=PID label=NAME state=ok|violating
  *   ID is shype's number for the VM (never reused until reboot); label=- for
  *   an unlabelled VM created with no policy loaded.
+ * bindings (read), one line per object that VMs are bound to:
+ *	object=N class=eventfd vms=ID(LABEL)[,ID(LABEL)...]
+ *   N is shype's number for the object (never its address); each VM is
+ *   listed once, in the order it bound.
  * cgroups (read; write with CAP_MAC_ADMIN), one line per labelled cgroup:
  *	cgroup=PATH id=CGROUP_ID label=NAME
  *   Writes: "label PATH NAME" or "unlabel PATH", PATH relative to the
@@ -250,6 +254,7 @@ struct shype_load_request {
  *   label NAME.
  * stats (read), one line per hook point:
  *	op=NAME calls=N allowed=N denied=N
+ * stats: op is create, policy_load, irqfd or ioeventfd.
  * audit (read, poll), one line per decision that denied (in permissive
  *   mode too) and per refused policy load, oldest first; read() returns 0
  *   when caught up, poll() reports POLLIN when more arrived:

@@ -1,0 +1,384 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Bound objects and the VMs bound to them.
+ *
+ * A bind is decided in two steps.  An outer hook on the KVM operation
+ * (kvm_irqfd(), kvm_ioeventfd()) says, for the current task, which VM is
+ * binding; an inner hook on the lookup of the object (eventfd_ctx_fdget())
+ * decides on the very object KVM then binds, so swapping the fd from
+ * another thread changes nothing.  The inner step reserves the binding; the
+ * outer one commits it, or rolls it back when KVM fails.
+ *
+ * A bound object is held by a reference of ours as long as a VM is bound
+ * to it, so its address cannot be reused meanwhile.
+ */
+#define pr_fmt(fmt) "shype: " fmt
+
+#include <linux/eventfd.h>
+#include <linux/hashtable.h>
+#include <linux/sched.h>
+#include <linux/seq_buf.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include "shype.h"
+
+/**
+ * struct bind_obj - an object that VMs are bound to
+ * @node: in obj_hash, by @key
+ * @list: in obj_list
+ * @key: the object (an eventfd_ctx), held by our reference
+ * @id: its number, for display
+ * @binds: the &struct shype_bind records on it
+ */
+struct bind_obj {
+	struct hlist_node node;
+	struct list_head list;
+	struct eventfd_ctx *key;
+	u64 id;
+	struct list_head binds;
+};
+
+/**
+ * struct shype_bind - one binding of a VM to an object
+ * @obj_node: in &bind_obj.binds
+ * @vm_node: in &shype_vm.binds
+ * @obj: the object
+ * @vm: the VM
+ * @owner: for a binding made along with another in one operation (an
+ *	irqfd's resamplefd), the other's object: released with it
+ */
+struct shype_bind {
+	struct list_head obj_node;
+	struct list_head vm_node;
+	struct bind_obj *obj;
+	struct shype_vm *vm;
+	const void *owner;
+};
+
+static DEFINE_HASHTABLE(obj_hash, 8);
+static LIST_HEAD(obj_list);
+static u64 next_obj_id = 1;
+
+/* Binds in progress, by task. */
+static DEFINE_HASHTABLE(ctx_hash, 6);
+static DEFINE_SPINLOCK(ctx_lock);
+static atomic_t ctx_count = ATOMIC_INIT(0);
+
+/**
+ * shype_bind_begin() - say that current is about to bind objects to @kvm
+ * @c: the context, on the caller's stack until shype_bind_end()
+ * @kvm: the VM
+ * @op: the operation
+ * @deassign: whether it unbinds rather than binds
+ */
+void shype_bind_begin(struct shype_bind_ctx *c, const struct kvm *kvm,
+		      enum shype_op op, bool deassign)
+{
+	memset(c, 0, sizeof(*c));
+	c->task = current;
+	c->kvm = kvm;
+	c->op = op;
+	c->deassign = deassign;
+	spin_lock(&ctx_lock);
+	hash_add(ctx_hash, &c->node, (unsigned long)current);
+	spin_unlock(&ctx_lock);
+	atomic_inc(&ctx_count);
+}
+
+/**
+ * shype_bind_current() - the bind current has in progress, or NULL
+ */
+struct shype_bind_ctx *shype_bind_current(void)
+{
+	struct shype_bind_ctx *c, *found = NULL;
+
+	if (!atomic_read(&ctx_count))
+		return NULL;
+	spin_lock(&ctx_lock);
+	hash_for_each_possible(ctx_hash, c, node, (unsigned long)current)
+		if (c->task == current)
+			found = c;
+	spin_unlock(&ctx_lock);
+	return found;
+}
+
+static struct bind_obj *find_obj(const void *key)
+{
+	struct bind_obj *obj;
+
+	hash_for_each_possible(obj_hash, obj, node, (unsigned long)key)
+		if (obj->key == key)
+			return obj;
+	return NULL;
+}
+
+/* Under shype_lock. */
+static void release(struct shype_bind *b)
+{
+	struct bind_obj *obj = b->obj;
+
+	list_del(&b->obj_node);
+	list_del(&b->vm_node);
+	kfree(b);
+	if (!list_empty(&obj->binds))
+		return;
+	hash_del(&obj->node);
+	list_del(&obj->list);
+	eventfd_ctx_put(obj->key);
+	kfree(obj);
+}
+
+/* The first VM bound to @obj that may not share with @vm, or NULL. */
+static const struct shype_vm *conflict(const struct shype_policy *p,
+				       const struct bind_obj *obj,
+				       const struct shype_vm *vm)
+{
+	const struct shype_bind *b;
+
+	if (!obj)
+		return NULL;
+	list_for_each_entry(b, &obj->binds, obj_node)
+		if (b->vm != vm && !shype_ste_share(p, vm->idx, b->vm->idx))
+			return b->vm;
+	return NULL;
+}
+
+/* Record that @vm binds @key (of which @extra is our reference). */
+static int reserve(struct shype_bind_ctx *c, struct shype_vm *vm,
+		   struct eventfd_ctx *key, struct eventfd_ctx *extra)
+{
+	struct bind_obj *obj = find_obj(key);
+	struct shype_bind *b;
+
+	if (c->nr == ARRAY_SIZE(c->res))
+		return -E2BIG;
+	b = kzalloc(sizeof(*b), GFP_KERNEL_ACCOUNT);
+	if (!b)
+		return -ENOMEM;
+	if (!obj) {
+		obj = kzalloc(sizeof(*obj), GFP_KERNEL_ACCOUNT);
+		if (!obj) {
+			kfree(b);
+			return -ENOMEM;
+		}
+		obj->key = extra;
+		obj->id = next_obj_id++;
+		INIT_LIST_HEAD(&obj->binds);
+		hash_add(obj_hash, &obj->node, (unsigned long)key);
+		list_add_tail(&obj->list, &obj_list);
+	} else {
+		eventfd_ctx_put(extra); /* the object holds one already */
+	}
+	b->obj = obj;
+	b->vm = vm;
+	b->owner = c->owner;
+	list_add_tail(&b->obj_node, &obj->binds);
+	list_add_tail(&b->vm_node, &vm->binds);
+	c->res[c->nr++] = b;
+	return 0;
+}
+
+/* Decide under @a whether @vm may bind @key; audit a denial. */
+static int judge(const struct shype_bind_ctx *c, const struct shype_active *a,
+		 const struct shype_vm *vm, const void *key)
+{
+	const struct shype_vm *peer;
+
+	if (!vm || vm->idx == SHYPE_NOT_FOUND) {
+		shype_audit_permissive(c->op, !shype_permissive,
+				       "vm=- pid=%d reason=unknown_vm",
+				       task_tgid_vnr(current));
+		return -EACCES;
+	}
+	peer = conflict(&a->pol, find_obj(key), vm);
+	if (!peer)
+		return 0;
+	return shype_deny(c->op, vm, "reason=ste peer=%llu(%s) class=eventfd",
+			  peer->id, shype_vm_label(peer));
+}
+
+/**
+ * shype_bind_eventfd() - decide whether the VM of @c may bind @key
+ * @c: the bind in progress
+ * @key: the eventfd being bound, as KVM will bind it
+ * @extra: a second reference to @key, for shype to keep; consumed
+ *
+ * In an unbinding operation, only notes @key for shype_bind_end().
+ *
+ * Return: 0, %-EACCES when the policy denies it, or %-ENOMEM.
+ */
+int shype_bind_eventfd(struct shype_bind_ctx *c, struct eventfd_ctx *key,
+		       struct eventfd_ctx *extra)
+{
+	struct shype_active *a;
+	struct shype_vm *vm;
+	int err = 0;
+
+	if (c->deassign) {
+		eventfd_ctx_put(extra);
+		if (c->unbind_nr < ARRAY_SIZE(c->unbind))
+			c->unbind[c->unbind_nr++] = key;
+		return 0;
+	}
+
+	mutex_lock(&shype_lock);
+	vm = shype_vm_find(c->kvm);
+	a = shype_active_locked();
+	if (a)
+		err = judge(c, a, vm, key);
+	if (a)
+		shype_stat(c->op, !err);
+	if (err && shype_permissive)
+		err = 0;
+	if (!err && vm)
+		err = reserve(c, vm, key, extra);
+	else
+		eventfd_ctx_put(extra);
+	if (!err && !c->owner)
+		c->owner = key;
+	mutex_unlock(&shype_lock);
+	return err;
+}
+
+/* Release @vm's binding to @key made on its own, and those made with it. */
+static void unbind(struct shype_vm *vm, const void *key)
+{
+	struct shype_bind *b, *tmp, *own = NULL;
+
+	list_for_each_entry_safe(b, tmp, &vm->binds, vm_node) {
+		if (b->owner == key)
+			release(b);
+		else if (!own && !b->owner && b->obj->key == key)
+			own = b;
+	}
+	if (own)
+		release(own);
+}
+
+/**
+ * shype_bind_end() - commit or roll back what shype_bind_eventfd() noted
+ * @c: the bind, now over
+ * @ret: the result of KVM's operation
+ */
+void shype_bind_end(struct shype_bind_ctx *c, long ret)
+{
+	struct shype_vm *vm;
+	int i;
+
+	spin_lock(&ctx_lock);
+	hash_del(&c->node);
+	spin_unlock(&ctx_lock);
+	atomic_dec(&ctx_count);
+
+	mutex_lock(&shype_lock);
+	if (!c->deassign && ret < 0) {
+		for (i = c->nr - 1; i >= 0; i--)
+			release(c->res[i]);
+	} else if (c->deassign && !ret) {
+		vm = shype_vm_find(c->kvm);
+		for (i = 0; vm && i < c->unbind_nr; i++)
+			unbind(vm, c->unbind[i]);
+	}
+	mutex_unlock(&shype_lock);
+}
+
+/**
+ * shype_bind_vm_release() - release every binding of a VM that goes away;
+ *	under shype_lock
+ * @vm: the VM
+ */
+void shype_bind_vm_release(struct shype_vm *vm)
+{
+	struct shype_bind *b, *tmp;
+
+	lockdep_assert_held(&shype_lock);
+	list_for_each_entry_safe(b, tmp, &vm->binds, vm_node)
+		release(b);
+}
+
+static void violation(struct seq_buf *reasons, const struct bind_obj *obj,
+		      const struct shype_vm *x, const struct shype_vm *y)
+{
+	seq_buf_printf(reasons,
+		       "object %llu: vms %llu and %llu share no type\n",
+		       obj->id, x->id, y->id);
+	shype_deny(SHYPE_OP_POLICY_LOAD, x, "reason=ste peer=%llu object=%llu",
+		   y->id, obj->id);
+}
+
+/**
+ * shype_bind_check() - the bindings that a new policy would deny, each
+ *	pair of VMs on one object judged by their &shype_vm.next_idx;
+ *	under shype_lock
+ * @p: the new policy
+ * @reasons: where to say which
+ *
+ * Return: how many pairs it would deny.
+ */
+unsigned int shype_bind_check(const struct shype_policy *p,
+			      struct seq_buf *reasons)
+{
+	const struct shype_bind *b, *e;
+	const struct shype_vm *x, *y;
+	const struct bind_obj *obj;
+	unsigned int n = 0;
+
+	list_for_each_entry(obj, &obj_list, list) {
+		list_for_each_entry(b, &obj->binds, obj_node) {
+			list_for_each_entry(e, &obj->binds, obj_node) {
+				if (e == b)
+					break;
+				x = b->vm;
+				y = e->vm;
+				if (x == y || x->next_idx >= p->labels ||
+				    y->next_idx >= p->labels ||
+				    shype_ste_share(p, x->next_idx,
+						    y->next_idx))
+					continue;
+				violation(reasons, obj, x, y);
+				n++;
+			}
+		}
+	}
+	return n;
+}
+
+/* Was @vm bound to @obj by a bind listed before @upto? */
+static bool listed(const struct bind_obj *obj, const struct shype_bind *upto)
+{
+	const struct shype_bind *b;
+
+	list_for_each_entry(b, &obj->binds, obj_node) {
+		if (b == upto)
+			return false;
+		if (b->vm == upto->vm)
+			return true;
+	}
+	return false;
+}
+
+/**
+ * shype_bind_show() - the lines of the bindings file; under shype_lock
+ * @m: where to print
+ */
+void shype_bind_show(struct seq_file *m)
+{
+	const struct shype_bind *b;
+	const struct bind_obj *obj;
+	const char *sep;
+
+	list_for_each_entry(obj, &obj_list, list) {
+		seq_printf(m, "object=%llu class=eventfd vms=", obj->id);
+		sep = "";
+		list_for_each_entry(b, &obj->binds, obj_node) {
+			if (listed(obj, b))
+				continue;
+			seq_printf(m, "%s%llu(%s)", sep, b->vm->id,
+				   shype_vm_label(b->vm));
+			sep = ",";
+		}
+		seq_putc(m, '\n');
+	}
+}

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The inner step of eventfd binds: the lookups through which KVM (and,
+ * later, vhost) turn a user's fd into the eventfd they bind.  Outside a
+ * bind in progress the hooks only call through.
+ *
+ * KVM_IRQFD resolves its eventfd with eventfd_ctx_fileget(); everything
+ * else with eventfd_ctx_fdget(), into which fileget is inlined: the wrapper
+ * of fdget does its work itself, calling the real fileget, so that it holds
+ * the file and can take shype's own reference to the same eventfd.
+ */
+#define pr_fmt(fmt) "shype: " fmt
+
+#include <linux/eventfd.h>
+#include <linux/file.h>
+
+#include "hook.h"
+#include "shype.h"
+
+static struct eventfd_ctx *(*orig_eventfd_ctx_fileget)(struct file *file);
+static struct eventfd_ctx *(*orig_eventfd_ctx_fdget)(int fd);
+
+/* Decide on @ctx of @file for the bind @c; drop @ctx when denied. */
+static struct eventfd_ctx *decide(struct shype_bind_ctx *c,
+				  struct eventfd_ctx *ctx, struct file *file)
+{
+	struct eventfd_ctx *extra;
+	int err;
+
+	if (IS_ERR(ctx))
+		return ctx;
+	extra = orig_eventfd_ctx_fileget(file);
+	if (WARN_ON_ONCE(extra != ctx)) {
+		if (!IS_ERR(extra))
+			eventfd_ctx_put(extra);
+		eventfd_ctx_put(ctx);
+		return ERR_PTR(-EACCES);
+	}
+	err = shype_bind_eventfd(c, ctx, extra);
+	if (err) {
+		eventfd_ctx_put(ctx);
+		return ERR_PTR(err);
+	}
+	return ctx;
+}
+
+static struct eventfd_ctx *hook_eventfd_ctx_fileget(struct file *file)
+{
+	struct shype_bind_ctx *c = shype_bind_current();
+	struct eventfd_ctx *ctx = orig_eventfd_ctx_fileget(file);
+
+	return c ? decide(c, ctx, file) : ctx;
+}
+
+static struct eventfd_ctx *hook_eventfd_ctx_fdget(int fd)
+{
+	struct shype_bind_ctx *c = shype_bind_current();
+	struct eventfd_ctx *ctx;
+	struct fd f;
+
+	if (!c)
+		return orig_eventfd_ctx_fdget(fd);
+	f = fdget(fd);
+	if (!f.file)
+		return ERR_PTR(-EBADF);
+	ctx = decide(c, orig_eventfd_ctx_fileget(f.file), f.file);
+	fdput(f);
+	return ctx;
+}
+
+static struct shype_hook eventfd_hooks[] = {
+	SHYPE_HOOK(NULL, eventfd_ctx_fileget),
+	SHYPE_HOOK(NULL, eventfd_ctx_fdget),
+};
+
+const struct shype_hook_table shype_eventfd_table = {
+	.hooks = eventfd_hooks,
+	.nr = ARRAY_SIZE(eventfd_hooks),
+};
