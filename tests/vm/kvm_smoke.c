@@ -11,6 +11,7 @@
 #include <linux/kvm.h>
 
 #include "harness.h"
+#include "kvm_util.h"
 
 #define GUEST_PHYS 0x1000
 #define GUEST_SIZE 0x1000
@@ -60,26 +61,14 @@ static void set_slot(int vm, void *mem)
  */
 static int run_guest(int kvm, int vm)
 {
-	struct kvm_sregs sregs;
-	struct kvm_regs regs = { .rip = GUEST_PHYS, .rflags = 0x2 };
 	struct kvm_run *run;
-	int vcpu, size, kicks = 0;
+	struct vcpu v;
+	int kicks = 0;
 
-	vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
-	ASSERT_GE(vcpu, 0);
-	size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
-	ASSERT_GE(size, (int)sizeof(*run));
-	run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
-	ASSERT_NE(run, MAP_FAILED);
-
-	ASSERT_EQ(ioctl(vcpu, KVM_GET_SREGS, &sregs), 0);
-	sregs.cs.base = 0;
-	sregs.cs.selector = 0;
-	ASSERT_EQ(ioctl(vcpu, KVM_SET_SREGS, &sregs), 0);
-	ASSERT_EQ(ioctl(vcpu, KVM_SET_REGS, &regs), 0);
-
+	vcpu_real_mode(kvm, vm, GUEST_PHYS, &v);
+	run = v.run;
 	for (;;) {
-		ASSERT_EQ(ioctl(vcpu, KVM_RUN, 0), 0);
+		ASSERT_EQ(ioctl(v.fd, KVM_RUN, 0), 0);
 		ASSERT_EQ(run->exit_reason, KVM_EXIT_IO);
 		ASSERT_EQ(run->io.direction, KVM_EXIT_IO_OUT);
 		ASSERT_EQ(run->io.size, 1);
@@ -91,10 +80,9 @@ static int run_guest(int kvm, int vm)
 	}
 	ASSERT_EQ(run->io.port, PORT_OUT);
 
-	ASSERT_EQ(ioctl(vcpu, KVM_RUN, 0), 0);
+	ASSERT_EQ(ioctl(v.fd, KVM_RUN, 0), 0);
 	ASSERT_EQ(run->exit_reason, KVM_EXIT_HLT);
-	munmap(run, size);
-	close(vcpu);
+	vcpu_close(&v);
 	return kicks;
 }
 
