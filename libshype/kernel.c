@@ -372,6 +372,72 @@ int shype_kernel_vms(struct shype_vm_info **vms, size_t *n)
 	return err;
 }
 
+/* "ID(LABEL),ID(LABEL)..." of the bindings file. */
+static int bound_vms(struct shype_binding_info *b, const char *s)
+{
+	const char *p = s, *open, *close;
+	struct shype_bound_vm *vm;
+	char id[24];
+
+	if (!s)
+		return -EBADMSG;
+	while (*p) {
+		open = strchr(p, '(');
+		close = open ? strchr(open, ')') : NULL;
+		if (!close || open == p || (size_t)(open - p) >= sizeof(id) ||
+		    (close[1] && close[1] != ','))
+			return -EBADMSG;
+		vm = realloc(b->vms, (b->n_vms + 1) * sizeof(*vm));
+		if (!vm)
+			return -ENOMEM;
+		b->vms = vm;
+		vm += b->n_vms;
+		memcpy(id, p, open - p);
+		id[open - p] = '\0';
+		if (parse_u64(id, &vm->id) ||
+		    (size_t)(close - open - 1) >= sizeof(vm->label))
+			return -EBADMSG;
+		memcpy(vm->label, open + 1, close - open - 1);
+		vm->label[close - open - 1] = '\0';
+		b->n_vms++;
+		p = close[1] ? close + 2 : close + 1;
+	}
+	return 0;
+}
+
+static int binding_line(void *rec, struct shype_field *f, int n)
+{
+	struct shype_binding_info *b = rec;
+
+	memset(b, 0, sizeof(*b));
+	if (parse_u64(field(f, n, "object"), &b->object) ||
+	    copy_name(b->class, sizeof(b->class), field(f, n, "class")))
+		return -EBADMSG;
+	return bound_vms(b, field(f, n, "vms"));
+}
+
+void shype_binding_infos_free(struct shype_binding_info *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].vms);
+	free(v);
+}
+
+int shype_kernel_bindings(struct shype_binding_info **v, size_t *n)
+{
+	int err = read_records("bindings", (void **)v, n, sizeof(**v),
+			       binding_line);
+
+	if (err) {
+		shype_binding_infos_free(*v, *n);
+		*v = NULL;
+		*n = 0;
+	}
+	return err;
+}
+
 static int cgroup_line(void *rec, struct shype_field *f, int n)
 {
 	struct shype_cgroup_entry *e = rec;

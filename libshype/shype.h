@@ -309,6 +309,42 @@ struct shype_vm_info {
 int shype_kernel_vms(struct shype_vm_info **vms, size_t *n);
 
 /**
+ * struct shype_bound_vm - a VM bound to an object
+ * @id: shype's number for the VM
+ * @label: its label
+ */
+struct shype_bound_vm {
+	uint64_t id;
+	char label[SHYPE_NAME_MAX + 1];
+};
+
+/**
+ * struct shype_binding_info - a line of the bindings file
+ * @object: shype's number for the object
+ * @class: its class ("eventfd")
+ * @vms: the VMs bound to it, in the order they bound
+ * @n_vms: how many
+ */
+struct shype_binding_info {
+	uint64_t object;
+	char class[16];
+	struct shype_bound_vm *vms;
+	size_t n_vms;
+};
+
+/**
+ * shype_kernel_bindings() - read the bindings file
+ * @v: a malloc()ed array; free with shype_binding_infos_free()
+ * @n: its length
+ *
+ * Return: 0; -ENOENT; -EBADMSG; -ENOMEM; another -errno.
+ */
+int shype_kernel_bindings(struct shype_binding_info **v, size_t *n);
+
+/** shype_binding_infos_free() - free what shype_kernel_bindings() gave */
+void shype_binding_infos_free(struct shype_binding_info *v, size_t n);
+
+/**
  * struct shype_cgroup_entry - a line of the cgroups file
  * @path: the path the cgroup was labelled by (malloc()ed)
  * @id: the cgroup's id: the inode number of its directory

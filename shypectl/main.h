@@ -122,6 +122,7 @@ int do_check(int argc, char **argv);
 int do_load(int argc, char **argv);
 int do_status(int argc, char **argv);
 int do_vm(int argc, char **argv);
+int do_binding(int argc, char **argv);
 int do_label(int argc, char **argv);
 int do_run(int argc, char **argv);
 int do_mode(int argc, char **argv);

@@ -113,7 +113,7 @@ check no_object_prints_usage_on_stderr grep -q '^Usage: shypectl' "$T/err"
 expect version 0 "shypectl 0.1 (policy ABI 1)" -V
 expect version_json 0 '{"version":"0.1","abi_version":1}' -j version
 expect_err unknown_object 2 \
-	"Error: 'frob' is not one of { policy | check | load | status | vm | label | run | mode | audit | stats | help | version }" \
+	"Error: 'frob' is not one of { policy | check | load | status | vm | binding | label | run | mode | audit | stats | help | version }" \
 	frob
 expect_err unknown_command 2 \
 	"Error: 'frob' is not one of { check | compile | show | help }" \
@@ -418,7 +418,7 @@ expect minimal_allows_all 0 "allow" \
 
 run help
 check help_lists_kernel_objects grep -q \
-	'OBJECT := { policy | check | load | status | vm | label | run | mode | audit | stats }' \
+	'OBJECT := { policy | check | load | status | vm | binding | label | run | mode | audit | stats }' \
 	"$T/out"
 for h in "load:Usage: shypectl load FILE [force]" \
 	"status:Usage: shypectl status" \
@@ -544,6 +544,17 @@ vm 7  pid 101  label -" vm list
 expect vm_show_json 0 \
 	'{"vms":[{"vm":1,"pid":100,"label":"order"},{"vm":7,"pid":101,"label":null}]}' \
 	vm show -j
+printf 'object=1 class=eventfd vms=1(order),3(vdisk_server)\nobject=4 class=eventfd vms=7(advertising)\n' >"$S/bindings"
+expect binding_list 0 "object 1  class eventfd  vms 1(order) 3(vdisk_server)
+object 4  class eventfd  vms 7(advertising)" binding list
+expect binding_list_json 0 \
+	'{"bindings":[{"object":1,"class":"eventfd","vms":[{"vm":1,"label":"order"},{"vm":3,"label":"vdisk_server"}]},{"object":4,"class":"eventfd","vms":[{"vm":7,"label":"advertising"}]}]}' \
+	binding list -j
+echo "object=1 class=eventfd vms=1order" >"$S/bindings"
+expect_err binding_list_malformed 1 \
+	"Error: $S/bindings: a line not in the format of the uapi header (shypectl older than shype.ko?)" \
+	binding list
+
 expect stats_text 0 "op create  calls 5  allowed 3  denied 2
 op policy_load  calls 1  allowed 1  denied 0" stats
 expect stats_json 0 \
