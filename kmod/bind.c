@@ -180,6 +180,17 @@ static int reserve(struct shype_bind_ctx *c, struct shype_vm *vm,
 	return 0;
 }
 
+/* Was @key already decided in this operation? */
+static bool judged(const struct shype_bind_ctx *c, const void *key)
+{
+	int i;
+
+	for (i = 0; i < c->nr; i++)
+		if (c->res[i]->obj->key == key)
+			return true;
+	return false;
+}
+
 /* Decide under @a whether @vm may bind @key; audit a denial. */
 static int judge(const struct shype_bind_ctx *c, const struct shype_active *a,
 		 const struct shype_vm *vm, const void *key)
@@ -214,10 +225,13 @@ int shype_bind_eventfd(struct shype_bind_ctx *c, struct eventfd_ctx *key,
 {
 	struct shype_active *a;
 	struct shype_vm *vm;
-	int err = 0;
+	int err = 0, i;
 
 	if (c->deassign) {
 		eventfd_ctx_put(extra);
+		for (i = 0; i < c->unbind_nr; i++)
+			if (c->unbind[i] == key)
+				return 0;
 		if (c->unbind_nr < ARRAY_SIZE(c->unbind))
 			c->unbind[c->unbind_nr++] = key;
 		return 0;
@@ -226,10 +240,11 @@ int shype_bind_eventfd(struct shype_bind_ctx *c, struct eventfd_ctx *key,
 	mutex_lock(&shype_lock);
 	vm = shype_vm_find(c->kvm);
 	a = shype_active_locked();
-	if (a)
+	/* One decision per object and operation (len 0 MMIO binds twice). */
+	if (a && !judged(c, key)) {
 		err = judge(c, a, vm, key);
-	if (a)
 		shype_stat(c->op, !err);
+	}
 	if (err && shype_permissive)
 		err = 0;
 	if (!err && vm)

@@ -5,6 +5,7 @@
  * life: it cannot be unloaded, and KVM cannot unload from under it.
  */
 #include <stddef.h>
+#include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
 
@@ -280,6 +281,97 @@ TEST(policy_load_refused_when_running_vm_label_unknown)
 				"policy") != NULL);
 	free(blob);
 	vm_stop(&vm);
+}
+
+/*
+ * A VMM in cgroup /@cg whose VM binds @efd as an irqfd; @p->err is the
+ * result of KVM_CREATE_VM, then of KVM_IRQFD.
+ */
+static void vm_start_irqfd(struct vmproc *p, const char *cg, int efd)
+{
+	int res[2], ctl[2], fd, err, vm;
+	struct kvm_irqfd irqfd = { .fd = efd, .gsi = 5 };
+	char c;
+
+	ASSERT_EQ(pipe(res), 0);
+	ASSERT_EQ(pipe(ctl), 0);
+	p->pid = fork();
+	ASSERT_GE(p->pid, 0);
+	if (p->pid == 0) {
+		for (fd = 3; fd < 1024; fd++)
+			if (fd != res[1] && fd != ctl[0] && fd != efd)
+				close(fd);
+		err = cg_enter(cg);
+		vm = err ? err : vm_create_here();
+		if (vm >= 0)
+			err = ioctl(vm, KVM_CREATE_IRQCHIP, 0) ||
+					      ioctl(vm, KVM_IRQFD, &irqfd) ?
+				      -errno :
+				      0;
+		else
+			err = vm;
+		if (write(res[1], &err, sizeof(err)) != sizeof(err))
+			_exit(1);
+		while (read(ctl[0], &c, 1) > 0)
+			;
+		_exit(0);
+	}
+	close(res[1]);
+	close(ctl[0]);
+	p->ctl = ctl[1];
+	if (read(res[0], &p->err, sizeof(p->err)) != sizeof(p->err))
+		p->err = -EPIPE;
+	close(res[0]);
+}
+
+TEST(policy_load_refused_when_live_binding_conflicts)
+{
+	struct vmproc order, vdisk;
+	char why[1024];
+	size_t len;
+	void *blob;
+	long long seq;
+	int efd = eventfd(0, 0);
+
+	ASSERT_GE(efd, 0);
+	ASSERT_EQ(load_fig2("bound-before", "1.0", FIG2_WALL, "deny", why,
+			    sizeof(why)),
+		  0);
+	ASSERT_EQ(cg_label("order", "order"), 0);
+	ASSERT_EQ(cg_label("vdisk", "vdisk_server"), 0);
+	vm_start_irqfd(&order, "order", efd);
+	ASSERT_EQ(order.err, 0);
+	vm_start_irqfd(&vdisk, "vdisk", efd);
+	ASSERT_EQ(vdisk.err, 0);
+	EXPECT_TRUE(file_has(SFS "/bindings", "class=eventfd", "(order),",
+			     "(vdisk_server)", NULL));
+
+	/* The vDisk server no longer serves Order: the shared eventfd says no. */
+	ASSERT_EQ(compile_json(
+			  &blob, &len,
+			  "{\"name\": \"unbound\", \"version\": \"1\","
+			  " \"ste\": {\"types\": [\"Order\", \"Advertising\"]},"
+			  " \"labels\": {\"order\": {\"ste\": [\"Order\"]},"
+			  " \"vdisk_server\": {\"ste\": [\"Advertising\"]}}}"),
+		  0);
+	seq = audit_last();
+	EXPECT_EQ(load_blob(blob, len, SHYPE_LOAD_FORCE, why, sizeof(why)),
+		  -EACCES);
+	TH_LOG("reasons: %s", why);
+	EXPECT_TRUE(strstr(why, "share no type") != NULL);
+	EXPECT_EQ(audit_since(seq, "op=policy_load result=denied",
+			      "reason=ste peer="),
+		  1);
+	EXPECT_TRUE(file_has(SFS "/status", "policy=bound-before ", NULL));
+
+	/* Once the vDisk server is gone, the binding is too: it loads. */
+	vm_stop(&vdisk);
+	EXPECT_FALSE(file_has(SFS "/bindings", "(vdisk_server)", NULL));
+	EXPECT_EQ(load_blob(blob, len, SHYPE_LOAD_FORCE, why, sizeof(why)), 0);
+	free(blob);
+	vm_stop(&order);
+	EXPECT_FALSE(file_has(SFS "/bindings", "(order)", NULL));
+	close(efd);
 }
 
 TEST(policy_reads_back_the_active_blob)
