@@ -26,6 +26,7 @@ const char *const shype_op_names[SHYPE_OP_NR] = {
 	[SHYPE_OP_POLICY_LOAD] = "policy_load",
 	[SHYPE_OP_IRQFD] = "irqfd",
 	[SHYPE_OP_IOEVENTFD] = "ioeventfd",
+	[SHYPE_OP_HV_EVENTFD] = "hv_eventfd",
 };
 
 struct op_stats {

@@ -6,8 +6,10 @@
  * kvm_create_vm() that can fail: a denial there unwinds the creation fully,
  * through kvm_arch_destroy_vm(), which is also where every VM ends.
  *
- * KVM_IRQFD and KVM_IOEVENTFD: the outer step of a bind (see bind.c); the
- * eventfds they look up are decided in eventfd.c.
+ * KVM_IRQFD, KVM_IOEVENTFD and KVM_HYPERV_EVENTFD: the outer step of a
+ * bind (see bind.c); the eventfds they look up are decided in eventfd.c.
+ * (Debian's kernels build KVM without Xen, whose event channels would be a
+ * fourth.)
  */
 #define pr_fmt(fmt) "shype: " fmt
 
@@ -61,11 +63,32 @@ static int hook_kvm_ioeventfd(struct kvm *kvm, struct kvm_ioeventfd *args)
 	return ret;
 }
 
+static int (*orig_kvm_vm_ioctl_hv_eventfd)(struct kvm *kvm,
+					   struct kvm_hyperv_eventfd *args);
+
+/*
+ * KVM_HYPERV_EVENTFD: a deassign names no fd, so its binding is released
+ * with the VM.
+ */
+static int hook_kvm_vm_ioctl_hv_eventfd(struct kvm *kvm,
+					struct kvm_hyperv_eventfd *args)
+{
+	struct shype_bind_ctx c;
+	int ret;
+
+	shype_bind_begin(&c, kvm, SHYPE_OP_HV_EVENTFD,
+			 args->flags & KVM_HYPERV_EVENTFD_DEASSIGN);
+	ret = orig_kvm_vm_ioctl_hv_eventfd(kvm, args);
+	shype_bind_end(&c, ret);
+	return ret;
+}
+
 static struct shype_hook kvm_hooks[] = {
 	SHYPE_HOOK("kvm", kvm_arch_post_init_vm),
 	SHYPE_HOOK("kvm", kvm_arch_destroy_vm),
 	SHYPE_HOOK("kvm", kvm_irqfd),
 	SHYPE_HOOK("kvm", kvm_ioeventfd),
+	SHYPE_HOOK("kvm", kvm_vm_ioctl_hv_eventfd),
 };
 
 const struct shype_hook_table shype_kvm_table = {

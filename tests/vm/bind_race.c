@@ -29,39 +29,6 @@ static void *swapper(void *arg)
 	return NULL;
 }
 
-/* An Order VM bound to @efd by an irqfd, in a child; returns its pid. */
-static pid_t order_vm_bound_to(int efd, int *ctl)
-{
-	struct kvm_irqfd irqfd = { .fd = efd, .gsi = 5 };
-	int res[2], pipe_ctl[2], err = 0, vm;
-	pid_t pid;
-	char c;
-
-	ASSERT_EQ(pipe(res), 0);
-	ASSERT_EQ(pipe(pipe_ctl), 0);
-	pid = fork();
-	ASSERT_GE(pid, 0);
-	if (pid == 0) {
-		close(pipe_ctl[1]);
-		vm = cg_enter("order") ? -1 : vm_create_here();
-		if (vm < 0 || ioctl(vm, KVM_CREATE_IRQCHIP, 0) ||
-		    ioctl(vm, KVM_IRQFD, &irqfd))
-			err = -1;
-		if (write(res[1], &err, sizeof(err)) != sizeof(err))
-			_exit(1);
-		while (read(pipe_ctl[0], &c, 1) > 0)
-			;
-		_exit(0);
-	}
-	close(res[1]);
-	close(pipe_ctl[0]);
-	ASSERT_EQ(read(res[0], &err, sizeof(err)), (ssize_t)sizeof(err));
-	ASSERT_EQ(err, 0);
-	close(res[0]);
-	*ctl = pipe_ctl[1];
-	return pid;
-}
-
 static int irqfd(int vm, int fd, int deassign)
 {
 	struct kvm_irqfd a = { .fd = fd, .gsi = 7 };
@@ -118,7 +85,7 @@ static long race(int (*bind)(int vm, int fd, int deassign), const char *op,
 	bound_efd = eventfd(0, EFD_CLOEXEC);
 	ASSERT_GE(free_efd, 0);
 	ASSERT_GE(bound_efd, 0);
-	order = order_vm_bound_to(bound_efd, &ctl);
+	order = vm_bound_to("order", bound_efd, &ctl);
 
 	ASSERT_EQ(cg_enter("ads"), 0);
 	vm = vm_create_here();

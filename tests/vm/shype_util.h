@@ -21,6 +21,7 @@
 #include <linux/kvm.h>
 
 #include "../../libshype/shype.h"
+#include "harness.h"
 
 #define SFS    SHYPE_SECURITYFS_DIR
 #define CGROOT "/sys/fs/cgroup"
@@ -333,6 +334,42 @@ static inline long long audit_last(void)
 	*p = '\0';
 	p = strrchr(buf, '\n');
 	return atoll((p ? p + 1 : buf) + 4);
+}
+
+/*
+ * A VMM in cgroup /@cg whose VM is bound to @efd by an irqfd; closing
+ * @*ctl ends it.  Returns its pid.
+ */
+static inline pid_t vm_bound_to(const char *cg, int efd, int *ctl)
+{
+	struct kvm_irqfd irqfd = { .fd = efd, .gsi = 5 };
+	int res[2], pipe_ctl[2], err = 0, vm;
+	pid_t pid;
+	char c;
+
+	ASSERT_EQ(pipe(res), 0);
+	ASSERT_EQ(pipe(pipe_ctl), 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		close(pipe_ctl[1]);
+		vm = cg_enter(cg) ? -1 : vm_create_here();
+		if (vm < 0 || ioctl(vm, KVM_CREATE_IRQCHIP, 0) ||
+		    ioctl(vm, KVM_IRQFD, &irqfd))
+			err = -1;
+		if (write(res[1], &err, sizeof(err)) != sizeof(err))
+			_exit(1);
+		while (read(pipe_ctl[0], &c, 1) > 0)
+			;
+		_exit(0);
+	}
+	close(res[1]);
+	close(pipe_ctl[0]);
+	ASSERT_EQ(read(res[0], &err, sizeof(err)), (ssize_t)sizeof(err));
+	ASSERT_EQ(err, 0);
+	close(res[0]);
+	*ctl = pipe_ctl[1];
+	return pid;
 }
 
 #endif /* SHYPE_TESTS_VM_UTIL_H */

@@ -254,7 +254,7 @@ struct shype_load_request {
  *   label NAME.
  * stats (read), one line per hook point:
  *	op=NAME calls=N allowed=N denied=N
- * stats: op is create, policy_load, irqfd or ioeventfd.
+ * stats: op is create, policy_load, irqfd, ioeventfd or hv_eventfd.
  * audit (read, poll), one line per decision that denied (in permissive
  *   mode too) and per refused policy load, oldest first; read() returns 0
  *   when caught up, poll() reports POLLIN when more arrived:
