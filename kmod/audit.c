@@ -27,6 +27,7 @@ const char *const shype_op_names[SHYPE_OP_NR] = {
 	[SHYPE_OP_IRQFD] = "irqfd",
 	[SHYPE_OP_IOEVENTFD] = "ioeventfd",
 	[SHYPE_OP_HV_EVENTFD] = "hv_eventfd",
+	[SHYPE_OP_SEV_CONTEXT] = "sev_context",
 };
 
 struct op_stats {

@@ -83,12 +83,35 @@ static int hook_kvm_vm_ioctl_hv_eventfd(struct kvm *kvm,
 	return ret;
 }
 
+static int (*orig_kvm_vm_ioctl_enable_cap)(struct kvm *kvm,
+					   struct kvm_enable_cap *cap);
+
+/*
+ * SEV's copy and move of an encryption context take another VM's fd: a
+ * VM-to-VM share that shype does not mediate yet, so refuses.
+ */
+static int hook_kvm_vm_ioctl_enable_cap(struct kvm *kvm,
+					struct kvm_enable_cap *cap)
+{
+	int err;
+
+	if (cap->cap == KVM_CAP_VM_COPY_ENC_CONTEXT_FROM ||
+	    cap->cap == KVM_CAP_VM_MOVE_ENC_CONTEXT_FROM) {
+		err = shype_vm_refuse(kvm, SHYPE_OP_SEV_CONTEXT,
+				      "reason=vm_to_vm_unsupported");
+		if (err)
+			return err;
+	}
+	return orig_kvm_vm_ioctl_enable_cap(kvm, cap);
+}
+
 static struct shype_hook kvm_hooks[] = {
 	SHYPE_HOOK("kvm", kvm_arch_post_init_vm),
 	SHYPE_HOOK("kvm", kvm_arch_destroy_vm),
 	SHYPE_HOOK("kvm", kvm_irqfd),
 	SHYPE_HOOK("kvm", kvm_ioeventfd),
 	SHYPE_HOOK("kvm", kvm_vm_ioctl_hv_eventfd),
+	SHYPE_HOOK("kvm", kvm_vm_ioctl_enable_cap),
 };
 
 const struct shype_hook_table shype_kvm_table = {

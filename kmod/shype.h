@@ -23,6 +23,19 @@ struct mm_struct;
 struct seq_buf;
 struct seq_file;
 
+/**
+ * enum shype_op - the operations shype decides on; index of the stats
+ */
+enum shype_op {
+	SHYPE_OP_CREATE,
+	SHYPE_OP_POLICY_LOAD,
+	SHYPE_OP_IRQFD,
+	SHYPE_OP_IOEVENTFD,
+	SHYPE_OP_HV_EVENTFD,
+	SHYPE_OP_SEV_CONTEXT,
+	SHYPE_OP_NR
+};
+
 extern struct mutex shype_lock;
 
 /* policy.c */
@@ -92,6 +105,8 @@ int shype_vm_create(const struct kvm *kvm);
 void shype_vm_destroy(const struct kvm *kvm);
 struct shype_vm *shype_vm_find(const struct kvm *kvm);
 const char *shype_vm_label(const struct shype_vm *vm);
+int shype_vm_refuse(const struct kvm *kvm, enum shype_op op,
+		    const char *reason);
 
 /* label.c */
 
@@ -101,18 +116,6 @@ bool shype_current_label(char *label, size_t size);
 void shype_cgroup_show(struct seq_file *m);
 
 /* audit.c */
-
-/**
- * enum shype_op - the operations shype decides on; index of the stats
- */
-enum shype_op {
-	SHYPE_OP_CREATE,
-	SHYPE_OP_POLICY_LOAD,
-	SHYPE_OP_IRQFD,
-	SHYPE_OP_IOEVENTFD,
-	SHYPE_OP_HV_EVENTFD,
-	SHYPE_OP_NR
-};
 
 extern const char *const shype_op_names[SHYPE_OP_NR];
 

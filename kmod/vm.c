@@ -177,3 +177,34 @@ const char *shype_vm_label(const struct shype_vm *vm)
 		return a->pol.label[vm->idx].name;
 	return "-";
 }
+
+/**
+ * shype_vm_refuse() - refuse an operation of @kvm that shype cannot
+ *	mediate, while a policy is loaded
+ * @kvm: the VM
+ * @op: the operation
+ * @reason: "reason=WORD" for the audit line
+ *
+ * Return: 0 when no policy is loaded or in permissive mode, else %-EACCES.
+ */
+int shype_vm_refuse(const struct kvm *kvm, enum shype_op op, const char *reason)
+{
+	struct shype_vm *vm;
+	int err = 0;
+
+	mutex_lock(&shype_lock);
+	if (shype_active_locked()) {
+		vm = shype_vm_find(kvm);
+		if (vm)
+			shype_deny(op, vm, "%s", reason);
+		else
+			shype_audit_permissive(op, !shype_permissive,
+					       "vm=- pid=%d %s",
+					       task_tgid_vnr(current), reason);
+		shype_stat(op, false);
+		if (!shype_permissive)
+			err = -EACCES;
+	}
+	mutex_unlock(&shype_lock);
+	return err;
+}
