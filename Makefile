@@ -116,6 +116,9 @@ checkpatch:
 vm-check: all
 	@tests/vm/run.sh --kver $(KVER)
 
+bench: all
+	@tests/vm/run.sh --kver $(KVER) --bench
+
 vm-shell: all
 	@tests/vm/run.sh --kver $(KVER) --shell
 

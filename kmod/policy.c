@@ -59,6 +59,15 @@ static struct shype_active *active_new(void *blob, size_t len,
 	return a;
 }
 
+/**
+ * shype_policy_memory() - the kernel memory a loaded policy takes, in bytes
+ * @a: the policy
+ */
+size_t shype_policy_memory(const struct shype_active *a)
+{
+	return sizeof(*a) + a->len + shype_chwall_size(&a->pol);
+}
+
 /* May @new replace @old?  Same name: a higher version; another: force. */
 static int check_succession(const struct shype_policy *o,
 			    const struct shype_policy *n, u32 flags,

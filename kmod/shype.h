@@ -65,6 +65,7 @@ static inline struct shype_active *shype_active_locked(void)
 
 int shype_policy_replace(void *blob, size_t len, u32 flags,
 			 struct seq_buf *reasons);
+size_t shype_policy_memory(const struct shype_active *a);
 
 /* mode */
 extern bool shype_permissive;

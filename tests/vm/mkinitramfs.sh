@@ -73,11 +73,14 @@ mkdir -p "$out/tools"
 for src in tests/vm/tools/*.c; do
 	[ -e "$src" ] || continue
 	bin=$out/tools/shype-$(basename "$src" .c)
-	if [ ! -e "$bin" ] || [ "$src" -nt "$bin" ]; then
-		echo "mkinitramfs: cc $src" >&2
-		# shellcheck disable=SC2086
-		gcc $CFLAGS -o "$bin" "$src" >&2
-	fi
+	for dep in "$src" tests/vm/*.h libshype/*.h include/uapi/linux/*.h $libs; do
+		if [ ! -e "$bin" ] || [ "$dep" -nt "$bin" ]; then
+			echo "mkinitramfs: cc $src" >&2
+			# shellcheck disable=SC2086
+			gcc $CFLAGS -o "$bin" "$src" $libs >&2
+			break
+		fi
+	done
 	tools+=("$bin")
 done
 

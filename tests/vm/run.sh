@@ -2,7 +2,8 @@
 # Boot the test host (Debian's kernel under QEMU, see TESTHOST.md) with the
 # initramfs of mkinitramfs.sh, run the test suite in it and judge the result.
 #
-# usage: tests/vm/run.sh [--kver KVER] [--shell] [--filter BIN[:TEST]]
+# usage: tests/vm/run.sh [--kver KVER] [--shell | --bench] [--filter BIN[:TEST]]
+#   --bench    boot without shype.ko and run shype-bench (make bench)
 #   --shell    interactive busybox shell on the console (Ctrl-A x quits);
 #              no timeout, no verdict
 #   --filter   globs selecting test programs and, after ':', their tests
@@ -25,11 +26,13 @@ set -eu
 cd "$(dirname "$0")/../.."
 kver=6.1.0-56-amd64
 shell=0
+bench=0
 filter=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kver) kver=$2; shift 2 ;;
 	--shell) shell=1; shift ;;
+	--bench) bench=1; shift ;;
 	--filter) filter=$2; shift 2 ;;
 	*) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
@@ -88,13 +91,22 @@ else
 fi
 qemu+=(-m "${SHYPE_VM_MEM:-2048}" -smp 2 -serial mon:stdio
        -serial "file:$out/kmsg.log")
-append="console=ttyS0 quiet panic=-1 shype_kmsg=1 ${SHYPE_VM_APPEND:-}"
+# watchdog_thresh=60: under single-threaded TCG an idle vcpu can miss its
+# watchdog for half a minute while the other runs a long nested-guest loop.
+append="console=ttyS0 quiet panic=-1 watchdog_thresh=60 shype_kmsg=1 ${SHYPE_VM_APPEND:-}"
 [ -z "$filter" ] || append="$append shype_filter=$filter"
 
 echo "run.sh: kernel $kver, accel $accel, initramfs ready in" \
 	"$(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }") s"
 if [ "$shell" = 1 ]; then
 	exec "${qemu[@]}" -append "$append shype_mode=shell"
+fi
+if [ "$bench" = 1 ]; then
+	timeout -k 10 "${SHYPE_VM_TIMEOUT:-900}" "${qemu[@]}" \
+		-append "$append shype_mode=bench shype_load=no" </dev/null |
+		tr -d '\r' | tee "$out/bench.log" | grep -a -e '^bench' -e '^[ 0-9A-Za-z]'
+	grep -q '^bench: done' "$out/bench.log"
+	exit
 fi
 
 # One boot; its verdict is the exit status: 0 pass, 1 fail, 3 a panic

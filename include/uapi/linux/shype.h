@@ -233,8 +233,9 @@ struct shype_load_request {
  *
  * status (read):
  *	policy=NAME version=MAJOR.MINOR digest=HEX mode=enforce|permissive
- *	vms=N hooks=N
- *   policy=- when none is loaded.
+ *	vms=N hooks=N memory=BYTES
+ *   policy=- when none is loaded; memory is what the policy takes in the
+ *   kernel.
  * mode (read, write with CAP_MAC_ADMIN): "enforce" or "permissive".  In
  *   permissive mode every decision is made and a denial is audited, but
  *   the operation is allowed.
