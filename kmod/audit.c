@@ -28,6 +28,7 @@ const char *const shype_op_names[SHYPE_OP_NR] = {
 	[SHYPE_OP_IOEVENTFD] = "ioeventfd",
 	[SHYPE_OP_HV_EVENTFD] = "hv_eventfd",
 	[SHYPE_OP_SEV_CONTEXT] = "sev_context",
+	[SHYPE_OP_VHOST_EVENTFD] = "vhost_eventfd",
 };
 
 struct op_stats {

@@ -88,6 +88,20 @@ void shype_bind_begin(struct shype_bind_ctx *c, const struct kvm *kvm,
 }
 
 /**
+ * shype_bind_begin_mm() - as shype_bind_begin(), for a bind by a device
+ *	(vhost) owned by the process of @mm, whose VM is the subject
+ * @c: the context
+ * @mm: the owner's address space
+ * @op: the operation
+ */
+void shype_bind_begin_mm(struct shype_bind_ctx *c, const struct mm_struct *mm,
+			 enum shype_op op)
+{
+	shype_bind_begin(c, NULL, op, false);
+	c->mm = mm;
+}
+
+/**
  * shype_bind_current() - the bind current has in progress, or NULL
  */
 struct shype_bind_ctx *shype_bind_current(void)
@@ -238,7 +252,7 @@ int shype_bind_eventfd(struct shype_bind_ctx *c, struct eventfd_ctx *key,
 	}
 
 	mutex_lock(&shype_lock);
-	vm = shype_vm_find(c->kvm);
+	vm = c->kvm ? shype_vm_find(c->kvm) : shype_vm_of_mm(c->mm);
 	a = shype_active_locked();
 	/* One decision per object and operation (len 0 MMIO binds twice). */
 	if (a && !judged(c, key)) {

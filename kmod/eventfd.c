@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The inner step of eventfd binds: the lookups through which KVM (and,
- * later, vhost) turn a user's fd into the eventfd they bind.  Outside a
+ * The inner step of eventfd binds: the lookups through which KVM and vhost
+ * turn a user's fd into the eventfd they bind.  Outside a
  * bind in progress the hooks only call through.
  *
  * KVM_IRQFD resolves its eventfd with eventfd_ctx_fileget(); everything
@@ -68,9 +68,30 @@ static struct eventfd_ctx *hook_eventfd_ctx_fdget(int fd)
 	return ctx;
 }
 
+static struct file *(*orig_eventfd_fget)(int fd);
+
+/* vhost's VHOST_SET_VRING_KICK keeps the eventfd's file. */
+static struct file *hook_eventfd_fget(int fd)
+{
+	struct shype_bind_ctx *c = shype_bind_current();
+	struct file *file = orig_eventfd_fget(fd);
+	struct eventfd_ctx *ctx;
+
+	if (!c || IS_ERR(file))
+		return file;
+	ctx = decide(c, orig_eventfd_ctx_fileget(file), file);
+	if (IS_ERR(ctx)) {
+		fput(file);
+		return ERR_CAST(ctx);
+	}
+	eventfd_ctx_put(ctx);
+	return file;
+}
+
 static struct shype_hook eventfd_hooks[] = {
 	SHYPE_HOOK(NULL, eventfd_ctx_fileget),
 	SHYPE_HOOK(NULL, eventfd_ctx_fdget),
+	SHYPE_HOOK(NULL, eventfd_fget),
 };
 
 const struct shype_hook_table shype_eventfd_table = {

@@ -49,5 +49,6 @@ struct shype_hook_table {
 
 extern const struct shype_hook_table shype_kvm_table;
 extern const struct shype_hook_table shype_eventfd_table;
+extern const struct shype_hook_table shype_vhost_table;
 
 #endif /* SHYPE_KMOD_HOOK_H */

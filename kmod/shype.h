@@ -33,6 +33,7 @@ enum shype_op {
 	SHYPE_OP_IOEVENTFD,
 	SHYPE_OP_HV_EVENTFD,
 	SHYPE_OP_SEV_CONTEXT,
+	SHYPE_OP_VHOST_EVENTFD,
 	SHYPE_OP_NR
 };
 
@@ -106,6 +107,7 @@ int shype_vm_create(const struct kvm *kvm);
 void shype_vm_destroy(const struct kvm *kvm);
 struct shype_vm *shype_vm_find(const struct kvm *kvm);
 const char *shype_vm_label(const struct shype_vm *vm);
+struct shype_vm *shype_vm_of_mm(const struct mm_struct *mm);
 int shype_vm_refuse(const struct kvm *kvm, enum shype_op op,
 		    const char *reason);
 
@@ -143,7 +145,8 @@ struct shype_bind;
  * struct shype_bind_ctx - a bind in progress in one task
  * @node: in the table of binds in progress, by @task
  * @task: the task
- * @kvm: the VM that binds
+ * @kvm: the VM that binds, or NULL: then @mm's VMs
+ * @mm: the address space of the process whose VMs bind (vhost)
  * @op: the operation
  * @deassign: it unbinds
  * @nr: reservations made
@@ -156,6 +159,7 @@ struct shype_bind_ctx {
 	struct hlist_node node;
 	struct task_struct *task;
 	const struct kvm *kvm;
+	const struct mm_struct *mm;
 	enum shype_op op;
 	bool deassign;
 	int nr;
@@ -168,6 +172,8 @@ struct shype_bind_ctx {
 void shype_bind_begin(struct shype_bind_ctx *c, const struct kvm *kvm,
 		      enum shype_op op, bool deassign);
 void shype_bind_end(struct shype_bind_ctx *c, long ret);
+void shype_bind_begin_mm(struct shype_bind_ctx *c, const struct mm_struct *mm,
+			 enum shype_op op);
 struct shype_bind_ctx *shype_bind_current(void);
 int shype_bind_eventfd(struct shype_bind_ctx *c, struct eventfd_ctx *key,
 		       struct eventfd_ctx *extra);

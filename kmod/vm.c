@@ -35,11 +35,16 @@ struct shype_vm *shype_vm_find(const struct kvm *kvm)
 	return NULL;
 }
 
-/* Another VM of this process, whose label a new VM must share. */
-static const struct shype_vm *sibling(const struct mm_struct *mm)
+/**
+ * shype_vm_of_mm() - a VM of the process of @mm (they all carry one
+ *	label), or NULL; under shype_lock
+ * @mm: the process's address space
+ */
+struct shype_vm *shype_vm_of_mm(const struct mm_struct *mm)
 {
-	const struct shype_vm *vm;
+	struct shype_vm *vm;
 
+	lockdep_assert_held(&shype_lock);
 	list_for_each_entry(vm, &shype_vms, list)
 		if (vm->mm == mm)
 			return vm;
@@ -69,7 +74,7 @@ static int decide_create(struct shype_active *a, struct shype_vm *vm)
 					  "reason=unknown_label");
 	}
 
-	sib = sibling(vm->mm);
+	sib = shype_vm_of_mm(vm->mm);
 	if (sib && sib->idx != vm->idx)
 		return shype_deny(SHYPE_OP_CREATE, vm,
 				  "reason=process_label other=%llu(%s)",

@@ -255,8 +255,8 @@ struct shype_load_request {
  *   label NAME.
  * stats (read), one line per hook point:
  *	op=NAME calls=N allowed=N denied=N
- * stats: op is create, policy_load, irqfd, ioeventfd, hv_eventfd or
- *   sev_context (always refused while a policy is loaded).
+ * stats: op is create, policy_load, irqfd, ioeventfd, hv_eventfd,
+ *   sev_context (always refused while a policy is loaded) or vhost_eventfd.
  * audit (read, poll), one line per decision that denied (in permissive
  *   mode too) and per refused policy load, oldest first; read() returns 0
  *   when caught up, poll() reports POLLIN when more arrived:
