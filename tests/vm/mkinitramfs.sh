@@ -44,20 +44,25 @@ CFLAGS="-static -O2 -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
 lib=${LIBSHYPE:-build/libshype.a}
 libs=
 [ -f "$lib" ] && libs="$lib -ljson-c"
+# Compile @1 into @2 unless @2 is newer than it and everything it uses.
+cc_static() {
+	local dep
+	for dep in "$1" tests/vm/*.h libshype/*.h include/uapi/linux/*.h $libs; do
+		if [ ! -e "$2" ] || [ "$dep" -nt "$2" ]; then
+			echo "mkinitramfs: cc $1" >&2
+			# shellcheck disable=SC2086
+			gcc $CFLAGS -o "$2" "$1" $libs >&2
+			return
+		fi
+	done
+}
 tests=()
 for src in tests/vm/*.c; do
 	[ -e "$src" ] || continue
 	bin=$out/tests/$(basename "$src" .c)
 	# shellcheck disable=SC2254
 	case ${bin##*/} in $only) ;; *) continue ;; esac
-	for dep in "$src" tests/vm/*.h libshype/*.h include/uapi/linux/*.h $libs; do
-		if [ ! -e "$bin" ] || [ "$dep" -nt "$bin" ]; then
-			echo "mkinitramfs: cc $src" >&2
-			# shellcheck disable=SC2086
-			gcc $CFLAGS -o "$bin" "$src" $libs >&2
-			break
-		fi
-	done
+	cc_static "$src" "$bin"
 	tests+=("$bin")
 done
 # Shell tests (tests/vm/*.sh but this harness's own, matched by their full
@@ -73,14 +78,7 @@ mkdir -p "$out/tools"
 for src in tests/vm/tools/*.c; do
 	[ -e "$src" ] || continue
 	bin=$out/tools/shype-$(basename "$src" .c)
-	for dep in "$src" tests/vm/*.h libshype/*.h include/uapi/linux/*.h $libs; do
-		if [ ! -e "$bin" ] || [ "$dep" -nt "$bin" ]; then
-			echo "mkinitramfs: cc $src" >&2
-			# shellcheck disable=SC2086
-			gcc $CFLAGS -o "$bin" "$src" $libs >&2
-			break
-		fi
-	done
+	cc_static "$src" "$bin"
 	tools+=("$bin")
 done
 

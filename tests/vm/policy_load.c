@@ -283,47 +283,6 @@ TEST(policy_load_refused_when_running_vm_label_unknown)
 	vm_stop(&vm);
 }
 
-/*
- * A VMM in cgroup /@cg whose VM binds @efd as an irqfd; @p->err is the
- * result of KVM_CREATE_VM, then of KVM_IRQFD.
- */
-static void vm_start_irqfd(struct vmproc *p, const char *cg, int efd)
-{
-	int res[2], ctl[2], fd, err, vm;
-	struct kvm_irqfd irqfd = { .fd = efd, .gsi = 5 };
-	char c;
-
-	ASSERT_EQ(pipe(res), 0);
-	ASSERT_EQ(pipe(ctl), 0);
-	p->pid = fork();
-	ASSERT_GE(p->pid, 0);
-	if (p->pid == 0) {
-		for (fd = 3; fd < 1024; fd++)
-			if (fd != res[1] && fd != ctl[0] && fd != efd)
-				close(fd);
-		err = cg_enter(cg);
-		vm = err ? err : vm_create_here();
-		if (vm >= 0)
-			err = ioctl(vm, KVM_CREATE_IRQCHIP, 0) ||
-					      ioctl(vm, KVM_IRQFD, &irqfd) ?
-				      -errno :
-				      0;
-		else
-			err = vm;
-		if (write(res[1], &err, sizeof(err)) != sizeof(err))
-			_exit(1);
-		while (read(ctl[0], &c, 1) > 0)
-			;
-		_exit(0);
-	}
-	close(res[1]);
-	close(ctl[0]);
-	p->ctl = ctl[1];
-	if (read(res[0], &p->err, sizeof(p->err)) != sizeof(p->err))
-		p->err = -EPIPE;
-	close(res[0]);
-}
-
 TEST(policy_load_refused_when_live_binding_conflicts)
 {
 	struct vmproc order, vdisk;
@@ -339,10 +298,8 @@ TEST(policy_load_refused_when_live_binding_conflicts)
 		  0);
 	ASSERT_EQ(cg_label("order", "order"), 0);
 	ASSERT_EQ(cg_label("vdisk", "vdisk_server"), 0);
-	vm_start_irqfd(&order, "order", efd);
-	ASSERT_EQ(order.err, 0);
-	vm_start_irqfd(&vdisk, "vdisk", efd);
-	ASSERT_EQ(vdisk.err, 0);
+	order.pid = vm_bound_to("order", efd, &order.ctl);
+	vdisk.pid = vm_bound_to("vdisk", efd, &vdisk.ctl);
 	EXPECT_TRUE(file_has(SFS "/bindings", "class=eventfd", "(order),",
 			     "(vdisk_server)", NULL));
 
