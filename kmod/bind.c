@@ -48,6 +48,8 @@ struct bind_obj {
  * @vm: the VM
  * @owner: for a binding made along with another in one operation (an
  *	irqfd's resamplefd), the other's object: released with it
+ * @by_process: made by a device of @vm's process (vhost), not by the VM
+ *	itself: it passes to another VM of the process when @vm goes away
  */
 struct shype_bind {
 	struct list_head obj_node;
@@ -55,6 +57,7 @@ struct shype_bind {
 	struct bind_obj *obj;
 	struct shype_vm *vm;
 	const void *owner;
+	bool by_process;
 };
 
 static DEFINE_HASHTABLE(obj_hash, 8);
@@ -188,6 +191,7 @@ static int reserve(struct shype_bind_ctx *c, struct shype_vm *vm,
 	b->obj = obj;
 	b->vm = vm;
 	b->owner = c->owner;
+	b->by_process = !c->kvm;
 	list_add_tail(&b->obj_node, &obj->binds);
 	list_add_tail(&b->vm_node, &vm->binds);
 	c->res[c->nr++] = b;
@@ -314,17 +318,31 @@ void shype_bind_end(struct shype_bind_ctx *c, long ret)
 }
 
 /**
- * shype_bind_vm_release() - release every binding of a VM that goes away;
+ * shype_bind_vm_release() - release every binding of a VM that goes away,
+ *	but pass those of its process's devices to another VM of the process;
  *	under shype_lock
  * @vm: the VM
  */
 void shype_bind_vm_release(struct shype_vm *vm)
 {
+	struct shype_vm *heir = NULL, *other;
 	struct shype_bind *b, *tmp;
 
 	lockdep_assert_held(&shype_lock);
-	list_for_each_entry_safe(b, tmp, &vm->binds, vm_node)
-		release(b);
+	list_for_each_entry(other, &shype_vms, list) {
+		if (other != vm && other->mm == vm->mm) {
+			heir = other;
+			break;
+		}
+	}
+	list_for_each_entry_safe(b, tmp, &vm->binds, vm_node) {
+		if (b->by_process && heir) {
+			b->vm = heir;
+			list_move_tail(&b->vm_node, &heir->binds);
+		} else {
+			release(b);
+		}
+	}
 }
 
 static void violation(struct seq_buf *reasons, const struct bind_obj *obj,

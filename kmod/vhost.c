@@ -4,7 +4,7 @@
  * err) and of its dirty log.  vhost lets only the device's owner, the
  * process that did VHOST_SET_OWNER, make these calls, so the subject is
  * that process's VM.  Replacing or unbinding an eventfd names no old one:
- * such bindings are released with the VM.
+ * such bindings are released with the process's last VM.
  */
 #define pr_fmt(fmt) "shype: " fmt
 

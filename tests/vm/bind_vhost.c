@@ -93,6 +93,45 @@ TEST(vhost_eventfd_allowed_within_coalition)
 	waitpid(order, NULL, 0);
 }
 
+/*
+ * A vhost binding outlives the VM it was recorded on, if the process has
+ * another; it goes with the last.
+ */
+TEST(vhost_binding_passes_to_the_process_next_vm)
+{
+	int efd = eventfd(0, EFD_CLOEXEC), vm1, vm2, dev, status;
+
+	ASSERT_EQ(load_fig2("vhost-4", "1.0", "", "deny", NULL, 0), 0);
+	ASSERT_EQ(cg_label("order", "order"), 0);
+	ASSERT_EQ(cg_label("ads", "advertising"), 0);
+	ASSERT_EQ(cg_enter("order"), 0);
+	vm1 = vm_create_here();
+	vm2 = vm_create_here();
+	ASSERT_GE(vm1, 0);
+	ASSERT_GE(vm2, 0);
+	dev = vhost_owned();
+	ASSERT_EQ(vring(dev, VHOST_SET_VRING_CALL, efd), 0);
+	close(vm1);
+	EXPECT_TRUE(file_has(SFS "/bindings", "(order)", NULL));
+	/* Still Order's: an Advertising VM may not bind it. */
+	if (fork() == 0) {
+		struct kvm_irqfd irqfd = { .fd = efd, .gsi = 5 };
+		int vm;
+
+		if (cg_enter("ads"))
+			_exit(1);
+		vm = vm_create_here();
+		if (vm < 0 || ioctl(vm, KVM_CREATE_IRQCHIP, 0))
+			_exit(2);
+		_exit(ioctl(vm, KVM_IRQFD, &irqfd) && errno == EACCES ? 0 : 3);
+	}
+	wait(&status);
+	EXPECT_EQ(WEXITSTATUS(status), 0);
+	close(vm2);
+	EXPECT_FALSE(file_has(SFS "/bindings", "(order)", NULL));
+	close(dev);
+}
+
 /* A vhost owner with no VM has no label to bind with. */
 TEST(vhost_eventfd_denied_to_process_without_vm)
 {
