@@ -199,14 +199,16 @@ static const struct file_operations policy_fops = {
 
 static int status_show(struct seq_file *m, void *v)
 {
+	const struct shype_policy_header *h;
 	struct shype_active *a;
 
 	mutex_lock(&shype_lock);
 	a = shype_active_locked();
+	h = a ? a->blob : NULL;
 	if (a)
 		seq_printf(m, "policy=%s version=%u.%u digest=%*phN",
 			   a->pol.name, a->pol.version_major,
-			   a->pol.version_minor, SHYPE_DIGEST_SIZE, a->digest);
+			   a->pol.version_minor, SHYPE_DIGEST_SIZE, h->digest);
 	else
 		seq_puts(m, "policy=- version=- digest=-");
 	seq_printf(m, " mode=%s vms=%u hooks=%u memory=%zu\n",

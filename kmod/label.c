@@ -142,10 +142,8 @@ int shype_cgroup_label_clear(const char *path)
  *	under shype_lock
  * @label: where to copy it; "" when there is none
  * @size: its size
- *
- * Return: whether current has a label.
  */
-bool shype_current_label(char *label, size_t size)
+void shype_current_label(char *label, size_t size)
 {
 	struct cgroup_label *cl = NULL;
 	struct cgroup *cgrp;
@@ -157,7 +155,6 @@ bool shype_current_label(char *label, size_t size)
 		cl = find(cgroup_id(cgrp));
 	rcu_read_unlock();
 	strscpy(label, cl ? cl->label : "", size);
-	return cl;
 }
 
 /**

@@ -54,8 +54,6 @@ static struct shype_active *active_new(void *blob, size_t len,
 		return ERR_PTR(-ENOMEM);
 	}
 	shype_chwall_init(&a->pol, &a->cw, a->cw_mem);
-	memcpy(a->digest, ((const struct shype_policy_header *)blob)->digest,
-	       SHYPE_DIGEST_SIZE);
 	return a;
 }
 

@@ -52,7 +52,6 @@ struct shype_active {
 	void *blob;
 	size_t len;
 	void *cw_mem;
-	u8 digest[SHYPE_DIGEST_SIZE];
 };
 
 extern struct shype_active __rcu *shype_active;
@@ -115,7 +114,7 @@ int shype_vm_refuse(const struct kvm *kvm, enum shype_op op,
 
 int shype_cgroup_label_set(const char *path, const char *label);
 int shype_cgroup_label_clear(const char *path);
-bool shype_current_label(char *label, size_t size);
+void shype_current_label(char *label, size_t size);
 void shype_cgroup_show(struct seq_file *m);
 
 /* audit.c */
