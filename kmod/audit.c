@@ -29,6 +29,8 @@ const char *const shype_op_names[SHYPE_OP_NR] = {
 	[SHYPE_OP_HV_EVENTFD] = "hv_eventfd",
 	[SHYPE_OP_SEV_CONTEXT] = "sev_context",
 	[SHYPE_OP_VHOST_EVENTFD] = "vhost_eventfd",
+	[SHYPE_OP_MEMSLOT] = "memslot",
+	[SHYPE_OP_REMAP] = "remap",
 };
 
 struct op_stats {

@@ -11,10 +11,15 @@
  *
  * A bound object is held by a reference of ours as long as a VM is bound
  * to it, so its address cannot be reused meanwhile.
+ *
+ * Objects are of two classes: eventfds (struct eventfd_ctx) and shared
+ * files behind memslots (struct inode, see memslot.c).  A shared file may
+ * also carry a resource label, which a VM must share a type with.
  */
 #define pr_fmt(fmt) "shype: " fmt
 
 #include <linux/eventfd.h>
+#include <linux/fs.h>
 #include <linux/hashtable.h>
 #include <linux/sched.h>
 #include <linux/seq_buf.h>
@@ -28,15 +33,19 @@
  * struct bind_obj - an object that VMs are bound to
  * @node: in obj_hash, by @key
  * @list: in obj_list
- * @key: the object (an eventfd_ctx), held by our reference
+ * @key: the object (an eventfd_ctx or an inode), held by our reference
+ * @shm: @key is the inode of a shared file, else an eventfd_ctx
  * @id: its number, for display
+ * @path: for a shared file, its path when first bound
  * @binds: the &struct shype_bind records on it
  */
 struct bind_obj {
 	struct hlist_node node;
 	struct list_head list;
-	struct eventfd_ctx *key;
+	void *key;
+	bool shm;
 	u64 id;
+	char *path;
 	struct list_head binds;
 };
 
@@ -50,6 +59,8 @@ struct bind_obj {
  *	irqfd's resamplefd), the other's object: released with it
  * @by_process: made by a device of @vm's process (vhost), not by the VM
  *	itself: it passes to another VM of the process when @vm goes away
+ * @slot: for a shared file, the memslot it backs
+ * @token: while the operation that made it may still fail, its number
  */
 struct shype_bind {
 	struct list_head obj_node;
@@ -58,6 +69,8 @@ struct shype_bind {
 	struct shype_vm *vm;
 	const void *owner;
 	bool by_process;
+	u32 slot;
+	u64 token;
 };
 
 static DEFINE_HASHTABLE(obj_hash, 8);
@@ -131,6 +144,21 @@ static struct bind_obj *find_obj(const void *key)
 	return NULL;
 }
 
+/* Forget @obj if no VM is bound to it any more; under shype_lock. */
+static void put_obj(struct bind_obj *obj)
+{
+	if (!list_empty(&obj->binds))
+		return;
+	hash_del(&obj->node);
+	list_del(&obj->list);
+	if (obj->shm)
+		iput(obj->key);
+	else
+		eventfd_ctx_put(obj->key);
+	kfree(obj->path);
+	kfree(obj);
+}
+
 /* Under shype_lock. */
 static void release(struct shype_bind *b)
 {
@@ -139,12 +167,35 @@ static void release(struct shype_bind *b)
 	list_del(&b->obj_node);
 	list_del(&b->vm_node);
 	kfree(b);
-	if (!list_empty(&obj->binds))
-		return;
-	hash_del(&obj->node);
-	list_del(&obj->list);
-	eventfd_ctx_put(obj->key);
-	kfree(obj);
+	put_obj(obj);
+}
+
+static struct bind_obj *new_obj(void *key, bool shm)
+{
+	struct bind_obj *obj = kzalloc(sizeof(*obj), GFP_KERNEL_ACCOUNT);
+
+	if (!obj)
+		return NULL;
+	obj->key = key;
+	obj->shm = shm;
+	obj->id = next_obj_id++;
+	INIT_LIST_HEAD(&obj->binds);
+	hash_add(obj_hash, &obj->node, (unsigned long)key);
+	list_add_tail(&obj->list, &obj_list);
+	return obj;
+}
+
+static struct shype_bind *new_bind(struct bind_obj *obj, struct shype_vm *vm)
+{
+	struct shype_bind *b = kzalloc(sizeof(*b), GFP_KERNEL_ACCOUNT);
+
+	if (!b)
+		return NULL;
+	b->obj = obj;
+	b->vm = vm;
+	list_add_tail(&b->obj_node, &obj->binds);
+	list_add_tail(&b->vm_node, &vm->binds);
+	return b;
 }
 
 /* The first VM bound to @obj that may not share with @vm, or NULL. */
@@ -169,31 +220,26 @@ static int reserve(struct shype_bind_ctx *c, struct shype_vm *vm,
 	struct bind_obj *obj = find_obj(key);
 	struct shype_bind *b;
 
-	if (c->nr == ARRAY_SIZE(c->res))
+	if (c->nr == ARRAY_SIZE(c->res)) {
+		eventfd_ctx_put(extra);
 		return -E2BIG;
-	b = kzalloc(sizeof(*b), GFP_KERNEL_ACCOUNT);
-	if (!b)
-		return -ENOMEM;
-	if (!obj) {
-		obj = kzalloc(sizeof(*obj), GFP_KERNEL_ACCOUNT);
+	}
+	if (obj) {
+		eventfd_ctx_put(extra); /* the object holds one already */
+	} else {
+		obj = new_obj(extra, false);
 		if (!obj) {
-			kfree(b);
+			eventfd_ctx_put(extra);
 			return -ENOMEM;
 		}
-		obj->key = extra;
-		obj->id = next_obj_id++;
-		INIT_LIST_HEAD(&obj->binds);
-		hash_add(obj_hash, &obj->node, (unsigned long)key);
-		list_add_tail(&obj->list, &obj_list);
-	} else {
-		eventfd_ctx_put(extra); /* the object holds one already */
 	}
-	b->obj = obj;
-	b->vm = vm;
+	b = new_bind(obj, vm);
+	if (!b) {
+		put_obj(obj);
+		return -ENOMEM;
+	}
 	b->owner = c->owner;
 	b->by_process = !c->kvm;
-	list_add_tail(&b->obj_node, &obj->binds);
-	list_add_tail(&b->vm_node, &vm->binds);
 	c->res[c->nr++] = b;
 	return 0;
 }
@@ -266,7 +312,7 @@ int shype_bind_eventfd(struct shype_bind_ctx *c, struct eventfd_ctx *key,
 	if (err && shype_permissive)
 		err = 0;
 	if (!err && vm)
-		err = reserve(c, vm, key, extra);
+		err = reserve(c, vm, key, extra); /* consumes extra */
 	else
 		eventfd_ctx_put(extra);
 	if (!err && !c->owner)
@@ -345,6 +391,218 @@ void shype_bind_vm_release(struct shype_vm *vm)
 	}
 }
 
+/* A runtime label that the policy does not have: nothing may use it. */
+#define LABEL_MISSING (SHYPE_NOT_FOUND - 1)
+
+/*
+ * The resource label of a shared file under @p: the label it was given at
+ * run time, else its policy resource's; %SHYPE_NOT_FOUND when it has none.
+ * *@name is the label's name.
+ */
+static u32 shm_label(const struct shype_policy *p, const struct inode *inode,
+		     const char *path, const char **name)
+{
+	const char *l = shype_shm_label(inode);
+	u32 i;
+
+	if (l) {
+		*name = l;
+		i = shype_label_find(p, l, strlen(l));
+		return i == SHYPE_NOT_FOUND ? LABEL_MISSING : i;
+	}
+	i = shype_resource_find(p, SHYPE_RES_SHM, path);
+	if (i == SHYPE_NOT_FOUND)
+		return i;
+	i = le32_to_cpu(p->resource[i].label);
+	*name = p->label[i].name;
+	return i;
+}
+
+/* May a VM of label @vm_idx use a resource of label @r under @p? */
+static bool resource_ok(const struct shype_policy *p, u32 vm_idx, u32 r)
+{
+	return r == SHYPE_NOT_FOUND ||
+	       (r != LABEL_MISSING && shype_ste_share(p, vm_idx, r));
+}
+
+/*
+ * @path with spaces, controls, non-ASCII and backslashes as \ooo, as the
+ * kernel shows paths in /proc/mounts; truncated to fit @size.
+ */
+static void escape(char *out, size_t size, const char *path)
+{
+	size_t n = 0;
+	unsigned char ch;
+
+	for (; *path && n + 5 <= size; path++) {
+		ch = *path;
+		if (ch > ' ' && ch < 0x7f && ch != '\\')
+			out[n++] = ch;
+		else
+			n += scnprintf(out + n, size - n, "\\%03o", ch);
+	}
+	out[n] = '\0';
+}
+
+/* Decide under @a whether @vm may map the shared file @inode. */
+static int judge_file(enum shype_op op, const struct shype_active *a,
+		      const struct shype_vm *vm, const struct bind_obj *obj,
+		      const struct inode *inode, const char *path)
+{
+	const struct shype_vm *peer;
+	const char *name = NULL;
+	char esc[128];
+	u32 r;
+
+	escape(esc, sizeof(esc), path);
+	if (!vm || vm->idx == SHYPE_NOT_FOUND) {
+		shype_audit_permissive(op, !shype_permissive,
+				       "vm=- pid=%d reason=unknown_vm path=%s",
+				       task_tgid_vnr(current), esc);
+		return -EACCES;
+	}
+	r = shm_label(&a->pol, inode, path, &name);
+	if (!resource_ok(&a->pol, vm->idx, r))
+		return shype_deny(op, vm,
+				  "reason=ste class=shm label=%s path=%s", name,
+				  esc);
+	peer = conflict(&a->pol, obj, vm);
+	if (!peer)
+		return 0;
+	return shype_deny(op, vm, "reason=ste peer=%llu(%s) class=shm path=%s",
+			  peer->id, shype_vm_label(peer), esc);
+}
+
+/* Is @vm bound to @obj through @slot already? */
+static bool bound(const struct bind_obj *obj, const struct shype_vm *vm,
+		  u32 slot)
+{
+	const struct shype_bind *b;
+
+	list_for_each_entry(b, &obj->binds, obj_node)
+		if (b->vm == vm && b->slot == slot)
+			return true;
+	return false;
+}
+
+/**
+ * shype_bind_file() - decide whether @vm may have the shared file @file
+ *	behind its memslot @slot, and record it; under shype_lock
+ * @vm: the VM; NULL for a VM that shype does not know
+ * @op: %SHYPE_OP_MEMSLOT or %SHYPE_OP_REMAP
+ * @file: the file, mapped shared in the VM's process
+ * @path: its path, for resource labels and display
+ * @slot: the memslot
+ * @token: the operation, for shype_bind_file_end()
+ *
+ * Return: 0, %-EACCES when the policy denies it, or %-ENOMEM.
+ */
+int shype_bind_file(struct shype_vm *vm, enum shype_op op, struct file *file,
+		    const char *path, u32 slot, u64 token)
+{
+	struct shype_active *a = shype_active_locked();
+	struct inode *inode = file_inode(file);
+	struct bind_obj *obj = find_obj(inode);
+	struct shype_bind *b;
+	char *copy;
+	int err = 0;
+
+	lockdep_assert_held(&shype_lock);
+	if (vm && obj && bound(obj, vm, slot))
+		return 0;
+	if (a) {
+		err = judge_file(op, a, vm, obj, inode, path);
+		shype_stat(op, !err);
+		if (err && !shype_permissive)
+			return err;
+	}
+	if (!vm)
+		return 0;
+	if (!obj) {
+		copy = kstrdup(path, GFP_KERNEL_ACCOUNT);
+		obj = copy ? new_obj(inode, true) : NULL;
+		if (!obj) {
+			kfree(copy);
+			return -ENOMEM;
+		}
+		ihold(inode);
+		obj->path = copy;
+	}
+	b = new_bind(obj, vm);
+	if (!b) {
+		put_obj(obj);
+		return -ENOMEM;
+	}
+	b->slot = slot;
+	b->token = token;
+	return 0;
+}
+
+/**
+ * shype_bind_file_end() - commit or roll back the bindings of @vm made
+ *	by the operation @token; under shype_lock
+ * @vm: the VM
+ * @token: the operation
+ * @commit: whether it succeeded
+ */
+void shype_bind_file_end(struct shype_vm *vm, u64 token, bool commit)
+{
+	struct shype_bind *b, *tmp;
+
+	lockdep_assert_held(&shype_lock);
+	list_for_each_entry_safe(b, tmp, &vm->binds, vm_node) {
+		if (b->token != token)
+			continue;
+		if (commit)
+			b->token = 0;
+		else
+			release(b);
+	}
+}
+
+/**
+ * shype_bind_slot_release() - release the shared files behind a deleted
+ *	memslot of @vm; under shype_lock
+ * @vm: the VM
+ * @slot: the memslot
+ */
+void shype_bind_slot_release(struct shype_vm *vm, u32 slot)
+{
+	struct shype_bind *b, *tmp;
+
+	lockdep_assert_held(&shype_lock);
+	list_for_each_entry_safe(b, tmp, &vm->binds, vm_node)
+		if (b->obj->shm && b->slot == slot)
+			release(b);
+}
+
+/**
+ * shype_bind_relabel() - may the shared file @inode take the resource
+ *	label @label, given the VMs bound to it?  Under shype_lock
+ * @inode: the file
+ * @label: the label's name
+ *
+ * Return: 0, or %-EACCES after auditing the first VM that would be denied.
+ */
+int shype_bind_relabel(const struct inode *inode, const char *label)
+{
+	struct shype_active *a = shype_active_locked();
+	const struct bind_obj *obj = find_obj(inode);
+	const char *fmt = "reason=relabel class=shm label=%s object=%llu";
+	const struct shype_bind *b;
+	u32 r;
+
+	lockdep_assert_held(&shype_lock);
+	if (!a || !obj)
+		return 0;
+	r = shype_label_find(&a->pol, label, strlen(label));
+	list_for_each_entry(b, &obj->binds, obj_node)
+		if (!resource_ok(&a->pol, b->vm->idx, r))
+			return shype_deny(SHYPE_OP_REMAP, b->vm, fmt, label,
+					  obj->id);
+	return 0;
+}
+
 static void violation(struct seq_buf *reasons, const struct bind_obj *obj,
 		      const struct shype_vm *x, const struct shype_vm *y)
 {
@@ -353,6 +611,18 @@ static void violation(struct seq_buf *reasons, const struct bind_obj *obj,
 		       obj->id, x->id, y->id);
 	shype_deny(SHYPE_OP_POLICY_LOAD, x, "reason=ste peer=%llu object=%llu",
 		   y->id, obj->id);
+}
+
+/* May @vm keep the shared file @obj under the new policy @p? */
+static bool shm_ok(const struct shype_policy *p, const struct bind_obj *obj,
+		   const struct shype_vm *vm)
+{
+	const char *name;
+
+	if (vm->next_idx >= p->labels)
+		return true;
+	return resource_ok(p, vm->next_idx,
+			   shm_label(p, obj->key, obj->path, &name));
 }
 
 /**
@@ -374,6 +644,14 @@ unsigned int shype_bind_check(const struct shype_policy *p,
 
 	list_for_each_entry(obj, &obj_list, list) {
 		list_for_each_entry(b, &obj->binds, obj_node) {
+			if (obj->shm && !shm_ok(p, obj, b->vm)) {
+				seq_buf_printf(reasons,
+					       "object %llu: ", obj->id);
+				seq_buf_printf(reasons,
+					       "vm %llu may not use %s\n",
+					       b->vm->id, obj->path);
+				n++;
+			}
 			list_for_each_entry(e, &obj->binds, obj_node) {
 				if (e == b)
 					break;
@@ -417,7 +695,14 @@ void shype_bind_show(struct seq_file *m)
 	const char *sep;
 
 	list_for_each_entry(obj, &obj_list, list) {
-		seq_printf(m, "object=%llu class=eventfd vms=", obj->id);
+		seq_printf(m, "object=%llu class=%s ", obj->id,
+			   obj->shm ? "shm" : "eventfd");
+		if (obj->shm) {
+			seq_puts(m, "path=");
+			seq_escape(m, obj->path, " \t\n\\");
+			seq_putc(m, ' ');
+		}
+		seq_puts(m, "vms=");
 		sep = "";
 		list_for_each_entry(b, &obj->binds, obj_node) {
 			if (listed(obj, b))

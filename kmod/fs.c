@@ -297,18 +297,22 @@ static ssize_t mode_write(struct file *file, const char __user *ubuf,
 	return count;
 }
 
-/* "label PATH NAME" or "unlabel PATH" */
-static ssize_t cgroups_write(struct file *file, const char __user *ubuf,
-			     size_t count, loff_t *ppos)
+/*
+ * A write to a file of labels: "label PATH NAME" (@set) or "unlabel PATH"
+ * (@clear).
+ */
+static ssize_t label_write(const char __user *ubuf, size_t count, loff_t *ppos,
+			   int (*set)(const char *path, const char *label),
+			   int (*clear)(const char *path))
 {
+	size_t size = PATH_MAX + 2 * (SHYPE_NAME_MAX + 1);
 	char *buf, *verb, *path, *name, *rest;
 	ssize_t ret;
 
-	buf = kmalloc(PATH_MAX + 2 * (SHYPE_NAME_MAX + 1), GFP_KERNEL);
+	buf = kmalloc(size, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
-	ret = get_line(buf, PATH_MAX + 2 * (SHYPE_NAME_MAX + 1), ubuf, count,
-		       ppos);
+	ret = get_line(buf, size, ubuf, count, ppos);
 	if (ret < 0)
 		goto out;
 	rest = buf;
@@ -319,14 +323,36 @@ static ssize_t cgroups_write(struct file *file, const char __user *ubuf,
 	if (!path || !*path || rest)
 		goto out;
 	if (!strcmp(verb, "label") && name)
-		ret = shype_cgroup_label_set(path, name);
+		ret = set(path, name);
 	else if (!strcmp(verb, "unlabel") && !name)
-		ret = shype_cgroup_label_clear(path);
+		ret = clear(path);
 	if (!ret)
 		ret = count;
 out:
 	kfree(buf);
 	return ret;
+}
+
+static ssize_t cgroups_write(struct file *file, const char __user *ubuf,
+			     size_t count, loff_t *ppos)
+{
+	return label_write(ubuf, count, ppos, shype_cgroup_label_set,
+			   shype_cgroup_label_clear);
+}
+
+static int resources_show(struct seq_file *m, void *v)
+{
+	mutex_lock(&shype_lock);
+	shype_shm_label_show(m);
+	mutex_unlock(&shype_lock);
+	return 0;
+}
+
+static ssize_t resources_write(struct file *file, const char __user *ubuf,
+			       size_t count, loff_t *ppos)
+{
+	return label_write(ubuf, count, ppos, shype_shm_label_set,
+			   shype_shm_label_clear);
 }
 
 #define SHOW_FOPS(name)                                                \
@@ -352,6 +378,7 @@ SHOW_FOPS(stats);
 SHOW_FOPS(bindings);
 SHOW_FOPS(mode);
 SHOW_FOPS(cgroups);
+SHOW_FOPS(resources);
 
 /* --- audit --- */
 
@@ -406,6 +433,7 @@ static const struct {
 	{ "vms", 0444, &vms_fops },
 	{ "bindings", 0444, &bindings_fops },
 	{ "cgroups", 0644, &cgroups_fops },
+	{ "resources", 0644, &resources_fops },
 	{ "stats", 0444, &stats_fops },
 	{ "audit", 0400, &audit_fops },
 	{ "mode", 0644, &mode_fops },

@@ -20,9 +20,8 @@
 #include "shype.h"
 
 static const struct shype_hook_table *const tables[] = {
-	&shype_kvm_table,
-	&shype_eventfd_table,
-	&shype_vhost_table,
+	&shype_kvm_table,     &shype_eventfd_table, &shype_vhost_table,
+	&shype_memslot_table, &shype_mm_table,
 };
 
 /* Modules whose functions are hooked; each is pinned once hooked. */

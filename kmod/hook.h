@@ -50,5 +50,7 @@ struct shype_hook_table {
 extern const struct shype_hook_table shype_kvm_table;
 extern const struct shype_hook_table shype_eventfd_table;
 extern const struct shype_hook_table shype_vhost_table;
+extern const struct shype_hook_table shype_memslot_table;
+extern const struct shype_hook_table shype_mm_table;
 
 #endif /* SHYPE_KMOD_HOOK_H */

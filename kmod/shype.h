@@ -34,6 +34,8 @@ enum shype_op {
 	SHYPE_OP_HV_EVENTFD,
 	SHYPE_OP_SEV_CONTEXT,
 	SHYPE_OP_VHOST_EVENTFD,
+	SHYPE_OP_MEMSLOT,
+	SHYPE_OP_REMAP,
 	SHYPE_OP_NR
 };
 
@@ -85,6 +87,8 @@ extern bool shype_permissive;
  *	policy is loaded or the label is not a VM label in it
  * @next_idx: its index in a policy being loaded, while it is checked
  * @binds: its bindings (&struct shype_bind)
+ * @slots: the ranges of its process's memory behind its memslots
+ *	(&struct shype_slot)
  */
 struct shype_vm {
 	struct hlist_node node;
@@ -97,6 +101,7 @@ struct shype_vm {
 	u32 idx;
 	u32 next_idx;
 	struct list_head binds;
+	struct list_head slots;
 };
 
 extern struct list_head shype_vms;
@@ -116,6 +121,15 @@ int shype_cgroup_label_set(const char *path, const char *label);
 int shype_cgroup_label_clear(const char *path);
 void shype_current_label(char *label, size_t size);
 void shype_cgroup_show(struct seq_file *m);
+
+/* resource.c */
+
+struct inode;
+
+int shype_shm_label_set(const char *path, const char *label);
+int shype_shm_label_clear(const char *path);
+const char *shype_shm_label(const struct inode *inode);
+void shype_shm_label_show(struct seq_file *m);
 
 /* audit.c */
 
@@ -138,6 +152,7 @@ extern struct wait_queue_head shype_audit_wait;
 /* bind.c */
 
 struct eventfd_ctx;
+struct file;
 struct shype_bind;
 
 /**
@@ -177,9 +192,18 @@ struct shype_bind_ctx *shype_bind_current(void);
 int shype_bind_eventfd(struct shype_bind_ctx *c, struct eventfd_ctx *key,
 		       struct eventfd_ctx *extra);
 void shype_bind_vm_release(struct shype_vm *vm);
+int shype_bind_file(struct shype_vm *vm, enum shype_op op, struct file *file,
+		    const char *path, u32 slot, u64 token);
+void shype_bind_file_end(struct shype_vm *vm, u64 token, bool commit);
+void shype_bind_slot_release(struct shype_vm *vm, u32 slot);
+int shype_bind_relabel(const struct inode *inode, const char *label);
 unsigned int shype_bind_check(const struct shype_policy *p,
 			      struct seq_buf *reasons);
 void shype_bind_show(struct seq_file *m);
+
+/* memslot.c */
+
+void shype_memslot_vm_release(struct shype_vm *vm);
 
 /* hook.c */
 

@@ -113,6 +113,7 @@ int shype_vm_create(const struct kvm *kvm)
 	vm->pid = task_tgid_vnr(current);
 	vm->idx = SHYPE_NOT_FOUND;
 	INIT_LIST_HEAD(&vm->binds);
+	INIT_LIST_HEAD(&vm->slots);
 
 	mutex_lock(&shype_lock);
 	vm->id = next_vm_id;
@@ -158,6 +159,7 @@ void shype_vm_destroy(const struct kvm *kvm)
 		if (a && vm->idx != SHYPE_NOT_FOUND)
 			shype_chwall_remove(&a->pol, &a->cw, vm->idx);
 		shype_bind_vm_release(vm);
+		shype_memslot_vm_release(vm);
 		hash_del(&vm->node);
 		list_del(&vm->list);
 		shype_vm_count--;

@@ -405,14 +405,58 @@ static int bound_vms(struct shype_binding_info *b, const char *s)
 	return 0;
 }
 
+/*
+ * A path as the kernel escapes it (\ooo for spaces, controls, backslashes),
+ * unescaped into a malloc()ed string; NULL when malformed or out of memory
+ * (*@err says which).
+ */
+static char *unescape(const char *s, int *err)
+{
+	char *out = malloc(strlen(s) + 1), *o = out;
+	unsigned int ch;
+
+	*err = -ENOMEM;
+	if (!out)
+		return NULL;
+	*err = -EBADMSG;
+	for (; *s; s++) {
+		if (*s != '\\') {
+			*o++ = *s;
+			continue;
+		}
+		if (s[1] < '0' || s[1] > '3' || s[2] < '0' || s[2] > '7' ||
+		    s[3] < '0' || s[3] > '7') {
+			free(out);
+			return NULL;
+		}
+		ch = (s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0');
+		if (!ch) {
+			free(out);
+			return NULL;
+		}
+		*o++ = ch;
+		s += 3;
+	}
+	*o = '\0';
+	*err = 0;
+	return out;
+}
+
 static int binding_line(void *rec, struct shype_field *f, int n)
 {
 	struct shype_binding_info *b = rec;
+	const char *path = field(f, n, "path");
+	int err;
 
 	memset(b, 0, sizeof(*b));
 	if (parse_u64(field(f, n, "object"), &b->object) ||
 	    copy_name(b->class, sizeof(b->class), field(f, n, "class")))
 		return -EBADMSG;
+	if (path) {
+		b->path = unescape(path, &err);
+		if (!b->path)
+			return err;
+	}
 	return bound_vms(b, field(f, n, "vms"));
 }
 
@@ -420,8 +464,10 @@ void shype_binding_infos_free(struct shype_binding_info *v, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		free(v[i].path);
 		free(v[i].vms);
+	}
 	free(v);
 }
 
@@ -467,6 +513,43 @@ int shype_kernel_cgroups(struct shype_cgroup_entry **v, size_t *n)
 
 	if (err) {
 		shype_cgroup_entries_free(*v, *n);
+		*v = NULL;
+		*n = 0;
+	}
+	return err;
+}
+
+static int resource_line(void *rec, struct shype_field *f, int n)
+{
+	struct shype_resource_entry *e = rec;
+	const char *res = field(f, n, "resource");
+	int err;
+
+	memset(e, 0, sizeof(*e));
+	if (!res || strncmp(res, "shm:/", 5) ||
+	    parse_u64(field(f, n, "inode"), &e->inode) ||
+	    copy_name(e->label, sizeof(e->label), field(f, n, "label")))
+		return -EBADMSG;
+	e->path = unescape(res + 4, &err);
+	return err;
+}
+
+void shype_resource_entries_free(struct shype_resource_entry *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].path);
+	free(v);
+}
+
+int shype_kernel_resources(struct shype_resource_entry **v, size_t *n)
+{
+	int err = read_records("resources", (void **)v, n, sizeof(**v),
+			       resource_line);
+
+	if (err) {
+		shype_resource_entries_free(*v, *n);
 		*v = NULL;
 		*n = 0;
 	}
@@ -716,6 +799,34 @@ int shype_kernel_label_clear(const char *path)
 	if (asprintf(&line, "unlabel %s\n", path) < 0)
 		return -ENOMEM;
 	err = sfs_write("cgroups", line);
+	free(line);
+	return err;
+}
+
+int shype_kernel_resource_set(const char *path, const char *label)
+{
+	char *line;
+	int err;
+
+	if (!path_ok(path) || !shype_name_valid(label, strlen(label)))
+		return -EINVAL;
+	if (asprintf(&line, "label %s %s\n", path, label) < 0)
+		return -ENOMEM;
+	err = sfs_write("resources", line);
+	free(line);
+	return err;
+}
+
+int shype_kernel_resource_clear(const char *path)
+{
+	char *line;
+	int err;
+
+	if (!path_ok(path))
+		return -EINVAL;
+	if (asprintf(&line, "unlabel %s\n", path) < 0)
+		return -ENOMEM;
+	err = sfs_write("resources", line);
 	free(line);
 	return err;
 }

@@ -321,13 +321,16 @@ struct shype_bound_vm {
 /**
  * struct shype_binding_info - a line of the bindings file
  * @object: shype's number for the object
- * @class: its class ("eventfd")
+ * @class: its class ("eventfd" or "shm")
+ * @path: for a shared file ("shm"), its path when first bound (malloc()ed,
+ *	unescaped); else NULL
  * @vms: the VMs bound to it, in the order they bound
  * @n_vms: how many
  */
 struct shype_binding_info {
 	uint64_t object;
 	char class[16];
+	char *path;
 	struct shype_bound_vm *vms;
 	size_t n_vms;
 };
@@ -368,6 +371,53 @@ int shype_kernel_cgroups(struct shype_cgroup_entry **v, size_t *n);
 
 /** shype_cgroup_entries_free() - free what shype_kernel_cgroups() gave */
 void shype_cgroup_entries_free(struct shype_cgroup_entry *v, size_t n);
+
+/**
+ * struct shype_resource_entry - a line of the resources file: a shared
+ *	file labelled at run time
+ * @path: the path it was labelled by (malloc()ed, unescaped)
+ * @inode: its inode number
+ * @label: its label
+ */
+struct shype_resource_entry {
+	char *path;
+	uint64_t inode;
+	char label[SHYPE_NAME_MAX + 1];
+};
+
+/**
+ * shype_kernel_resources() - read the resources file
+ * @v: a malloc()ed array in the order the files were labelled; free it
+ *	with shype_resource_entries_free()
+ * @n: its length
+ *
+ * Return: 0; -ENOENT; -EBADMSG; -ENOMEM; another -errno.
+ */
+int shype_kernel_resources(struct shype_resource_entry **v, size_t *n);
+
+/** shype_resource_entries_free() - free what shype_kernel_resources() gave */
+void shype_resource_entries_free(struct shype_resource_entry *v, size_t n);
+
+/**
+ * shype_kernel_resource_set() - label a shared-memory file at run time;
+ *	the label follows the file (its inode), not its name
+ * @path: its absolute path, without spaces or control characters
+ * @label: a label of the active policy
+ *
+ * Return: 0; -EINVAL for a malformed path or name; -ENOENT no such file
+ * (or shype not loaded); -ESRCH when the active policy has no label
+ * @label; -EACCES when a VM that has the file behind a memslot may not use
+ * @label; -EPERM; another -errno.
+ */
+int shype_kernel_resource_set(const char *path, const char *label);
+
+/**
+ * shype_kernel_resource_clear() - remove a file's run-time label
+ * @path: as for shype_kernel_resource_set()
+ *
+ * Return: 0; -ENOENT when it has none; -EINVAL; -EPERM; another -errno.
+ */
+int shype_kernel_resource_clear(const char *path);
 
 /**
  * shype_cgroup_path() - a cgroup's path from the cgroup v2 root, as the

@@ -47,6 +47,8 @@ static int binding_list(int argc, char **argv)
 		open_json_object(NULL);
 		print_u64(PRINT_ANY, "object", "object %llu", b[i].object);
 		print_string(PRINT_ANY, "class", "  class %s", b[i].class);
+		if (b[i].path)
+			print_string(PRINT_ANY, "path", "  path %s", b[i].path);
 		print_string(PRINT_FP, NULL, "  vms", NULL);
 		open_json_array(PRINT_JSON, "vms");
 		for (j = 0; j < b[i].n_vms; j++) {

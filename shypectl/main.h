@@ -124,6 +124,7 @@ int do_status(int argc, char **argv);
 int do_vm(int argc, char **argv);
 int do_binding(int argc, char **argv);
 int do_label(int argc, char **argv);
+int do_resource(int argc, char **argv);
 int do_run(int argc, char **argv);
 int do_mode(int argc, char **argv);
 int do_audit(int argc, char **argv);

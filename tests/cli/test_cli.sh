@@ -113,7 +113,7 @@ check no_object_prints_usage_on_stderr grep -q '^Usage: shypectl' "$T/err"
 expect version 0 "shypectl 0.1 (policy ABI 1)" -V
 expect version_json 0 '{"version":"0.1","abi_version":1}' -j version
 expect_err unknown_object 2 \
-	"Error: 'frob' is not one of { policy | check | load | status | vm | binding | label | run | mode | audit | stats | help | version }" \
+	"Error: 'frob' is not one of { policy | check | load | status | vm | binding | label | resource | run | mode | audit | stats | help | version }" \
 	frob
 expect_err unknown_command 2 \
 	"Error: 'frob' is not one of { check | compile | show | help }" \
@@ -418,12 +418,13 @@ expect minimal_allows_all 0 "allow" \
 
 run help
 check help_lists_kernel_objects grep -q \
-	'OBJECT := { policy | check | load | status | vm | binding | label | run | mode | audit | stats }' \
+	'OBJECT := { policy | check | load | status | vm | binding | label | resource | run | mode | audit | stats }' \
 	"$T/out"
 for h in "load:Usage: shypectl load FILE [force]" \
 	"status:Usage: shypectl status" \
 	"vm:Usage: shypectl vm { list | show }" \
 	"label:Usage: shypectl label set CGROUP LABEL" \
+	"resource:Usage: shypectl resource label FILE LABEL" \
 	"run:Usage: shypectl run --label LABEL [--cgroup CGROUP] -- COMMAND [ARG]..." \
 	"mode:Usage: shypectl mode [ MODE ]" \
 	"audit:Usage: shypectl audit [{-f|--follow}]" \
@@ -468,6 +469,17 @@ expect_err label_unset_needs_one 2 \
 expect_err label_list_no_argument 2 \
 	"Error: 'label list' takes no argument; see 'shypectl label help'" \
 	label list /x
+expect_err resource_label_needs_two 2 \
+	"Error: 'resource label' needs FILE LABEL; see 'shypectl resource help'" \
+	resource label /x
+expect_err resource_list_no_argument 2 \
+	"Error: 'resource list' takes no argument; see 'shypectl resource help'" \
+	resource list /x
+expect_err resource_label_bad_name 1 "Error: 'a b' is not a label name" \
+	resource label /x "a b"
+expect_err resource_label_no_file 1 \
+	"Error: '$T/no-such': No such file or directory" \
+	resource label "$T/no-such" order
 expect_err run_needs_label 2 \
 	"Error: 'run' needs --label LABEL; see 'shypectl run help'" run -- true
 expect_err run_needs_command 2 \
@@ -493,7 +505,8 @@ expect_err audit_unknown_option 2 "Error: unknown option '-x'" audit -x
 export SHYPE_SECURITYFS=$T/none SHYPE_CGROUP_ROOT=$T/cg
 for c in status "vm list" "label list" "label get /" "label set /x order" \
 	"label unset /x" stats mode "mode enforce" audit \
-	"load $F2" "run --label order -- true"; do
+	"load $F2" "run --label order -- true" "resource list" \
+	"resource label $F2 order" "resource unlabel $F2"; do
 	# shellcheck disable=SC2086 # words of a command
 	expect_err "not_loaded: $c" 1 \
 		"Error: shype.ko is not loaded (no $T/none)" $c

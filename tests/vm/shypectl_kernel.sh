@@ -315,6 +315,59 @@ run shypectl vm list
 check vm_list_forgets_exited_vm hasnt "$T/out" "pid $holdpid "
 holdpid=
 
+### shared memory: resource labels and shm bindings
+
+: >/dev/shm/shm-test
+run shypectl resource label /dev/shm/shm-test vdisk_ads
+check resource_label [ "$rc" = 0 -a ! -s "$T/out" ]
+run shypectl resource list
+check resource_list line "$T/out" 1 \
+	"resource shm:/dev/shm/shm-test  inode $(ino /dev/shm/shm-test)  label vdisk_ads"
+run shypectl -j resource list
+check resource_list_json line "$T/out" 1 \
+	"{\"resources\":[{\"resource\":\"shm:/dev/shm/shm-test\",\"inode\":$(ino /dev/shm/shm-test),\"label\":\"vdisk_ads\"}]}"
+run shypectl resource label /dev/shm/shm-test nobody
+check resource_label_unknown_label [ "$rc" = 1 ] &&
+	check resource_label_unknown_label_says line "$T/err" 1 \
+		"Error: the active policy has no label 'nobody'"
+run shypectl resource label /dev/shm/no-such-file vdisk_ads
+check resource_label_no_file [ "$rc" = 1 ] &&
+	check resource_label_no_file_says line "$T/err" 1 \
+		"Error: '/dev/shm/no-such-file': No such file or directory"
+seq1=$(last_seq)
+run shypectl run --label order -- shype-vmhold --shm /dev/shm/shm-test
+check memslot_denied_by_resource_label [ "$rc" = 13 ]
+audit_after "${seq1:-0}" >"$T/audit"
+check memslot_denial_audited grep -qE \
+	'op=memslot result=denied vm=[0-9]+\(order\) .*reason=ste class=shm label=vdisk_ads path=/dev/shm/shm-test' "$T/audit"
+run shypectl run --label advertising -- shype-vmhold --shm /dev/shm/shm-test
+check memslot_allowed_by_resource_label [ "$rc" = 0 ]
+run shypectl resource unlabel /dev/shm/shm-test
+check resource_unlabel [ "$rc" = 0 ]
+run shypectl resource list
+check resource_list_empty [ "$rc" = 0 -a ! -s "$T/out" ]
+run shypectl resource unlabel /dev/shm/shm-test
+check resource_unlabel_twice [ "$rc" = 1 ] &&
+	check resource_unlabel_twice_says line "$T/err" 1 \
+		"Error: '/dev/shm/shm-test' has no label given at run time"
+
+shypectl run --label order -- shype-vmhold --shm /dev/shm/vdisk-order 600 \
+	>"$T/hold.out" 2>&1 &
+holdpid=$!
+check memslot_policy_resource_allowed wait_for "$T/hold.out" created
+run shypectl binding list
+check binding_list_shm grep -qE \
+	'^object [0-9]+  class shm  path /dev/shm/vdisk-order  vms [0-9]+\(order\)$' "$T/out"
+run shypectl -j binding list
+check binding_list_shm_json grep -qE \
+	'"class":"shm","path":"/dev/shm/vdisk-order","vms":\[\{"vm":[0-9]+,"label":"order"\}\]' "$T/out"
+kill "$holdpid"
+wait "$holdpid" 2>/dev/null
+holdpid=
+run shypectl binding list
+check binding_list_forgets_shm hasnt "$T/out" vdisk-order
+rm -f /dev/shm/shm-test /dev/shm/vdisk-order
+
 run shypectl load $P/minimal.json force
 check load_other_name_with_force [ "$rc" = 0 ]
 run shypectl status

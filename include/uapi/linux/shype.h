@@ -245,18 +245,33 @@ struct shype_load_request {
  *   an unlabelled VM created with no policy loaded.
  * bindings (read), one line per object that VMs are bound to:
  *	object=N class=eventfd vms=ID(LABEL)[,ID(LABEL)...]
+ *	object=N class=shm path=PATH vms=ID(LABEL)[,ID(LABEL)...]
  *   N is shype's number for the object (never its address); each VM is
- *   listed once, in the order it bound.
+ *   listed once, in the order it bound.  A shm object is a file mapped
+ *   shared behind a memslot (memfd, tmpfs, /dev/shm, hugetlbfs, shared
+ *   anonymous memory), named by its path when first bound, as the VMM saw
+ *   it; spaces, tabs, newlines and backslashes in PATH read as \ooo.
  * cgroups (read; write with CAP_MAC_ADMIN), one line per labelled cgroup:
  *	cgroup=PATH id=CGROUP_ID label=NAME
  *   Writes: "label PATH NAME" or "unlabel PATH", PATH relative to the
  *   cgroup v2 root ("/machine.slice/x").  Errors: %ENOENT no such cgroup,
  *   %EINVAL malformed line or name, %ESRCH the active policy has no VM
  *   label NAME.
+ * resources (read; write with CAP_MAC_ADMIN), one line per shared file
+ *   labelled at run time:
+ *	resource=shm:PATH inode=INO label=NAME
+ *   Writes: "label PATH NAME" or "unlabel PATH", PATH absolute, without
+ *   spaces.  The label follows the file (its inode), not the path, and
+ *   takes precedence over a policy's "shm:PATH" resource.  Errors: %ENOENT
+ *   no such file (or, unlabel, no label), %EINVAL malformed line or name,
+ *   %ESRCH the active policy has no label NAME, %EACCES a VM that has the
+ *   file behind a memslot may not use NAME.
  * stats (read), one line per hook point:
  *	op=NAME calls=N allowed=N denied=N
  * stats: op is create, policy_load, irqfd, ioeventfd, hv_eventfd,
- *   sev_context (always refused while a policy is loaded) or vhost_eventfd.
+ *   sev_context (always refused while a policy is loaded), vhost_eventfd,
+ *   memslot (KVM_SET_USER_MEMORY_REGION) or remap (a shared file mapped
+ *   later over a memslot's range: mmap, mremap).
  * audit (read, poll), one line per decision that denied (in permissive
  *   mode too) and per refused policy load, oldest first; read() returns 0
  *   when caught up, poll() reports POLLIN when more arrived:

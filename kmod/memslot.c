@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Shared memory: the files behind memslots.
+ *
+ * A memslot maps guest memory to a range of its VMM process's address
+ * space.  Every file mapped shared into that range (memfd, tmpfs and
+ * /dev/shm, hugetlbfs, shared anonymous memory) is bound to the VM: it is
+ * checked in __kvm_set_memory_region(), on the VMAs as they are when KVM
+ * takes the slot.
+ *
+ * KVM keeps only the user address, so a later mmap(), mremap() or
+ * MAP_FIXED in the process can put another file behind the slot.  Shared
+ * file mappings that a process with memslots makes over one of their
+ * ranges are therefore checked too, in mmap_region() (new mappings),
+ * copy_vma() (mremap() moves) and __vma_adjust() (a mapping grown in
+ * place).  A slot's range is recorded before its VMAs are walked, and the
+ * walk holds mmap_lock: a mapping is made either before the walk, which
+ * sees it, or after the range is recorded, which the mm hooks see.
+ *
+ * Lock order: kvm->slots_lock, mmap_lock, shype_lock.
+ */
+#define pr_fmt(fmt) "shype: " fmt
+
+#include <linux/kvm_host.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+#include "hook.h"
+#include "shype.h"
+
+/**
+ * struct shype_slot - the range of a VM's process memory behind a memslot
+ * @node: in &shype_vm.slots
+ * @id: the memslot (address space << 16 | slot)
+ * @start: its first user address
+ * @end: the address after its last
+ */
+struct shype_slot {
+	struct list_head node;
+	u32 id;
+	unsigned long start, end;
+};
+
+/* How many slots are recorded: the mm hooks do nothing while it is 0. */
+static atomic_t slot_count = ATOMIC_INIT(0);
+static atomic64_t next_token = ATOMIC64_INIT(0);
+
+static struct shype_slot *find_slot(struct shype_vm *vm, u32 id)
+{
+	struct shype_slot *s;
+
+	list_for_each_entry(s, &vm->slots, node)
+		if (s->id == id)
+			return s;
+	return NULL;
+}
+
+static void drop_slot(struct shype_slot *s)
+{
+	list_del(&s->node);
+	atomic_dec(&slot_count);
+	kfree(s);
+}
+
+/**
+ * shype_memslot_vm_release() - forget the slots of a VM that goes away;
+ *	under shype_lock
+ * @vm: the VM
+ */
+void shype_memslot_vm_release(struct shype_vm *vm)
+{
+	struct shype_slot *s, *tmp;
+
+	list_for_each_entry_safe(s, tmp, &vm->slots, node)
+		drop_slot(s);
+}
+
+/* Is @vma a shared mapping of a file, which another process may map? */
+static bool shared_file(const struct vm_area_struct *vma)
+{
+	return vma->vm_file && (vma->vm_flags & VM_MAYSHARE);
+}
+
+/*
+ * Bind the file of each shared mapping of @mm in [@start, @end) to @vm's
+ * slot @id.  Under mmap_lock.
+ */
+static int bind_range(struct shype_vm *vm, struct mm_struct *mm, u32 id,
+		      unsigned long start, unsigned long end, u64 token,
+		      char *buf)
+{
+	struct vm_area_struct *vma;
+	const char *path;
+	int err = 0;
+
+	VMA_ITERATOR(vmi, mm, start);
+
+	for_each_vma_range(vmi, vma, end) {
+		if (!shared_file(vma))
+			continue;
+		path = d_path(&vma->vm_file->f_path, buf, PATH_MAX);
+		if (IS_ERR(path))
+			path = "-";
+		mutex_lock(&shype_lock);
+		err = shype_bind_file(vm, SHYPE_OP_MEMSLOT, vma->vm_file, path,
+				      id, token);
+		mutex_unlock(&shype_lock);
+		if (err)
+			break;
+	}
+	return err;
+}
+
+/*
+ * Record the range of the slot @mem of @kvm (a new one, or one being moved
+ * or changed) and bind the files behind it.  *@added says whether the
+ * range is new.
+ */
+static int memslot_begin(struct kvm *kvm,
+			 const struct kvm_userspace_memory_region *mem,
+			 u64 token, bool *added)
+{
+	unsigned long start = mem->userspace_addr;
+	struct shype_slot *fresh;
+	struct mm_struct *mm = current->mm;
+	struct shype_vm *vm;
+	char *buf;
+	int err;
+
+	*added = false;
+	/* KVM refuses these itself; there is no range to walk. */
+	if (start + mem->memory_size < start || !PAGE_ALIGNED(start) ||
+	    !PAGE_ALIGNED(mem->memory_size))
+		return 0;
+	if (mm != kvm->mm)
+		return -EACCES;
+
+	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL_ACCOUNT);
+	buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!fresh || !buf) {
+		err = -ENOMEM;
+		goto out;
+	}
+	mutex_lock(&shype_lock);
+	vm = shype_vm_find(kvm);
+	if (vm && !find_slot(vm, mem->slot)) {
+		fresh->id = mem->slot;
+		fresh->start = start;
+		fresh->end = start + mem->memory_size;
+		list_add_tail(&fresh->node, &vm->slots);
+		atomic_inc(&slot_count);
+		fresh = NULL;
+		*added = true;
+	}
+	mutex_unlock(&shype_lock);
+
+	mmap_read_lock(mm);
+	err = bind_range(vm, mm, mem->slot, start, start + mem->memory_size,
+			 token, buf);
+	mmap_read_unlock(mm);
+out:
+	kfree(buf);
+	kfree(fresh);
+	return err;
+}
+
+/* Commit or roll back what memslot_begin() did. */
+static void memslot_end(struct kvm *kvm, u32 id, u64 token, bool added, int ret)
+{
+	struct shype_slot *s;
+	struct shype_vm *vm;
+
+	mutex_lock(&shype_lock);
+	vm = shype_vm_find(kvm);
+	if (vm) {
+		shype_bind_file_end(vm, token, !ret);
+		s = find_slot(vm, id);
+		if (s && added && ret)
+			drop_slot(s);
+	}
+	mutex_unlock(&shype_lock);
+}
+
+/* A deleted slot: its files are free again. */
+static void memslot_delete(struct kvm *kvm, u32 id)
+{
+	struct shype_slot *s;
+	struct shype_vm *vm;
+
+	mutex_lock(&shype_lock);
+	vm = shype_vm_find(kvm);
+	s = vm ? find_slot(vm, id) : NULL;
+	if (s) {
+		shype_bind_slot_release(vm, id);
+		drop_slot(s);
+	}
+	mutex_unlock(&shype_lock);
+}
+
+typedef int set_region_fn(struct kvm *kvm,
+			  const struct kvm_userspace_memory_region *mem);
+static set_region_fn *orig___kvm_set_memory_region;
+
+static int
+hook___kvm_set_memory_region(struct kvm *kvm,
+			     const struct kvm_userspace_memory_region *mem)
+{
+	u64 token = atomic64_inc_return(&next_token);
+	bool added;
+	int ret;
+
+	if (!mem->memory_size) {
+		ret = orig___kvm_set_memory_region(kvm, mem);
+		if (!ret)
+			memslot_delete(kvm, mem->slot);
+		return ret;
+	}
+	ret = memslot_begin(kvm, mem, token, &added);
+	if (!ret)
+		ret = orig___kvm_set_memory_region(kvm, mem);
+	memslot_end(kvm, mem->slot, token, added, ret);
+	return ret;
+}
+
+static struct shype_hook memslot_hooks[] = {
+	SHYPE_HOOK("kvm", __kvm_set_memory_region),
+};
+
+const struct shype_hook_table shype_memslot_table = {
+	.hooks = memslot_hooks,
+	.nr = ARRAY_SIZE(memslot_hooks),
+};
+
+/* Commit or roll back the bindings made by remap_begin(); under shype_lock. */
+static void remap_end_locked(struct mm_struct *mm, u64 token, bool commit)
+{
+	struct shype_vm *vm;
+
+	list_for_each_entry(vm, &shype_vms, list)
+		if (vm->mm == mm)
+			shype_bind_file_end(vm, token, commit);
+}
+
+static void remap_end(struct mm_struct *mm, u64 token, bool commit)
+{
+	mutex_lock(&shype_lock);
+	remap_end_locked(mm, token, commit);
+	mutex_unlock(&shype_lock);
+}
+
+/*
+ * A shared mapping of @file over [@start, @end) in @mm is being made: bind
+ * it to every slot of @mm's VMs that it overlaps.  Under mmap_lock.
+ */
+static int remap_begin(struct mm_struct *mm, struct file *file,
+		       unsigned long start, unsigned long end, u64 token)
+{
+	struct shype_slot *s;
+	struct shype_vm *vm;
+	const char *path;
+	char *buf;
+	int err = 0;
+
+	buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	path = d_path(&file->f_path, buf, PATH_MAX);
+	if (IS_ERR(path))
+		path = "-";
+	mutex_lock(&shype_lock);
+	list_for_each_entry(vm, &shype_vms, list) {
+		if (vm->mm != mm)
+			continue;
+		list_for_each_entry(s, &vm->slots, node) {
+			if (s->end <= start || end <= s->start)
+				continue;
+			err = shype_bind_file(vm, SHYPE_OP_REMAP, file, path,
+					      s->id, token);
+			if (err)
+				goto out;
+		}
+	}
+out:
+	if (err)
+		remap_end_locked(mm, token, false);
+	mutex_unlock(&shype_lock);
+	kfree(buf);
+	return err;
+}
+
+/* Does a shared mapping of @file in a process with memslots need a check? */
+static bool watched(const struct file *file, unsigned long vm_flags)
+{
+	return file && (vm_flags & VM_MAYSHARE) && atomic_read(&slot_count);
+}
+
+static unsigned long (*orig_mmap_region)(struct file *file, unsigned long addr,
+					 unsigned long len, vm_flags_t vm_flags,
+					 unsigned long pgoff,
+					 struct list_head *uf);
+
+static unsigned long hook_mmap_region(struct file *file, unsigned long addr,
+				      unsigned long len, vm_flags_t vm_flags,
+				      unsigned long pgoff, struct list_head *uf)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned long ret;
+	u64 token;
+	int err;
+
+	if (!watched(file, vm_flags))
+		return orig_mmap_region(file, addr, len, vm_flags, pgoff, uf);
+	token = atomic64_inc_return(&next_token);
+	err = remap_begin(mm, file, addr, addr + len, token);
+	if (err)
+		return err;
+	ret = orig_mmap_region(file, addr, len, vm_flags, pgoff, uf);
+	remap_end(mm, token, !IS_ERR_VALUE(ret));
+	return ret;
+}
+
+static struct vm_area_struct *(*orig_copy_vma)(struct vm_area_struct **vmap,
+					       unsigned long addr,
+					       unsigned long len, pgoff_t pgoff,
+					       bool *need_rmap_locks,
+					       bool keep_source);
+
+/* mremap() moves a mapping to [@addr, @addr + @len). */
+static struct vm_area_struct *hook_copy_vma(struct vm_area_struct **vmap,
+					    unsigned long addr,
+					    unsigned long len, pgoff_t pgoff,
+					    bool *need_rmap_locks,
+					    bool keep_source)
+{
+	struct vm_area_struct *vma = *vmap, *ret;
+	struct mm_struct *mm = vma->vm_mm;
+	u64 token;
+
+	if (!watched(vma->vm_file, vma->vm_flags))
+		return orig_copy_vma(vmap, addr, len, pgoff, need_rmap_locks,
+				     keep_source);
+	token = atomic64_inc_return(&next_token);
+	if (remap_begin(mm, vma->vm_file, addr, addr + len, token))
+		return NULL; /* mremap() fails with ENOMEM */
+	ret = orig_copy_vma(vmap, addr, len, pgoff, need_rmap_locks,
+			    keep_source);
+	remap_end(mm, token, ret);
+	return ret;
+}
+
+static int (*orig___vma_adjust)(struct vm_area_struct *vma, unsigned long start,
+				unsigned long end, pgoff_t pgoff,
+				struct vm_area_struct *insert,
+				struct vm_area_struct *expand);
+
+/*
+ * @vma is to cover [@start, @end): mremap() growing it in place, or a merge.
+ * Shrinking a mapping already bound finds it bound, so never fails here.
+ */
+static int hook___vma_adjust(struct vm_area_struct *vma, unsigned long start,
+			     unsigned long end, pgoff_t pgoff,
+			     struct vm_area_struct *insert,
+			     struct vm_area_struct *expand)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	u64 token;
+	int ret;
+
+	if (!watched(vma->vm_file, vma->vm_flags))
+		return orig___vma_adjust(vma, start, end, pgoff, insert,
+					 expand);
+	token = atomic64_inc_return(&next_token);
+	ret = remap_begin(mm, vma->vm_file, start, end, token);
+	if (ret)
+		return ret;
+	ret = orig___vma_adjust(vma, start, end, pgoff, insert, expand);
+	remap_end(mm, token, !ret);
+	return ret;
+}
+
+static struct shype_hook mm_hooks[] = {
+	SHYPE_HOOK(NULL, mmap_region),
+	SHYPE_HOOK(NULL, copy_vma),
+	SHYPE_HOOK(NULL, __vma_adjust),
+};
+
+const struct shype_hook_table shype_mm_table = {
+	.hooks = mm_hooks,
+	.nr = ARRAY_SIZE(mm_hooks),
+};
