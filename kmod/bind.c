@@ -61,6 +61,8 @@ struct bind_obj {
  *	itself: it passes to another VM of the process when @vm goes away
  * @slot: for a shared file, the memslot it backs
  * @token: while the operation that made it may still fail, its number
+ * @tagged: made with a tag (&shype_bind_ctx.tag)
+ * @tag: the tag
  */
 struct shype_bind {
 	struct list_head obj_node;
@@ -71,6 +73,8 @@ struct shype_bind {
 	bool by_process;
 	u32 slot;
 	u64 token;
+	bool tagged;
+	u32 tag;
 };
 
 static DEFINE_HASHTABLE(obj_hash, 8);
@@ -240,6 +244,8 @@ static int reserve(struct shype_bind_ctx *c, struct shype_vm *vm,
 	}
 	b->owner = c->owner;
 	b->by_process = !c->kvm;
+	b->tagged = c->tagged;
+	b->tag = c->tag;
 	c->res[c->nr++] = b;
 	return 0;
 }
@@ -336,6 +342,19 @@ static void unbind(struct shype_vm *vm, const void *key)
 		release(own);
 }
 
+/* Release @vm's binding made with @tag. */
+static void unbind_tag(struct shype_vm *vm, u32 tag)
+{
+	struct shype_bind *b;
+
+	list_for_each_entry(b, &vm->binds, vm_node) {
+		if (b->tagged && b->tag == tag) {
+			release(b);
+			return;
+		}
+	}
+}
+
 /**
  * shype_bind_end() - commit or roll back what shype_bind_eventfd() noted
  * @c: the bind, now over
@@ -359,6 +378,8 @@ void shype_bind_end(struct shype_bind_ctx *c, long ret)
 		vm = shype_vm_find(c->kvm);
 		for (i = 0; vm && i < c->unbind_nr; i++)
 			unbind(vm, c->unbind[i]);
+		if (vm && c->tagged)
+			unbind_tag(vm, c->tag);
 	}
 	mutex_unlock(&shype_lock);
 }

@@ -67,8 +67,8 @@ static int (*orig_kvm_vm_ioctl_hv_eventfd)(struct kvm *kvm,
 					   struct kvm_hyperv_eventfd *args);
 
 /*
- * KVM_HYPERV_EVENTFD: a deassign names no fd, so its binding is released
- * with the VM.
+ * KVM_HYPERV_EVENTFD: a deassign names the connection id, not the fd, so
+ * the binding is tagged with the connection id (unique in a VM).
  */
 static int hook_kvm_vm_ioctl_hv_eventfd(struct kvm *kvm,
 					struct kvm_hyperv_eventfd *args)
@@ -78,6 +78,8 @@ static int hook_kvm_vm_ioctl_hv_eventfd(struct kvm *kvm,
 
 	shype_bind_begin(&c, kvm, SHYPE_OP_HV_EVENTFD,
 			 args->flags & KVM_HYPERV_EVENTFD_DEASSIGN);
+	c.tagged = true;
+	c.tag = args->conn_id;
 	ret = orig_kvm_vm_ioctl_hv_eventfd(kvm, args);
 	shype_bind_end(&c, ret);
 	return ret;

@@ -31,19 +31,52 @@
 /**
  * struct shype_slot - the range of a VM's process memory behind a memslot
  * @node: in &shype_vm.slots
+ * @mm_node: in slot_mms, by @mm
+ * @mm: the VM's process's address space
  * @id: the memslot (address space << 16 | slot)
  * @start: its first user address
  * @end: the address after its last
  */
 struct shype_slot {
 	struct list_head node;
+	struct hlist_node mm_node;
+	const struct mm_struct *mm;
 	u32 id;
 	unsigned long start, end;
 };
 
-/* How many slots are recorded: the mm hooks do nothing while it is 0. */
-static atomic_t slot_count = ATOMIC_INIT(0);
+/*
+ * Every slot by its address space, so that the mm hooks let the mappings
+ * of processes without memslots by at the cost of a lookup.
+ */
+static DEFINE_HASHTABLE(slot_mms, 6);
+static DEFINE_SPINLOCK(slot_mms_lock);
 static atomic64_t next_token = ATOMIC64_INIT(0);
+
+static bool mm_has_slots(const struct mm_struct *mm)
+{
+	struct shype_slot *s;
+	bool found = false;
+
+	spin_lock(&slot_mms_lock);
+	hash_for_each_possible(slot_mms, s, mm_node, (unsigned long)mm) {
+		if (s->mm == mm) {
+			found = true;
+			break;
+		}
+	}
+	spin_unlock(&slot_mms_lock);
+	return found;
+}
+
+static void add_slot(struct shype_vm *vm, struct shype_slot *s)
+{
+	s->mm = vm->mm;
+	list_add_tail(&s->node, &vm->slots);
+	spin_lock(&slot_mms_lock);
+	hash_add(slot_mms, &s->mm_node, (unsigned long)s->mm);
+	spin_unlock(&slot_mms_lock);
+}
 
 static struct shype_slot *find_slot(struct shype_vm *vm, u32 id)
 {
@@ -58,7 +91,9 @@ static struct shype_slot *find_slot(struct shype_vm *vm, u32 id)
 static void drop_slot(struct shype_slot *s)
 {
 	list_del(&s->node);
-	atomic_dec(&slot_count);
+	spin_lock(&slot_mms_lock);
+	hash_del(&s->mm_node);
+	spin_unlock(&slot_mms_lock);
 	kfree(s);
 }
 
@@ -147,8 +182,7 @@ static int memslot_begin(struct kvm *kvm,
 		fresh->id = mem->slot;
 		fresh->start = start;
 		fresh->end = start + mem->memory_size;
-		list_add_tail(&fresh->node, &vm->slots);
-		atomic_inc(&slot_count);
+		add_slot(vm, fresh);
 		fresh = NULL;
 		*added = true;
 	}
@@ -288,10 +322,11 @@ out:
 	return err;
 }
 
-/* Does a shared mapping of @file in a process with memslots need a check? */
-static bool watched(const struct file *file, unsigned long vm_flags)
+/* Is a mapping of @file with @vm_flags in @mm one to check? */
+static bool watched(const struct mm_struct *mm, const struct file *file,
+		    unsigned long vm_flags)
 {
-	return file && (vm_flags & VM_MAYSHARE) && atomic_read(&slot_count);
+	return file && (vm_flags & VM_MAYSHARE) && mm_has_slots(mm);
 }
 
 static unsigned long (*orig_mmap_region)(struct file *file, unsigned long addr,
@@ -308,7 +343,7 @@ static unsigned long hook_mmap_region(struct file *file, unsigned long addr,
 	u64 token;
 	int err;
 
-	if (!watched(file, vm_flags))
+	if (!watched(mm, file, vm_flags))
 		return orig_mmap_region(file, addr, len, vm_flags, pgoff, uf);
 	token = atomic64_inc_return(&next_token);
 	err = remap_begin(mm, file, addr, addr + len, token);
@@ -336,7 +371,7 @@ static struct vm_area_struct *hook_copy_vma(struct vm_area_struct **vmap,
 	struct mm_struct *mm = vma->vm_mm;
 	u64 token;
 
-	if (!watched(vma->vm_file, vma->vm_flags))
+	if (!watched(mm, vma->vm_file, vma->vm_flags))
 		return orig_copy_vma(vmap, addr, len, pgoff, need_rmap_locks,
 				     keep_source);
 	token = atomic64_inc_return(&next_token);
@@ -366,7 +401,7 @@ static int hook___vma_adjust(struct vm_area_struct *vma, unsigned long start,
 	u64 token;
 	int ret;
 
-	if (!watched(vma->vm_file, vma->vm_flags))
+	if (!watched(mm, vma->vm_file, vma->vm_flags))
 		return orig___vma_adjust(vma, start, end, pgoff, insert,
 					 expand);
 	token = atomic64_inc_return(&next_token);

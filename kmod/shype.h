@@ -168,6 +168,8 @@ struct shype_bind;
  * @owner: the first object bound
  * @unbind_nr: objects to unbind
  * @unbind: the objects to unbind, when @deassign
+ * @tagged: @tag names the binding, for an unbind that names no object
+ * @tag: the name (a Hyper-V connection id)
  */
 struct shype_bind_ctx {
 	struct hlist_node node;
@@ -181,6 +183,8 @@ struct shype_bind_ctx {
 	const void *owner;
 	int unbind_nr;
 	const void *unbind[2];
+	bool tagged;
+	u32 tag;
 };
 
 void shype_bind_begin(struct shype_bind_ctx *c, const struct kvm *kvm,
