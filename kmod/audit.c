@@ -31,6 +31,8 @@ const char *const shype_op_names[SHYPE_OP_NR] = {
 	[SHYPE_OP_VHOST_EVENTFD] = "vhost_eventfd",
 	[SHYPE_OP_MEMSLOT] = "memslot",
 	[SHYPE_OP_REMAP] = "remap",
+	[SHYPE_OP_VSOCK_CID] = "vsock_cid",
+	[SHYPE_OP_NET_BACKEND] = "net_backend",
 };
 
 struct op_stats {

@@ -12,15 +12,18 @@
  * A bound object is held by a reference of ours as long as a VM is bound
  * to it, so its address cannot be reused meanwhile.
  *
- * Objects are of two classes: eventfds (struct eventfd_ctx) and shared
- * files behind memslots (struct inode, see memslot.c).  A shared file may
- * also carry a resource label, which a VM must share a type with.
+ * Objects are of these classes: eventfds (struct eventfd_ctx), shared
+ * files behind memslots (struct inode, see memslot.c), and resources known
+ * by name: networks of vhost-net backends and vsock CIDs.  All but eventfds
+ * may also carry a resource label, which a VM must share a type with.
  */
 #define pr_fmt(fmt) "shype: " fmt
 
 #include <linux/eventfd.h>
 #include <linux/fs.h>
+#include <linux/file.h>
 #include <linux/hashtable.h>
+#include <linux/magic.h>
 #include <linux/sched.h>
 #include <linux/seq_buf.h>
 #include <linux/seq_file.h>
@@ -29,21 +32,42 @@
 
 #include "shype.h"
 
+/* The classes of objects, as the bindings file names them. */
+enum bind_class { CLASS_EVENTFD, CLASS_SHM, CLASS_NET, CLASS_VSOCK };
+
+static const char *const class_names[] = {
+	[CLASS_EVENTFD] = "eventfd",
+	[CLASS_SHM] = "shm",
+	[CLASS_NET] = "net",
+	[CLASS_VSOCK] = "vsock",
+};
+
+/* The policy's resource kind of each class that has one. */
+static const u32 class_kinds[] = {
+	[CLASS_SHM] = SHYPE_RES_SHM,
+	[CLASS_NET] = SHYPE_RES_NET,
+	[CLASS_VSOCK] = SHYPE_RES_VSOCK,
+};
+
 /**
  * struct bind_obj - an object that VMs are bound to
  * @node: in obj_hash, by @key
  * @list: in obj_list
- * @key: the object (an eventfd_ctx or an inode), held by our reference
- * @shm: @key is the inode of a shared file, else an eventfd_ctx
+ * @key: the object (an eventfd_ctx, an inode, or a file when its inode is
+ *	the anonymous inode that many files share), held by our reference;
+ *	NULL for a resource known by name
+ * @class: an &enum bind_class
+ * @by_file: @key is a struct file
  * @id: its number, for display
- * @path: for a shared file, its path when first bound
+ * @path: a shared file's path when first bound, or a resource's name
  * @binds: the &struct shype_bind records on it
  */
 struct bind_obj {
 	struct hlist_node node;
 	struct list_head list;
 	void *key;
-	bool shm;
+	enum bind_class class;
+	bool by_file;
 	u64 id;
 	char *path;
 	struct list_head binds;
@@ -59,7 +83,9 @@ struct bind_obj {
  *	irqfd's resamplefd), the other's object: released with it
  * @by_process: made by a device of @vm's process (vhost), not by the VM
  *	itself: it passes to another VM of the process when @vm goes away
- * @slot: for a shared file, the memslot it backs
+ * @dev: the device that made it (a vhost device), or NULL
+ * @slot: for a shared file, the memslot it backs; for a binding by @dev,
+ *	which of its queues or ends
  * @token: while the operation that made it may still fail, its number
  * @tagged: made with a tag (&shype_bind_ctx.tag)
  * @tag: the tag
@@ -71,6 +97,7 @@ struct shype_bind {
 	struct shype_vm *vm;
 	const void *owner;
 	bool by_process;
+	const void *dev;
 	u32 slot;
 	u64 token;
 	bool tagged;
@@ -138,6 +165,17 @@ struct shype_bind_ctx *shype_bind_current(void)
 	return found;
 }
 
+static atomic64_t next_token = ATOMIC64_INIT(0);
+
+/**
+ * shype_bind_token() - a number for an operation that binds, to commit or
+ *	roll back what it bound (never 0)
+ */
+u64 shype_bind_token(void)
+{
+	return atomic64_inc_return(&next_token);
+}
+
 static struct bind_obj *find_obj(const void *key)
 {
 	struct bind_obj *obj;
@@ -153,11 +191,14 @@ static void put_obj(struct bind_obj *obj)
 {
 	if (!list_empty(&obj->binds))
 		return;
-	hash_del(&obj->node);
+	if (obj->key)
+		hash_del(&obj->node);
 	list_del(&obj->list);
-	if (obj->shm)
+	if (obj->class == CLASS_SHM && obj->by_file)
+		fput(obj->key);
+	else if (obj->class == CLASS_SHM)
 		iput(obj->key);
-	else
+	else if (obj->class == CLASS_EVENTFD)
 		eventfd_ctx_put(obj->key);
 	kfree(obj->path);
 	kfree(obj);
@@ -174,19 +215,34 @@ static void release(struct shype_bind *b)
 	put_obj(obj);
 }
 
-static struct bind_obj *new_obj(void *key, bool shm)
+/* A new object: @key (NULL for one known by name), and its @path. */
+static struct bind_obj *new_obj(void *key, enum bind_class class, char *path)
 {
 	struct bind_obj *obj = kzalloc(sizeof(*obj), GFP_KERNEL_ACCOUNT);
 
 	if (!obj)
 		return NULL;
 	obj->key = key;
-	obj->shm = shm;
+	obj->class = class;
+	obj->path = path;
 	obj->id = next_obj_id++;
 	INIT_LIST_HEAD(&obj->binds);
-	hash_add(obj_hash, &obj->node, (unsigned long)key);
+	if (key)
+		hash_add(obj_hash, &obj->node, (unsigned long)key);
 	list_add_tail(&obj->list, &obj_list);
 	return obj;
+}
+
+/* The resource of @class known by @name, or NULL. */
+static struct bind_obj *find_named(enum bind_class class, const char *name)
+{
+	struct bind_obj *obj;
+
+	list_for_each_entry(obj, &obj_list, list)
+		if (!obj->key && obj->class == class &&
+		    !strcmp(obj->path, name))
+			return obj;
+	return NULL;
 }
 
 static struct shype_bind *new_bind(struct bind_obj *obj, struct shype_vm *vm)
@@ -231,7 +287,7 @@ static int reserve(struct shype_bind_ctx *c, struct shype_vm *vm,
 	if (obj) {
 		eventfd_ctx_put(extra); /* the object holds one already */
 	} else {
-		obj = new_obj(extra, false);
+		obj = new_obj(extra, CLASS_EVENTFD, NULL);
 		if (!obj) {
 			eventfd_ctx_put(extra);
 			return -ENOMEM;
@@ -371,6 +427,12 @@ void shype_bind_end(struct shype_bind_ctx *c, long ret)
 	atomic_dec(&ctx_count);
 
 	mutex_lock(&shype_lock);
+	if (c->token) {
+		vm = c->kvm ? shype_vm_find(c->kvm) : shype_vm_of_mm(c->mm);
+		if (vm)
+			shype_bind_token_end(vm, c->token, !ret, c->dev,
+					     c->slot);
+	}
 	if (!c->deassign && ret < 0) {
 		for (i = c->nr - 1; i >= 0; i--)
 			release(c->res[i]);
@@ -416,26 +478,28 @@ void shype_bind_vm_release(struct shype_vm *vm)
 #define LABEL_MISSING (SHYPE_NOT_FOUND - 1)
 
 /*
- * The resource label of a shared file under @p: the label it was given at
- * run time, else its policy resource's; %SHYPE_NOT_FOUND when it has none.
- * *@name is the label's name.
+ * The resource label under @p of the resource of @class named @name (for
+ * a shared file, @inode and its path): for a shared file the label it was
+ * given at run time, else the policy resource's; %SHYPE_NOT_FOUND when it
+ * has none.  *@label is the label's name.
  */
-static u32 shm_label(const struct shype_policy *p, const struct inode *inode,
-		     const char *path, const char **name)
+static u32 res_label(const struct shype_policy *p, enum bind_class class,
+		     const struct inode *inode, const char *name,
+		     const char **label)
 {
-	const char *l = shype_shm_label(inode);
+	const char *l = class == CLASS_SHM ? shype_shm_label(inode) : NULL;
 	u32 i;
 
 	if (l) {
-		*name = l;
+		*label = l;
 		i = shype_label_find(p, l, strlen(l));
 		return i == SHYPE_NOT_FOUND ? LABEL_MISSING : i;
 	}
-	i = shype_resource_find(p, SHYPE_RES_SHM, path);
+	i = shype_resource_find(p, class_kinds[class], name);
 	if (i == SHYPE_NOT_FOUND)
 		return i;
 	i = le32_to_cpu(p->resource[i].label);
-	*name = p->label[i].name;
+	*label = p->label[i].name;
 	return i;
 }
 
@@ -465,33 +529,55 @@ static void escape(char *out, size_t size, const char *path)
 	out[n] = '\0';
 }
 
-/* Decide under @a whether @vm may map the shared file @inode. */
-static int judge_file(enum shype_op op, const struct shype_active *a,
-		      const struct shype_vm *vm, const struct bind_obj *obj,
-		      const struct inode *inode, const char *path)
+/* "path" for a shared file, "name" for a resource known by name */
+static const char *name_key(enum bind_class class)
 {
+	return class == CLASS_SHM ? "path" : "name";
+}
+
+/* Decide under @a whether @vm may use the resource @obj of @class. */
+static int judge_res(enum shype_op op, const struct shype_active *a,
+		     const struct shype_vm *vm, const struct bind_obj *obj,
+		     enum bind_class class, const struct inode *inode,
+		     const char *name)
+{
+	const char *cls = class_names[class], *key = name_key(class);
 	const struct shype_vm *peer;
-	const char *name = NULL;
+	const char *label = NULL;
 	char esc[128];
 	u32 r;
 
-	escape(esc, sizeof(esc), path);
+	escape(esc, sizeof(esc), name);
 	if (!vm || vm->idx == SHYPE_NOT_FOUND) {
 		shype_audit_permissive(op, !shype_permissive,
-				       "vm=- pid=%d reason=unknown_vm path=%s",
-				       task_tgid_vnr(current), esc);
+				       "vm=- pid=%d reason=unknown_vm %s=%s",
+				       task_tgid_vnr(current), key, esc);
 		return -EACCES;
 	}
-	r = shm_label(&a->pol, inode, path, &name);
+	r = res_label(&a->pol, class, inode, name, &label);
 	if (!resource_ok(&a->pol, vm->idx, r))
-		return shype_deny(op, vm,
-				  "reason=ste class=shm label=%s path=%s", name,
-				  esc);
+		return shype_deny(op, vm, "reason=ste class=%s label=%s %s=%s",
+				  cls, label, key, esc);
 	peer = conflict(&a->pol, obj, vm);
 	if (!peer)
 		return 0;
-	return shype_deny(op, vm, "reason=ste peer=%llu(%s) class=shm path=%s",
-			  peer->id, shype_vm_label(peer), esc);
+	return shype_deny(op, vm, "reason=ste peer=%llu(%s) class=%s %s=%s",
+			  peer->id, shype_vm_label(peer), cls, key, esc);
+}
+
+/*
+ * Is @inode the one inode that all files made by anon_inode_getfile()
+ * share (VFIO devices, ...)?  Such a file is known by the file itself.
+ */
+static bool shared_inode(const struct inode *inode)
+{
+	return inode->i_sb->s_magic == ANON_INODE_FS_MAGIC;
+}
+
+/* The inode of a shared file's object, for its run-time label. */
+static const struct inode *obj_inode(const struct bind_obj *obj)
+{
+	return obj->by_file ? file_inode(obj->key) : obj->key;
 }
 
 /* Is @vm bound to @obj through @slot already? */
@@ -506,6 +592,58 @@ static bool bound(const struct bind_obj *obj, const struct shype_vm *vm,
 	return false;
 }
 
+/*
+ * Decide whether @vm may use the resource @obj (NULL if none is bound yet)
+ * of @class, @inode (a shared file) or @name; record the use on success,
+ * made by @dev's @slot in the operation @token.
+ */
+static int bind_res(struct shype_vm *vm, enum shype_op op, struct bind_obj *obj,
+		    enum bind_class class, struct file *file, const char *name,
+		    const void *dev, u32 slot, u64 token)
+{
+	struct inode *inode = file ? file_inode(file) : NULL;
+	bool by_file = file && shared_inode(inode);
+	struct shype_active *a = shype_active_locked();
+	struct shype_bind *b;
+	char *copy;
+	int err;
+
+	lockdep_assert_held(&shype_lock);
+	if (a) {
+		err = judge_res(op, a, vm, obj, class, inode, name);
+		shype_stat(op, !err);
+		if (err && !shype_permissive)
+			return err;
+	}
+	if (!vm)
+		return 0;
+	if (!obj) {
+		copy = kstrdup(name, GFP_KERNEL_ACCOUNT);
+		obj = copy ? new_obj(by_file ? (void *)file : inode, class,
+				     copy) :
+			     NULL;
+		if (!obj) {
+			kfree(copy);
+			return -ENOMEM;
+		}
+		obj->by_file = by_file;
+		if (by_file)
+			get_file(file);
+		else if (inode)
+			ihold(inode);
+	}
+	b = new_bind(obj, vm);
+	if (!b) {
+		put_obj(obj);
+		return -ENOMEM;
+	}
+	b->by_process = !!dev;
+	b->dev = dev;
+	b->slot = slot;
+	b->token = token;
+	return 0;
+}
+
 /**
  * shype_bind_file() - decide whether @vm may have the shared file @file
  *	behind its memslot @slot, and record it; under shype_lock
@@ -514,63 +652,90 @@ static bool bound(const struct bind_obj *obj, const struct shype_vm *vm,
  * @file: the file, mapped shared in the VM's process
  * @path: its path, for resource labels and display
  * @slot: the memslot
- * @token: the operation, for shype_bind_file_end()
+ * @token: the operation, for shype_bind_token_end()
  *
  * Return: 0, %-EACCES when the policy denies it, or %-ENOMEM.
  */
 int shype_bind_file(struct shype_vm *vm, enum shype_op op, struct file *file,
 		    const char *path, u32 slot, u64 token)
 {
-	struct shype_active *a = shype_active_locked();
 	struct inode *inode = file_inode(file);
-	struct bind_obj *obj = find_obj(inode);
-	struct shype_bind *b;
-	char *copy;
-	int err = 0;
+	struct bind_obj *obj;
 
-	lockdep_assert_held(&shype_lock);
+	obj = find_obj(shared_inode(inode) ? (void *)file : inode);
 	if (vm && obj && bound(obj, vm, slot))
 		return 0;
-	if (a) {
-		err = judge_file(op, a, vm, obj, inode, path);
-		shype_stat(op, !err);
-		if (err && !shype_permissive)
-			return err;
-	}
-	if (!vm)
-		return 0;
-	if (!obj) {
-		copy = kstrdup(path, GFP_KERNEL_ACCOUNT);
-		obj = copy ? new_obj(inode, true) : NULL;
-		if (!obj) {
-			kfree(copy);
-			return -ENOMEM;
-		}
-		ihold(inode);
-		obj->path = copy;
-	}
-	b = new_bind(obj, vm);
-	if (!b) {
-		put_obj(obj);
-		return -ENOMEM;
-	}
-	b->slot = slot;
-	b->token = token;
-	return 0;
+	return bind_res(vm, op, obj, CLASS_SHM, file, path, NULL, slot, token);
 }
 
 /**
- * shype_bind_file_end() - commit or roll back the bindings of @vm made
+ * shype_bind_named() - decide whether @vm may use the resource @name of
+ *	@kind through @dev, and record it; under shype_lock
+ * @vm: the VM; NULL for a VM that shype does not know
+ * @op: the operation
+ * @kind: %SHYPE_RES_NET or %SHYPE_RES_VSOCK
+ * @name: the resource, as a policy names it
+ * @dev: the device that uses it
+ * @slot: which part of @dev (a queue): a new binding of it replaces the
+ *	one before when committed
+ * @token: the operation, for shype_bind_token_end()
+ *
+ * VMs that use one resource must share a type, as for an eventfd, and
+ * with the resource's label if it has one.
+ *
+ * Return: 0, %-EACCES when the policy denies it, or %-ENOMEM.
+ */
+int shype_bind_named(struct shype_vm *vm, enum shype_op op, u32 kind,
+		     const char *name, const void *dev, u32 slot, u64 token)
+{
+	enum bind_class class = kind == SHYPE_RES_NET ? CLASS_NET : CLASS_VSOCK;
+
+	return bind_res(vm, op, find_named(class, name), class, NULL, name, dev,
+			slot, token);
+}
+
+/* Release the bindings of @dev's @slot (all of @dev's if @slot is U32_MAX)
+ * but those of the operation @keep.
+ */
+static void release_dev(const void *dev, u32 slot, u64 keep)
+{
+	struct bind_obj *obj, *next;
+	struct shype_bind *b, *tmp;
+
+	list_for_each_entry_safe(obj, next, &obj_list, list) {
+		list_for_each_entry_safe(b, tmp, &obj->binds, obj_node) {
+			if (b->dev != dev ||
+			    (slot != U32_MAX && b->slot != slot) ||
+			    (keep && b->token == keep))
+				continue;
+			/* The object goes with its last binding. */
+			if (list_is_singular(&obj->binds)) {
+				release(b);
+				break;
+			}
+			release(b);
+		}
+	}
+}
+
+/**
+ * shype_bind_token_end() - commit or roll back the bindings of @vm made
  *	by the operation @token; under shype_lock
  * @vm: the VM
  * @token: the operation
  * @commit: whether it succeeded
+ * @dev: when not NULL, the device that made them: on commit, what its
+ *	@slot was bound to before is released
+ * @slot: see @dev
  */
-void shype_bind_file_end(struct shype_vm *vm, u64 token, bool commit)
+void shype_bind_token_end(struct shype_vm *vm, u64 token, bool commit,
+			  const void *dev, u32 slot)
 {
 	struct shype_bind *b, *tmp;
 
 	lockdep_assert_held(&shype_lock);
+	if (commit && dev)
+		release_dev(dev, slot, token);
 	list_for_each_entry_safe(b, tmp, &vm->binds, vm_node) {
 		if (b->token != token)
 			continue;
@@ -579,6 +744,17 @@ void shype_bind_file_end(struct shype_vm *vm, u64 token, bool commit)
 		else
 			release(b);
 	}
+}
+
+/**
+ * shype_bind_dev_release() - release every binding made by a device that
+ *	goes away; under shype_lock
+ * @dev: the device
+ */
+void shype_bind_dev_release(const void *dev)
+{
+	lockdep_assert_held(&shype_lock);
+	release_dev(dev, U32_MAX, 0);
 }
 
 /**
@@ -593,7 +769,7 @@ void shype_bind_slot_release(struct shype_vm *vm, u32 slot)
 
 	lockdep_assert_held(&shype_lock);
 	list_for_each_entry_safe(b, tmp, &vm->binds, vm_node)
-		if (b->obj->shm && b->slot == slot)
+		if (b->obj->class == CLASS_SHM && b->slot == slot)
 			release(b);
 }
 
@@ -617,6 +793,8 @@ int shype_bind_relabel(const struct inode *inode, const char *label)
 	if (!a || !obj)
 		return 0;
 	r = shype_label_find(&a->pol, label, strlen(label));
+	if (r == SHYPE_NOT_FOUND)
+		r = LABEL_MISSING;
 	list_for_each_entry(b, &obj->binds, obj_node)
 		if (!resource_ok(&a->pol, b->vm->idx, r))
 			return shype_deny(SHYPE_OP_REMAP, b->vm, fmt, label,
@@ -634,16 +812,17 @@ static void violation(struct seq_buf *reasons, const struct bind_obj *obj,
 		   y->id, obj->id);
 }
 
-/* May @vm keep the shared file @obj under the new policy @p? */
-static bool shm_ok(const struct shype_policy *p, const struct bind_obj *obj,
+/* May @vm keep using the resource @obj under the new policy @p? */
+static bool res_ok(const struct shype_policy *p, const struct bind_obj *obj,
 		   const struct shype_vm *vm)
 {
-	const char *name;
+	const char *label;
 
-	if (vm->next_idx >= p->labels)
+	if (obj->class == CLASS_EVENTFD || vm->next_idx >= p->labels)
 		return true;
 	return resource_ok(p, vm->next_idx,
-			   shm_label(p, obj->key, obj->path, &name));
+			   res_label(p, obj->class, obj_inode(obj), obj->path,
+				     &label));
 }
 
 /**
@@ -665,7 +844,7 @@ unsigned int shype_bind_check(const struct shype_policy *p,
 
 	list_for_each_entry(obj, &obj_list, list) {
 		list_for_each_entry(b, &obj->binds, obj_node) {
-			if (obj->shm && !shm_ok(p, obj, b->vm)) {
+			if (!res_ok(p, obj, b->vm)) {
 				seq_buf_printf(reasons,
 					       "object %llu: ", obj->id);
 				seq_buf_printf(reasons,
@@ -717,9 +896,9 @@ void shype_bind_show(struct seq_file *m)
 
 	list_for_each_entry(obj, &obj_list, list) {
 		seq_printf(m, "object=%llu class=%s ", obj->id,
-			   obj->shm ? "shm" : "eventfd");
-		if (obj->shm) {
-			seq_puts(m, "path=");
+			   class_names[obj->class]);
+		if (obj->path) {
+			seq_printf(m, "%s=", name_key(obj->class));
 			seq_escape(m, obj->path, " \t\n\\");
 			seq_putc(m, ' ');
 		}

@@ -25,7 +25,8 @@ static const struct shype_hook_table *const tables[] = {
 };
 
 /* Modules whose functions are hooked; each is pinned once hooked. */
-static const char *const hooked_modules[] = { "kvm", "vhost" };
+static const char *const hooked_modules[] = { "kvm", "vhost", "vhost_vsock",
+					      "vsock" };
 static struct module *pinned[ARRAY_SIZE(hooked_modules)];
 
 static DEFINE_MUTEX(hook_mutex);

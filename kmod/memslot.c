@@ -51,7 +51,6 @@ struct shype_slot {
  */
 static DEFINE_HASHTABLE(slot_mms, 6);
 static DEFINE_SPINLOCK(slot_mms_lock);
-static atomic64_t next_token = ATOMIC64_INIT(0);
 
 static bool mm_has_slots(const struct mm_struct *mm)
 {
@@ -207,7 +206,7 @@ static void memslot_end(struct kvm *kvm, u32 id, u64 token, bool added, int ret)
 	mutex_lock(&shype_lock);
 	vm = shype_vm_find(kvm);
 	if (vm) {
-		shype_bind_file_end(vm, token, !ret);
+		shype_bind_token_end(vm, token, !ret, NULL, 0);
 		s = find_slot(vm, id);
 		if (s && added && ret)
 			drop_slot(s);
@@ -239,7 +238,7 @@ static int
 hook___kvm_set_memory_region(struct kvm *kvm,
 			     const struct kvm_userspace_memory_region *mem)
 {
-	u64 token = atomic64_inc_return(&next_token);
+	u64 token = shype_bind_token();
 	bool added;
 	int ret;
 
@@ -272,7 +271,7 @@ static void remap_end_locked(struct mm_struct *mm, u64 token, bool commit)
 
 	list_for_each_entry(vm, &shype_vms, list)
 		if (vm->mm == mm)
-			shype_bind_file_end(vm, token, commit);
+			shype_bind_token_end(vm, token, commit, NULL, 0);
 }
 
 static void remap_end(struct mm_struct *mm, u64 token, bool commit)
@@ -345,7 +344,7 @@ static unsigned long hook_mmap_region(struct file *file, unsigned long addr,
 
 	if (!watched(mm, file, vm_flags))
 		return orig_mmap_region(file, addr, len, vm_flags, pgoff, uf);
-	token = atomic64_inc_return(&next_token);
+	token = shype_bind_token();
 	err = remap_begin(mm, file, addr, addr + len, token);
 	if (err)
 		return err;
@@ -374,7 +373,7 @@ static struct vm_area_struct *hook_copy_vma(struct vm_area_struct **vmap,
 	if (!watched(mm, vma->vm_file, vma->vm_flags))
 		return orig_copy_vma(vmap, addr, len, pgoff, need_rmap_locks,
 				     keep_source);
-	token = atomic64_inc_return(&next_token);
+	token = shype_bind_token();
 	if (remap_begin(mm, vma->vm_file, addr, addr + len, token))
 		return NULL; /* mremap() fails with ENOMEM */
 	ret = orig_copy_vma(vmap, addr, len, pgoff, need_rmap_locks,
@@ -404,7 +403,7 @@ static int hook___vma_adjust(struct vm_area_struct *vma, unsigned long start,
 	if (!watched(mm, vma->vm_file, vma->vm_flags))
 		return orig___vma_adjust(vma, start, end, pgoff, insert,
 					 expand);
-	token = atomic64_inc_return(&next_token);
+	token = shype_bind_token();
 	ret = remap_begin(mm, vma->vm_file, start, end, token);
 	if (ret)
 		return ret;

@@ -36,6 +36,8 @@ enum shype_op {
 	SHYPE_OP_VHOST_EVENTFD,
 	SHYPE_OP_MEMSLOT,
 	SHYPE_OP_REMAP,
+	SHYPE_OP_VSOCK_CID,
+	SHYPE_OP_NET_BACKEND,
 	SHYPE_OP_NR
 };
 
@@ -170,6 +172,10 @@ struct shype_bind;
  * @unbind: the objects to unbind, when @deassign
  * @tagged: @tag names the binding, for an unbind that names no object
  * @tag: the name (a Hyper-V connection id)
+ * @dev: for a resource used by a device (shype_bind_named()), the device
+ * @slot: which part of @dev
+ * @token: the operation's number for shype_bind_named(), or 0
+ * @err: set by an inner hook that denied, for the outer one to return
  */
 struct shype_bind_ctx {
 	struct hlist_node node;
@@ -185,6 +191,10 @@ struct shype_bind_ctx {
 	const void *unbind[2];
 	bool tagged;
 	u32 tag;
+	const void *dev;
+	u32 slot;
+	u64 token;
+	int err;
 };
 
 void shype_bind_begin(struct shype_bind_ctx *c, const struct kvm *kvm,
@@ -193,12 +203,17 @@ void shype_bind_end(struct shype_bind_ctx *c, long ret);
 void shype_bind_begin_mm(struct shype_bind_ctx *c, const struct mm_struct *mm,
 			 enum shype_op op);
 struct shype_bind_ctx *shype_bind_current(void);
+u64 shype_bind_token(void);
 int shype_bind_eventfd(struct shype_bind_ctx *c, struct eventfd_ctx *key,
 		       struct eventfd_ctx *extra);
 void shype_bind_vm_release(struct shype_vm *vm);
 int shype_bind_file(struct shype_vm *vm, enum shype_op op, struct file *file,
 		    const char *path, u32 slot, u64 token);
-void shype_bind_file_end(struct shype_vm *vm, u64 token, bool commit);
+int shype_bind_named(struct shype_vm *vm, enum shype_op op, u32 kind,
+		     const char *name, const void *dev, u32 slot, u64 token);
+void shype_bind_token_end(struct shype_vm *vm, u64 token, bool commit,
+			  const void *dev, u32 slot);
+void shype_bind_dev_release(const void *dev);
 void shype_bind_slot_release(struct shype_vm *vm, u32 slot);
 int shype_bind_relabel(const struct inode *inode, const char *label);
 unsigned int shype_bind_check(const struct shype_policy *p,

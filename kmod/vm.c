@@ -188,7 +188,7 @@ const char *shype_vm_label(const struct shype_vm *vm)
 /**
  * shype_vm_refuse() - refuse an operation of @kvm that shype cannot
  *	mediate, while a policy is loaded
- * @kvm: the VM
+ * @kvm: the VM; NULL for a VM of current's process
  * @op: the operation
  * @reason: "reason=WORD" for the audit line
  *
@@ -201,7 +201,7 @@ int shype_vm_refuse(const struct kvm *kvm, enum shype_op op, const char *reason)
 
 	mutex_lock(&shype_lock);
 	if (shype_active_locked()) {
-		vm = shype_vm_find(kvm);
+		vm = kvm ? shype_vm_find(kvm) : shype_vm_of_mm(current->mm);
 		if (vm)
 			shype_deny(op, vm, "%s", reason);
 		else

@@ -445,7 +445,7 @@ static char *unescape(const char *s, int *err)
 static int binding_line(void *rec, struct shype_field *f, int n)
 {
 	struct shype_binding_info *b = rec;
-	const char *path = field(f, n, "path");
+	const char *path = field(f, n, "path") ?: field(f, n, "name");
 	int err;
 
 	memset(b, 0, sizeof(*b));

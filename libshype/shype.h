@@ -321,8 +321,9 @@ struct shype_bound_vm {
 /**
  * struct shype_binding_info - a line of the bindings file
  * @object: shype's number for the object
- * @class: its class ("eventfd" or "shm")
- * @path: for a shared file ("shm"), its path when first bound (malloc()ed,
+ * @class: its class ("eventfd", "shm", "net" or "vsock")
+ * @path: for a shared file ("shm"), its path when first bound; for a
+ *	resource known by name ("net", "vsock"), the name (malloc()ed,
  *	unescaped); else NULL
  * @vms: the VMs bound to it, in the order they bound
  * @n_vms: how many

@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "main.h"
 
@@ -47,8 +48,10 @@ static int binding_list(int argc, char **argv)
 		open_json_object(NULL);
 		print_u64(PRINT_ANY, "object", "object %llu", b[i].object);
 		print_string(PRINT_ANY, "class", "  class %s", b[i].class);
-		if (b[i].path)
+		if (b[i].path && !strcmp(b[i].class, "shm"))
 			print_string(PRINT_ANY, "path", "  path %s", b[i].path);
+		else if (b[i].path)
+			print_string(PRINT_ANY, "name", "  name %s", b[i].path);
 		print_string(PRINT_FP, NULL, "  vms", NULL);
 		open_json_array(PRINT_JSON, "vms");
 		for (j = 0; j < b[i].n_vms; j++) {

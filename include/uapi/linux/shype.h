@@ -246,11 +246,14 @@ struct shype_load_request {
  * bindings (read), one line per object that VMs are bound to:
  *	object=N class=eventfd vms=ID(LABEL)[,ID(LABEL)...]
  *	object=N class=shm path=PATH vms=ID(LABEL)[,ID(LABEL)...]
+ *	object=N class=net|vsock name=NAME vms=ID(LABEL)[,ID(LABEL)...]
  *   N is shype's number for the object (never its address); each VM is
  *   listed once, in the order it bound.  A shm object is a file mapped
  *   shared behind a memslot (memfd, tmpfs, /dev/shm, hugetlbfs, shared
  *   anonymous memory), named by its path when first bound, as the VMM saw
- *   it; spaces, tabs, newlines and backslashes in PATH read as \ooo.
+ *   it; spaces, tabs, newlines and backslashes in PATH read as \ooo.  A
+ *   net or vsock object is a resource known by the name a policy gives it
+ *   (net:NAME, vsock:CID), used by a vhost device of each VM's process.
  * cgroups (read; write with CAP_MAC_ADMIN), one line per labelled cgroup:
  *	cgroup=PATH id=CGROUP_ID label=NAME
  *   Writes: "label PATH NAME" or "unlabel PATH", PATH relative to the
@@ -270,8 +273,9 @@ struct shype_load_request {
  *	op=NAME calls=N allowed=N denied=N
  * stats: op is create, policy_load, irqfd, ioeventfd, hv_eventfd,
  *   sev_context (always refused while a policy is loaded), vhost_eventfd,
- *   memslot (KVM_SET_USER_MEMORY_REGION) or remap (a shared file mapped
- *   later over a memslot's range: mmap, mremap).
+ *   memslot (KVM_SET_USER_MEMORY_REGION), remap (a shared file mapped
+ *   later over a memslot's range: mmap, mremap), vsock_cid
+ *   (VHOST_VSOCK_SET_GUEST_CID) or net_backend (VHOST_NET_SET_BACKEND).
  * audit (read, poll), one line per decision that denied (in permissive
  *   mode too) and per refused policy load, oldest first; read() returns 0
  *   when caught up, poll() reports POLLIN when more arrived:
