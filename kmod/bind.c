@@ -725,8 +725,8 @@ static void release_dev(const void *dev, u32 slot, u64 keep)
  * @token: the operation
  * @commit: whether it succeeded
  * @dev: when not NULL, the device that made them: on commit, what its
- *	@slot was bound to before is released
- * @slot: see @dev
+ *	@slot was bound to before is released, and they are @slot's
+ * @slot: see @dev (known to the device's operation only at its end)
  */
 void shype_bind_token_end(struct shype_vm *vm, u64 token, bool commit,
 			  const void *dev, u32 slot)
@@ -739,10 +739,13 @@ void shype_bind_token_end(struct shype_vm *vm, u64 token, bool commit,
 	list_for_each_entry_safe(b, tmp, &vm->binds, vm_node) {
 		if (b->token != token)
 			continue;
-		if (commit)
-			b->token = 0;
-		else
+		if (!commit) {
 			release(b);
+			continue;
+		}
+		b->token = 0;
+		if (dev)
+			b->slot = slot;
 	}
 }
 
