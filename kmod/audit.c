@@ -33,6 +33,7 @@ const char *const shype_op_names[SHYPE_OP_NR] = {
 	[SHYPE_OP_REMAP] = "remap",
 	[SHYPE_OP_VSOCK_CID] = "vsock_cid",
 	[SHYPE_OP_NET_BACKEND] = "net_backend",
+	[SHYPE_OP_VFIO] = "vfio",
 };
 
 struct op_stats {

@@ -33,13 +33,17 @@
 #include "shype.h"
 
 /* The classes of objects, as the bindings file names them. */
-enum bind_class { CLASS_EVENTFD, CLASS_SHM, CLASS_NET, CLASS_VSOCK };
+enum bind_class {
+	CLASS_EVENTFD,
+	CLASS_SHM,
+	CLASS_NET,
+	CLASS_VSOCK,
+	CLASS_VFIO
+};
 
 static const char *const class_names[] = {
-	[CLASS_EVENTFD] = "eventfd",
-	[CLASS_SHM] = "shm",
-	[CLASS_NET] = "net",
-	[CLASS_VSOCK] = "vsock",
+	[CLASS_EVENTFD] = "eventfd", [CLASS_SHM] = "shm",   [CLASS_NET] = "net",
+	[CLASS_VSOCK] = "vsock",     [CLASS_VFIO] = "vfio",
 };
 
 /* The policy's resource kind of each class that has one. */
@@ -194,7 +198,7 @@ static void put_obj(struct bind_obj *obj)
 	if (obj->key)
 		hash_del(&obj->node);
 	list_del(&obj->list);
-	if (obj->class == CLASS_SHM && obj->by_file)
+	if (obj->by_file)
 		fput(obj->key);
 	else if (obj->class == CLASS_SHM)
 		iput(obj->key);
@@ -490,6 +494,8 @@ static u32 res_label(const struct shype_policy *p, enum bind_class class,
 	const char *l = class == CLASS_SHM ? shype_shm_label(inode) : NULL;
 	u32 i;
 
+	if (class == CLASS_EVENTFD || class == CLASS_VFIO)
+		return SHYPE_NOT_FOUND; /* no labels for these */
 	if (l) {
 		*label = l;
 		i = shype_label_find(p, l, strlen(l));
@@ -602,7 +608,7 @@ static int bind_res(struct shype_vm *vm, enum shype_op op, struct bind_obj *obj,
 		    const void *dev, u32 slot, u64 token)
 {
 	struct inode *inode = file ? file_inode(file) : NULL;
-	bool by_file = file && shared_inode(inode);
+	bool by_file = file && (class == CLASS_VFIO || shared_inode(inode));
 	struct shype_active *a = shype_active_locked();
 	struct shype_bind *b;
 	char *copy;
@@ -666,6 +672,46 @@ int shype_bind_file(struct shype_vm *vm, enum shype_op op, struct file *file,
 	if (vm && obj && bound(obj, vm, slot))
 		return 0;
 	return bind_res(vm, op, obj, CLASS_SHM, file, path, NULL, slot, token);
+}
+
+/**
+ * shype_bind_vfio() - decide whether @vm may have the VFIO group @file,
+ *	and record it; under shype_lock
+ * @vm: the VM; NULL for a VM that shype does not know
+ * @op: %SHYPE_OP_VFIO
+ * @file: the group's file, as KVM holds it
+ * @path: its path, for display
+ * @token: the operation, for shype_bind_token_end()
+ *
+ * VMs that have one group (its device's DMA and KVM's pointer to the VM)
+ * must share a type, as for an eventfd.
+ *
+ * Return: 0, %-EACCES when the policy denies it, or %-ENOMEM.
+ */
+int shype_bind_vfio(struct shype_vm *vm, enum shype_op op, struct file *file,
+		    const char *path, u64 token)
+{
+	struct bind_obj *obj = find_obj(file);
+
+	if (vm && obj && bound(obj, vm, 0))
+		return 0;
+	return bind_res(vm, op, obj, CLASS_VFIO, file, path, NULL, 0, token);
+}
+
+/**
+ * shype_bind_vfio_release() - @vm lets the VFIO group @file go; under
+ *	shype_lock
+ * @vm: the VM
+ * @file: the group's file
+ */
+void shype_bind_vfio_release(struct shype_vm *vm, const struct file *file)
+{
+	struct shype_bind *b, *tmp;
+
+	lockdep_assert_held(&shype_lock);
+	list_for_each_entry_safe(b, tmp, &vm->binds, vm_node)
+		if (b->obj->class == CLASS_VFIO && b->obj->key == file)
+			release(b);
 }
 
 /**

@@ -38,6 +38,7 @@ enum shype_op {
 	SHYPE_OP_REMAP,
 	SHYPE_OP_VSOCK_CID,
 	SHYPE_OP_NET_BACKEND,
+	SHYPE_OP_VFIO,
 	SHYPE_OP_NR
 };
 
@@ -214,6 +215,9 @@ int shype_bind_named(struct shype_vm *vm, enum shype_op op, u32 kind,
 void shype_bind_token_end(struct shype_vm *vm, u64 token, bool commit,
 			  const void *dev, u32 slot);
 void shype_bind_dev_release(const void *dev);
+int shype_bind_vfio(struct shype_vm *vm, enum shype_op op, struct file *file,
+		    const char *path, u64 token);
+void shype_bind_vfio_release(struct shype_vm *vm, const struct file *file);
 void shype_bind_slot_release(struct shype_vm *vm, u32 slot);
 int shype_bind_relabel(const struct inode *inode, const char *label);
 unsigned int shype_bind_check(const struct shype_policy *p,

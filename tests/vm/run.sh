@@ -89,8 +89,10 @@ if [ "$accel" = kvm ]; then
 else
 	qemu+=(-accel "tcg,thread=${SHYPE_TCG_THREAD:-single}" -cpu max)
 fi
+# An IOMMU and pci-testdev, a PCI device no driver claims: for VFIO tests.
 qemu+=(-m "${SHYPE_VM_MEM:-2048}" -smp 2 -serial mon:stdio
-       -serial "file:$out/kmsg.log")
+       -serial "file:$out/kmsg.log"
+       -machine q35 -device intel-iommu,intremap=off -device pci-testdev)
 # watchdog_thresh=60: under single-threaded TCG an idle vcpu can miss its
 # watchdog for half a minute while the other runs a long nested-guest loop.
 append="console=ttyS0 quiet panic=-1 watchdog_thresh=60 shype_kmsg=1 ${SHYPE_VM_APPEND:-}"

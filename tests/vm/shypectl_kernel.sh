@@ -352,9 +352,9 @@ check resource_unlabel_twice [ "$rc" = 1 ] &&
 		"Error: '/dev/shm/shm-test' has no label given at run time"
 
 shypectl run --label order -- shype-vmhold --shm /dev/shm/vdisk-order 600 \
-	>"$T/hold.out" 2>&1 &
+	>"$T/shmhold.out" 2>&1 &
 holdpid=$!
-check memslot_policy_resource_allowed wait_for "$T/hold.out" created
+check memslot_policy_resource_allowed wait_for "$T/shmhold.out" created
 run shypectl binding list
 check binding_list_shm grep -qE \
 	'^object [0-9]+  class shm  path /dev/shm/vdisk-order  vms [0-9]+\(order\)$' "$T/out"

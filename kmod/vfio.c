@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The KVM VFIO device: KVM_DEV_VFIO_GROUP_ADD gives a VM a VFIO group
+ * (KVM learns of the group's device, and the group driver gets a pointer
+ * to the VM).  The same group file can be added to VMs of two processes
+ * (the fd passed between them): a share, decided as for an eventfd.
+ *
+ * Outer: kvm_vfio_set_attr() (add, delete) and kvm_vfio_release() (the KVM
+ * device closed) say which VM acts.  Inner, in vfio.ko:
+ * vfio_file_is_group() on the very file KVM took with fget() (a denial
+ * there reads as "not a group", turned back into EACCES), and
+ * vfio_file_set_kvm(file, NULL) when KVM lets the group go.
+ */
+#define pr_fmt(fmt) "shype: " fmt
+
+#include <linux/fs.h>
+#include <linux/kvm_host.h>
+#include <linux/slab.h>
+
+#include "hook.h"
+#include "shype.h"
+
+static int (*orig_kvm_vfio_set_attr)(struct kvm_device *dev,
+				     struct kvm_device_attr *attr);
+
+static int hook_kvm_vfio_set_attr(struct kvm_device *dev,
+				  struct kvm_device_attr *attr)
+{
+	struct shype_bind_ctx c;
+	int ret;
+
+	if (attr->group != KVM_DEV_VFIO_GROUP ||
+	    (attr->attr != KVM_DEV_VFIO_GROUP_ADD &&
+	     attr->attr != KVM_DEV_VFIO_GROUP_DEL))
+		return orig_kvm_vfio_set_attr(dev, attr);
+	shype_bind_begin(&c, dev->kvm, SHYPE_OP_VFIO,
+			 attr->attr == KVM_DEV_VFIO_GROUP_DEL);
+	c.token = shype_bind_token();
+	ret = orig_kvm_vfio_set_attr(dev, attr);
+	if (c.err && ret == -EINVAL)
+		ret = c.err;
+	shype_bind_end(&c, ret);
+	return ret;
+}
+
+static void (*orig_kvm_vfio_release)(struct kvm_device *dev);
+
+/* The KVM device is closed: it lets every group go (and frees @dev). */
+static void hook_kvm_vfio_release(struct kvm_device *dev)
+{
+	struct shype_bind_ctx c;
+
+	shype_bind_begin(&c, dev->kvm, SHYPE_OP_VFIO, true);
+	orig_kvm_vfio_release(dev);
+	shype_bind_end(&c, 0);
+}
+
+static bool (*orig_vfio_file_is_group)(struct file *file);
+
+static bool hook_vfio_file_is_group(struct file *file)
+{
+	struct shype_bind_ctx *c = shype_bind_current();
+	const char *path;
+	char *buf;
+	int err;
+
+	if (!orig_vfio_file_is_group(file))
+		return false;
+	if (!c || c->op != SHYPE_OP_VFIO || c->deassign)
+		return true;
+	buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!buf) {
+		c->err = -ENOMEM;
+		return false;
+	}
+	path = d_path(&file->f_path, buf, PATH_MAX);
+	mutex_lock(&shype_lock);
+	err = shype_bind_vfio(shype_vm_find(c->kvm), c->op, file,
+			      IS_ERR(path) ? "-" : path, c->token);
+	mutex_unlock(&shype_lock);
+	kfree(buf);
+	if (err) {
+		c->err = err;
+		return false; /* KVM then fails with EINVAL */
+	}
+	return true;
+}
+
+static void (*orig_vfio_file_set_kvm)(struct file *file, struct kvm *kvm);
+
+static void hook_vfio_file_set_kvm(struct file *file, struct kvm *kvm)
+{
+	struct shype_bind_ctx *c = shype_bind_current();
+	struct shype_vm *vm;
+
+	if (!kvm && c && c->op == SHYPE_OP_VFIO) {
+		mutex_lock(&shype_lock);
+		vm = shype_vm_find(c->kvm);
+		if (vm)
+			shype_bind_vfio_release(vm, file);
+		mutex_unlock(&shype_lock);
+	}
+	orig_vfio_file_set_kvm(file, kvm);
+}
+
+static struct shype_hook vfio_hooks[] = {
+	SHYPE_HOOK("kvm", kvm_vfio_set_attr),
+	SHYPE_HOOK("kvm", kvm_vfio_release),
+	SHYPE_HOOK("vfio", vfio_file_is_group),
+	SHYPE_HOOK("vfio", vfio_file_set_kvm),
+};
+
+const struct shype_hook_table shype_vfio_table = {
+	.hooks = vfio_hooks,
+	.nr = ARRAY_SIZE(vfio_hooks),
+};
