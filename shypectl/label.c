@@ -32,20 +32,6 @@ static int label_help(int argc, char **argv)
 	return argc ? EXIT_SUCCESS : EXIT_USAGE;
 }
 
-/*
- * Exactly @n positional arguments of 'label @cmd', described by @what for
- * a usage error.  Returns -1 to go on, or the exit status.
- */
-static int args(int argc, char **argv, const char *cmd, int n, const char *what)
-{
-	if (cmd_getopt(argc, argv, "", NULL) != -1)
-		return EXIT_USAGE;
-	if (argc - optind != n)
-		return usage_err("'label %s' %s; see '%s label help'", cmd,
-				 what, bin_name);
-	return -1;
-}
-
 int cgroup_arg(const char *arg, char path[PATH_MAX])
 {
 	int err = shype_cgroup_path(arg, path, PATH_MAX);
@@ -87,32 +73,18 @@ int label_cgroup(const char *path, const char *label)
 	return err ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
-/* The result of set and unset, in JSON only. */
-static void print_set(const char *path, const char *label)
-{
-	if (!json_output)
-		return;
-	new_json_obj(true, pretty_output);
-	print_string(PRINT_JSON, "cgroup", NULL, path);
-	if (label)
-		print_string(PRINT_JSON, "label", NULL, label);
-	else
-		print_null(PRINT_JSON, "label", NULL, NULL);
-	delete_json_obj();
-}
-
 static int label_set(int argc, char **argv)
 {
 	char path[PATH_MAX];
 	int ret;
 
-	ret = args(argc, argv, "set", 2, "needs CGROUP LABEL");
+	ret = exact_args(argc, argv, "label", "set", 2, "needs CGROUP LABEL");
 	if (ret >= 0)
 		return ret;
 	if (cgroup_arg(argv[optind], path) ||
 	    label_cgroup(path, argv[optind + 1]))
 		return EXIT_FAILURE;
-	print_set(path, argv[optind + 1]);
+	print_label_set("cgroup", path, argv[optind + 1]);
 	return EXIT_SUCCESS;
 }
 
@@ -121,7 +93,7 @@ static int label_unset(int argc, char **argv)
 	char path[PATH_MAX];
 	int ret, err;
 
-	ret = args(argc, argv, "unset", 1, "needs one CGROUP");
+	ret = exact_args(argc, argv, "label", "unset", 1, "needs one CGROUP");
 	if (ret >= 0)
 		return ret;
 	if (cgroup_arg(argv[optind], path))
@@ -136,7 +108,7 @@ static int label_unset(int argc, char **argv)
 		p_kernel_err(err, "cannot unlabel cgroup '%s'", path);
 	if (err)
 		return EXIT_FAILURE;
-	print_set(path, NULL);
+	print_label_set("cgroup", path, NULL);
 	return EXIT_SUCCESS;
 }
 
@@ -145,7 +117,7 @@ static int label_get(int argc, char **argv)
 	char path[PATH_MAX], from[PATH_MAX], label[SHYPE_NAME_MAX + 1];
 	int ret, err;
 
-	ret = args(argc, argv, "get", 1, "needs one CGROUP");
+	ret = exact_args(argc, argv, "label", "get", 1, "needs one CGROUP");
 	if (ret >= 0)
 		return ret;
 	if (cgroup_arg(argv[optind], path))
@@ -178,7 +150,7 @@ static int label_list(int argc, char **argv)
 	size_t n, i;
 	int ret;
 
-	ret = args(argc, argv, "list", 0, "takes no argument");
+	ret = exact_args(argc, argv, "label", "list", 0, "takes no argument");
 	if (ret >= 0)
 		return ret;
 	ret = shype_kernel_cgroups(&v, &n);

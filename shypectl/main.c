@@ -104,6 +104,30 @@ int no_args(int argc, char **argv, int (*help)(int argc, char **argv))
 	return -1;
 }
 
+int exact_args(int argc, char **argv, const char *obj, const char *cmd, int n,
+	       const char *what)
+{
+	if (cmd_getopt(argc, argv, "", NULL) != -1)
+		return EXIT_USAGE;
+	if (argc - optind != n)
+		return usage_err("'%s %s' %s; see '%s %s help'", obj, cmd, what,
+				 bin_name, obj);
+	return -1;
+}
+
+void print_label_set(const char *key, const char *name, const char *label)
+{
+	if (!json_output)
+		return;
+	new_json_obj(true, pretty_output);
+	print_string(PRINT_JSON, key, NULL, name);
+	if (label)
+		print_string(PRINT_JSON, "label", NULL, label);
+	else
+		print_null(PRINT_JSON, "label", NULL, NULL);
+	delete_json_obj();
+}
+
 bool is_prefix(const char *pfx, const char *str)
 {
 	size_t n = strlen(pfx);

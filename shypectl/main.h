@@ -81,6 +81,19 @@ void p_read_err(int err, const char *file);
 int no_args(int argc, char **argv, int (*help)(int argc, char **argv));
 
 /*
+ * Exactly @n positional arguments of '@obj @cmd' (after its options), as
+ * @what says in a usage error.  Returns -1 to go on, or the exit status.
+ */
+int exact_args(int argc, char **argv, const char *obj, const char *cmd, int n,
+	       const char *what);
+
+/*
+ * The result of labelling or unlabelling (@label NULL) the thing @key
+ * @name, printed in JSON only: {"@key": "@name", "label": ...}.
+ */
+void print_label_set(const char *key, const char *name, const char *label);
+
+/*
  * Print every mistake of @e on stderr as "FILE:LINE:COL: message" (or
  * "FILE: message" without a place); without any, one line for @err.
  */

@@ -29,16 +29,6 @@ static int resource_help(int argc, char **argv)
 	return argc ? EXIT_SUCCESS : EXIT_USAGE;
 }
 
-static int args(int argc, char **argv, const char *cmd, int n, const char *what)
-{
-	if (cmd_getopt(argc, argv, "", NULL) != -1)
-		return EXIT_USAGE;
-	if (argc - optind != n)
-		return usage_err("'resource %s' %s; see '%s resource help'",
-				 cmd, what, bin_name);
-	return -1;
-}
-
 /* @arg made absolute into @path; on failure print why. */
 static int file_arg(const char *arg, char path[PATH_MAX])
 {
@@ -58,35 +48,21 @@ static int file_arg(const char *arg, char path[PATH_MAX])
 	return EXIT_SUCCESS;
 }
 
-/* "shm:@path", as a policy names the resource */
-static void print_resource(const char *fmt, const char *path)
+/* "shm:@path", as a policy names the resource, into @res */
+static const char *resource_name(char res[PATH_MAX + 4], const char *path)
 {
-	char res[PATH_MAX + 4];
-
-	snprintf(res, sizeof(res), "shm:%s", path);
-	print_string(fmt ? PRINT_ANY : PRINT_JSON, "resource", fmt, res);
-}
-
-static void print_set(const char *path, const char *label)
-{
-	if (!json_output)
-		return;
-	new_json_obj(true, pretty_output);
-	print_resource(NULL, path);
-	if (label)
-		print_string(PRINT_JSON, "label", NULL, label);
-	else
-		print_null(PRINT_JSON, "label", NULL, NULL);
-	delete_json_obj();
+	snprintf(res, PATH_MAX + 4, "shm:%s", path);
+	return res;
 }
 
 static int resource_label(int argc, char **argv)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], res[PATH_MAX + 4];
 	const char *label;
 	int ret, err;
 
-	ret = args(argc, argv, "label", 2, "needs FILE LABEL");
+	ret = exact_args(argc, argv, "resource", "label", 2,
+			 "needs FILE LABEL");
 	if (ret >= 0)
 		return ret;
 	label = argv[optind + 1];
@@ -106,16 +82,17 @@ static int resource_label(int argc, char **argv)
 		p_kernel_err(err, "cannot label '%s'", path);
 	if (err)
 		return EXIT_FAILURE;
-	print_set(path, label);
+	print_label_set("resource", resource_name(res, path), label);
 	return EXIT_SUCCESS;
 }
 
 static int resource_unlabel(int argc, char **argv)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], res[PATH_MAX + 4];
 	int ret, err;
 
-	ret = args(argc, argv, "unlabel", 1, "needs one FILE");
+	ret = exact_args(argc, argv, "resource", "unlabel", 1,
+			 "needs one FILE");
 	if (ret >= 0)
 		return ret;
 	if (file_arg(argv[optind], path))
@@ -127,17 +104,19 @@ static int resource_unlabel(int argc, char **argv)
 		p_kernel_err(err, "cannot unlabel '%s'", path);
 	if (err)
 		return EXIT_FAILURE;
-	print_set(path, NULL);
+	print_label_set("resource", resource_name(res, path), NULL);
 	return EXIT_SUCCESS;
 }
 
 static int resource_list(int argc, char **argv)
 {
 	struct shype_resource_entry *v;
+	char res[PATH_MAX + 4];
 	size_t n, i;
 	int ret;
 
-	ret = args(argc, argv, "list", 0, "takes no argument");
+	ret = exact_args(argc, argv, "resource", "list", 0,
+			 "takes no argument");
 	if (ret >= 0)
 		return ret;
 	ret = shype_kernel_resources(&v, &n);
@@ -149,7 +128,8 @@ static int resource_list(int argc, char **argv)
 	open_json_array(PRINT_JSON, "resources");
 	for (i = 0; i < n; i++) {
 		open_json_object(NULL);
-		print_resource("resource %s", v[i].path);
+		print_string(PRINT_ANY, "resource", "resource %s",
+			     resource_name(res, v[i].path));
 		print_u64(PRINT_ANY, "inode", "  inode %llu", v[i].inode);
 		print_string(PRINT_ANY, "label", "  label %s", v[i].label);
 		close_json_object();
