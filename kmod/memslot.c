@@ -36,10 +36,12 @@
  * @id: the memslot (address space << 16 | slot)
  * @start: its first user address
  * @end: the address after its last
+ * @rcu: for lookups in slot_mms without a lock
  */
 struct shype_slot {
 	struct list_head node;
 	struct hlist_node mm_node;
+	struct rcu_head rcu;
 	const struct mm_struct *mm;
 	u32 id;
 	unsigned long start, end;
@@ -47,34 +49,33 @@ struct shype_slot {
 
 /*
  * Every slot by its address space, so that the mm hooks let the mappings
- * of processes without memslots by at the cost of a lookup.
+ * of processes without memslots by at the cost of an RCU lookup.  Changed
+ * under shype_lock.
  */
 static DEFINE_HASHTABLE(slot_mms, 6);
-static DEFINE_SPINLOCK(slot_mms_lock);
 
 static bool mm_has_slots(const struct mm_struct *mm)
 {
 	struct shype_slot *s;
 	bool found = false;
 
-	spin_lock(&slot_mms_lock);
-	hash_for_each_possible(slot_mms, s, mm_node, (unsigned long)mm) {
+	rcu_read_lock();
+	hash_for_each_possible_rcu(slot_mms, s, mm_node, (unsigned long)mm) {
 		if (s->mm == mm) {
 			found = true;
 			break;
 		}
 	}
-	spin_unlock(&slot_mms_lock);
+	rcu_read_unlock();
 	return found;
 }
 
 static void add_slot(struct shype_vm *vm, struct shype_slot *s)
 {
+	lockdep_assert_held(&shype_lock);
 	s->mm = vm->mm;
 	list_add_tail(&s->node, &vm->slots);
-	spin_lock(&slot_mms_lock);
-	hash_add(slot_mms, &s->mm_node, (unsigned long)s->mm);
-	spin_unlock(&slot_mms_lock);
+	hash_add_rcu(slot_mms, &s->mm_node, (unsigned long)s->mm);
 }
 
 static struct shype_slot *find_slot(struct shype_vm *vm, u32 id)
@@ -89,11 +90,10 @@ static struct shype_slot *find_slot(struct shype_vm *vm, u32 id)
 
 static void drop_slot(struct shype_slot *s)
 {
+	lockdep_assert_held(&shype_lock);
 	list_del(&s->node);
-	spin_lock(&slot_mms_lock);
-	hash_del(&s->mm_node);
-	spin_unlock(&slot_mms_lock);
-	kfree(s);
+	hash_del_rcu(&s->mm_node);
+	kfree_rcu(s, rcu);
 }
 
 /**
