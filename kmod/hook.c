@@ -21,12 +21,14 @@
 
 static const struct shype_hook_table *const tables[] = {
 	&shype_kvm_table,     &shype_eventfd_table, &shype_vhost_table,
-	&shype_memslot_table, &shype_mm_table,
+	&shype_memslot_table, &shype_mm_table,	    &shype_net_table,
 };
 
 /* Modules whose functions are hooked; each is pinned once hooked. */
-static const char *const hooked_modules[] = { "kvm", "vhost", "vhost_vsock",
-					      "vsock" };
+static const char *const hooked_modules[] = {
+	"kvm", "vhost", "vhost_vsock", "vsock", "vhost_net", "tun", "tap",
+};
+
 static struct module *pinned[ARRAY_SIZE(hooked_modules)];
 
 static DEFINE_MUTEX(hook_mutex);
