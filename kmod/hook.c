@@ -22,11 +22,15 @@
 static const struct shype_hook_table *const tables[] = {
 	&shype_kvm_table,     &shype_eventfd_table, &shype_vhost_table,
 	&shype_memslot_table, &shype_mm_table,	    &shype_vfio_table,
+	&shype_net_table,
 };
 
 /* Modules whose functions are hooked; each is pinned once hooked. */
-static const char *const hooked_modules[] = { "kvm", "vhost", "vhost_vsock",
-					      "vsock", "vfio" };
+static const char *const hooked_modules[] = {
+	"kvm",	"vhost",     "vhost_vsock", "vsock",
+	"vfio", "vhost_net", "tun",	    "tap",
+};
+
 static struct module *pinned[ARRAY_SIZE(hooked_modules)];
 
 static DEFINE_MUTEX(hook_mutex);

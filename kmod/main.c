@@ -27,8 +27,15 @@ static int __init shype_init(void)
 		pr_err("cannot create securityfs files (%d)\n", err);
 		return err;
 	}
+	err = shype_net_init();
+	if (err) {
+		pr_err("cannot watch network devices (%d)\n", err);
+		shype_fs_exit();
+		return err;
+	}
 	err = shype_hooks_init();
 	if (err) {
+		shype_net_exit();
 		shype_fs_exit();
 		return err;
 	}

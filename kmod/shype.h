@@ -224,6 +224,11 @@ unsigned int shype_bind_check(const struct shype_policy *p,
 			      struct seq_buf *reasons);
 void shype_bind_show(struct seq_file *m);
 
+/* net.c */
+
+int shype_net_init(void);
+void shype_net_exit(void);
+
 /* memslot.c */
 
 void shype_memslot_vm_release(struct shype_vm *vm);
