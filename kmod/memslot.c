@@ -170,7 +170,7 @@ static int memslot_begin(struct kvm *kvm,
 		return -EACCES;
 
 	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL_ACCOUNT);
-	buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	buf = __getname();
 	if (!fresh || !buf) {
 		err = -ENOMEM;
 		goto out;
@@ -192,7 +192,8 @@ static int memslot_begin(struct kvm *kvm,
 			 token, buf);
 	mmap_read_unlock(mm);
 out:
-	kfree(buf);
+	if (buf)
+		__putname(buf);
 	kfree(fresh);
 	return err;
 }
@@ -294,7 +295,7 @@ static int remap_begin(struct mm_struct *mm, struct file *file,
 	char *buf;
 	int err = 0;
 
-	buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	buf = __getname();
 	if (!buf)
 		return -ENOMEM;
 	path = d_path(&file->f_path, buf, PATH_MAX);
@@ -317,7 +318,7 @@ out:
 	if (err)
 		remap_end_locked(mm, token, false);
 	mutex_unlock(&shype_lock);
-	kfree(buf);
+	__putname(buf);
 	return err;
 }
 

@@ -68,7 +68,7 @@ static bool hook_vfio_file_is_group(struct file *file)
 		return false;
 	if (!c || c->op != SHYPE_OP_VFIO || c->deassign)
 		return true;
-	buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	buf = __getname();
 	if (!buf) {
 		c->err = -ENOMEM;
 		return false;
@@ -78,7 +78,7 @@ static bool hook_vfio_file_is_group(struct file *file)
 	err = shype_bind_vfio(shype_vm_find(c->kvm), c->op, file,
 			      IS_ERR(path) ? "-" : path, c->token);
 	mutex_unlock(&shype_lock);
-	kfree(buf);
+	__putname(buf);
 	if (err) {
 		c->err = err;
 		return false; /* KVM then fails with EINVAL */
