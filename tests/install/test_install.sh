@@ -36,7 +36,9 @@ ok install_into_destdir
 for f in usr/sbin/shypectl usr/lib/libshype.so.0.1.0 usr/lib/libshype.a \
 	usr/lib/pkgconfig/libshype.pc usr/include/shype/shype.h \
 	usr/include/shype/core/policy.h usr/include/shype/uapi/shype.h \
-	usr/share/man/man8/shypectl.8 usr/share/man/man5/shype-policy.5 \
+	usr/share/man/man8/shypectl.8 usr/share/man/man8/shypectl-domain.8 \
+	usr/share/man/man8/shypectl-hook.8 usr/share/man/man8/shypectl-daemon.8 \
+	usr/share/man/man5/shype-policy.5 \
 	usr/share/bash-completion/completions/shypectl \
 	usr/lib/systemd/system/shype.service \
 	usr/lib/systemd/system/shype-daemon.service \
