@@ -54,7 +54,7 @@ POLICIES  := $(wildcard policies/*.json)
 
 .PHONY: all user module check deps unit asan fuzz policies format format-check \
 	checkpatch vm-check vm-shell demo bench clean cli-test install \
-	install-user install-module install-test
+	install-user install-module install-test e2e-libvirt
 .DELETE_ON_ERROR:
 
 all: user module
@@ -178,6 +178,10 @@ install-user: user
 	for u in systemd/*.service; do \
 		sed 's|@SBINDIR@|$(SBINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' $$u \
 			>$(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; done
+	for d in libvirtd virtqemud; do \
+		install -d $(DESTDIR)$(UNITDIR)/$$d.service.d && \
+		sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/libvirt-dropin.conf \
+			>$(DESTDIR)$(UNITDIR)/$$d.service.d/shype.conf || exit 1; done
 	ln -sf $(SBINDIR)/shypectl $(DESTDIR)$(SYSCONFDIR)/libvirt/hooks/qemu
 	[ -e $(DESTDIR)$(SYSCONFDIR)/shype/policy.json ] || \
 		install -m 644 policies/minimal.json $(DESTDIR)$(SYSCONFDIR)/shype/policy.json
@@ -191,6 +195,10 @@ install-module: module
 
 install-test: all
 	@tests/install/test_install.sh
+
+# libvirt in a debootstrapped test host (image cached in ~/.cache/shype).
+e2e-libvirt: all
+	@tests/e2e-libvirt/run.sh --kver $(KVER)
 
 check: deps
 	$(MAKE) format-check

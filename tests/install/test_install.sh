@@ -42,6 +42,7 @@ for f in usr/sbin/shypectl usr/lib/libshype.so.0.1.0 usr/lib/libshype.a \
 	usr/share/bash-completion/completions/shypectl \
 	usr/lib/systemd/system/shype.service \
 	usr/lib/systemd/system/shype-daemon.service \
+	usr/lib/systemd/system/libvirtd.service.d/shype.conf \
 	etc/shype/policy.json "lib/modules/$KVER/updates/shype.ko"; do
 	check "installed_$f" test -f "$D/$f"
 done
