@@ -212,6 +212,7 @@ check: deps
 	$(MAKE) module
 	$(MAKE) install-test
 	$(MAKE) vm-check
+	$(MAKE) e2e-libvirt
 	@echo "make check: all passed"
 
 demo: deps user module
