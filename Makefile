@@ -9,10 +9,29 @@ KDIR      ?= /lib/modules/$(KVER)/build
 B         := build
 FUZZ_SECONDS ?= 60
 
+# Installation (GNU conventions; DESTDIR for staging).  Files outside
+# PREFIX (/etc, the module tree) are where the system looks for them.
+PREFIX    ?= /usr/local
+SBINDIR   ?= $(PREFIX)/sbin
+LIBDIR    ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR    ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+MODDIR    ?= /lib/modules/$(KVER)/updates
+DESTDIR   ?=
+LIBVERSION := 0.1.0
+SONAME    := libshype.so.0
+
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -fPIC \
 	     $(shell pkg-config --cflags json-c 2>/dev/null)
 JSON_LIBS := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
+# shypectl's domain, hook and daemon commands speak to libvirt.
+CTL_CFLAGS := $(shell pkg-config --cflags libvirt libxml-2.0 2>/dev/null)
+CTL_LIBS  := $(shell pkg-config --libs libvirt libxml-2.0 2>/dev/null || \
+	       echo -lvirt -lxml2)
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	     -fno-sanitize-recover=all
 
@@ -34,12 +53,13 @@ FUZZ_BIN  := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
 POLICIES  := $(wildcard policies/*.json)
 
 .PHONY: all user module check deps unit asan fuzz policies format format-check \
-	checkpatch vm-check vm-shell demo bench clean cli-test
+	checkpatch vm-check vm-shell demo bench clean cli-test install \
+	install-user install-module install-test e2e-libvirt
 .DELETE_ON_ERROR:
 
 all: user module
 
-user: $(B)/libshype.a $(B)/shypectl
+user: $(B)/libshype.a $(B)/$(SONAME) $(B)/shypectl
 
 $(B)/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -47,13 +67,19 @@ $(B)/%.o: %.c $(HDRS)
 
 $(B)/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(CTL_CFLAGS) -c -o $@ $<
 
 $(B)/libshype.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
+# The shared library: libshype.so.0 is its soname, bumped on an ABI break.
+$(B)/$(SONAME): $(LIB_OBJ)
+	$(CC) $(CFLAGS) -shared -Wl,-soname,$(SONAME) -o $@ $^ $(JSON_LIBS)
+
+# shypectl links libshype statically: it runs from the build tree too.
 $(B)/shypectl: $(CTL_OBJ) $(B)/libshype.a
-	$(CC) $(CFLAGS) -o $@ $^ $(JSON_LIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(JSON_LIBS) $(CTL_LIBS)
+
 
 # Unit tests: each tests/unit/test_X.c is one cmocka binary.
 $(B)/tests/%: tests/unit/%.c $(B)/libshype.a $(HDRS)
@@ -122,6 +148,58 @@ bench: all
 vm-shell: all
 	@tests/vm/run.sh --kver $(KVER) --shell
 
+# --- make install ---
+install: install-user install-module
+
+# Headers keep their relative includes, rewritten for one directory.
+install-user: user
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
+		$(DESTDIR)$(INCLUDEDIR)/shype/core $(DESTDIR)$(INCLUDEDIR)/shype/uapi \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/libvirt/hooks $(DESTDIR)$(SYSCONFDIR)/shype
+	install -m 755 $(B)/shypectl $(DESTDIR)$(SBINDIR)/shypectl
+	install -m 755 $(B)/$(SONAME) $(DESTDIR)$(LIBDIR)/libshype.so.$(LIBVERSION)
+	ln -sf libshype.so.$(LIBVERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libshype.so
+	install -m 644 $(B)/libshype.a $(DESTDIR)$(LIBDIR)/libshype.a
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(LIBVERSION)|' \
+	    libshype/libshype.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/libshype.pc
+	sed 's|"../kmod/core/policy.h"|"core/policy.h"|' libshype/shype.h \
+		>$(DESTDIR)$(INCLUDEDIR)/shype/shype.h
+	for h in kmod/core/*.h; do \
+		sed 's|"../../include/uapi/linux/shype.h"|"../uapi/shype.h"|' $$h \
+			>$(DESTDIR)$(INCLUDEDIR)/shype/core/$${h##*/} || exit 1; done
+	install -m 644 include/uapi/linux/shype.h $(DESTDIR)$(INCLUDEDIR)/shype/uapi/shype.h
+	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 completion/shypectl $(DESTDIR)$(BASHCOMPDIR)/shypectl
+	for u in systemd/*.service; do \
+		sed 's|@SBINDIR@|$(SBINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' $$u \
+			>$(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; done
+	for d in libvirtd virtqemud; do \
+		install -d $(DESTDIR)$(UNITDIR)/$$d.service.d && \
+		sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/libvirt-dropin.conf \
+			>$(DESTDIR)$(UNITDIR)/$$d.service.d/shype.conf || exit 1; done
+	ln -sf $(SBINDIR)/shypectl $(DESTDIR)$(SYSCONFDIR)/libvirt/hooks/qemu
+	[ -e $(DESTDIR)$(SYSCONFDIR)/shype/policy.json ] || \
+		install -m 644 policies/minimal.json $(DESTDIR)$(SYSCONFDIR)/shype/policy.json
+
+# depmod only on the live tree: a staged tree is depmod'ed by its user.
+install-module: module
+	install -d $(DESTDIR)$(MODDIR)
+	install -m 644 shype.ko $(DESTDIR)$(MODDIR)/shype.ko
+	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); \
+	else echo "install: DESTDIR set, run 'depmod -b DIR $(KVER)' there"; fi
+
+install-test: all
+	@tests/install/test_install.sh
+
+# libvirt in a debootstrapped test host (image cached in ~/.cache/shype).
+e2e-libvirt: all
+	@tests/e2e-libvirt/run.sh --kver $(KVER)
+
 check: deps
 	$(MAKE) format-check
 	$(MAKE) user
@@ -132,7 +210,9 @@ check: deps
 	$(MAKE) fuzz
 	$(MAKE) checkpatch
 	$(MAKE) module
+	$(MAKE) install-test
 	$(MAKE) vm-check
+	$(MAKE) e2e-libvirt
 	@echo "make check: all passed"
 
 demo: deps user module

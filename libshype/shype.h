@@ -10,14 +10,76 @@
 #ifndef LIBSHYPE_SHYPE_H
 #define LIBSHYPE_SHYPE_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "../kmod/core/policy.h"
 
+/*
+ * --- libvirt ---
+ *
+ * A libvirt domain's label is one element of its <metadata>:
+ *
+ *	<shype:label xmlns:shype="urn:shype:libvirt:1">order</shype:label>
+ *
+ * and the domain runs in the resource partition of that label,
+ * <resource><partition>/machine/shype-order</partition></resource>,
+ * whose cgroup is labelled "order": the kernel takes a VM's label from the
+ * cgroup its QEMU runs in.
+ */
+
 /** SHYPE_LIBVIRT_NS - namespace URI of shype's libvirt domain metadata. */
 #define SHYPE_LIBVIRT_NS "urn:shype:libvirt:1"
+/** SHYPE_LIBVIRT_PREFIX - the namespace prefix (virDomainSetMetadata's key). */
+#define SHYPE_LIBVIRT_PREFIX "shype"
+/** SHYPE_LIBVIRT_ELEMENT - the element's local name. */
+#define SHYPE_LIBVIRT_ELEMENT "label"
+/** SHYPE_LIBVIRT_PARTITION_PREFIX - a label's partition, less the label. */
+#define SHYPE_LIBVIRT_PARTITION_PREFIX "/machine/shype-"
+
+/**
+ * shype_libvirt_metadata() - the metadata element of @label, as
+ *	virDomainSetMetadata() takes it with key %SHYPE_LIBVIRT_PREFIX and URI
+ *	%SHYPE_LIBVIRT_NS: "<label>order</label>"
+ * @label: a label name
+ * @out: the element
+ * @size: size of @out
+ *
+ * Return: 0; -EINVAL for a malformed name; -ENAMETOOLONG.
+ */
+int shype_libvirt_metadata(const char *label, char *out, size_t size);
+
+/**
+ * shype_libvirt_partition() - the resource partition of @label:
+ *	"/machine/shype-LABEL"
+ *
+ * Return: 0; -EINVAL for a malformed name; -ENAMETOOLONG.
+ */
+int shype_libvirt_partition(const char *label, char *out, size_t size);
+
+/**
+ * shype_libvirt_partition_label() - the label whose partition @partition
+ *	is, or NULL when it is none of shype's
+ */
+const char *shype_libvirt_partition_label(const char *partition);
+
+/**
+ * shype_libvirt_partition_cgroup() - the cgroup of a libvirt resource
+ *	partition, as a path from the cgroup v2 root
+ * @partition: e.g. "/machine/shype-order"
+ * @systemd: libvirt places VMs through systemd-machined: each component
+ *	is a slice ("/machine.slice/machine-shype\x2dorder.slice"); else
+ *	libvirt's own layout ("/machine/shype-order.partition")
+ * @out: the path
+ * @size: size of @out
+ *
+ * Return: 0; -EINVAL for a partition that is not an absolute path of
+ * components without spaces, control characters, "." or ".."; -ENAMETOOLONG.
+ */
+int shype_libvirt_partition_cgroup(const char *partition, bool systemd,
+				   char *out, size_t size);
 
 /**
  * struct shype_error - one mistake, with its place in a source file

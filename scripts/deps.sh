@@ -5,9 +5,10 @@ set -eu
 
 KVER=${KVER:-6.1.0-56-amd64}
 PKGS="make gcc clang libclang-rt-14-dev clang-format pkg-config
-      libjson-c-dev libcmocka-dev
+      libjson-c-dev libcmocka-dev libvirt-dev libxml2-dev binutils
       linux-headers-$KVER linux-source-6.1 xz-utils
-      busybox-static qemu-system-x86 cpio kmod procps"
+      busybox-static qemu-system-x86 qemu-utils cpio kmod procps
+      debootstrap e2fsprogs"
 
 missing=""
 for p in $PKGS; do

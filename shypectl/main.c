@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "main.h"
+#include "domain.h"
 
 const char *bin_name = "shypectl";
 bool json_output;
@@ -22,21 +22,15 @@ static int do_version(int argc, char **argv);
 
 /* A new object is one line here and one file defining its do_OBJECT(). */
 static const struct cmd objects[] = {
-	{ "policy", do_policy },
-	{ "check", do_check },
-	{ "load", do_load },
-	{ "status", do_status },
-	{ "vm", do_vm },
-	{ "binding", do_binding },
-	{ "label", do_label },
-	{ "resource", do_resource },
-	{ "run", do_run },
-	{ "mode", do_mode },
-	{ "audit", do_audit },
-	{ "stats", do_stats },
-	{ "help", do_help },
-	{ "version", do_version },
-	{ 0 },
+	{ "policy", do_policy },   { "check", do_check },
+	{ "load", do_load },	   { "status", do_status },
+	{ "vm", do_vm },	   { "binding", do_binding },
+	{ "label", do_label },	   { "resource", do_resource },
+	{ "run", do_run },	   { "mode", do_mode },
+	{ "audit", do_audit },	   { "stats", do_stats },
+	{ "domain", do_domain },   { "hook", do_hook },
+	{ "daemon", do_daemon },   { "help", do_help },
+	{ "version", do_version }, { 0 },
 };
 
 void p_err(const char *fmt, ...)
@@ -304,8 +298,15 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	static char *version_argv[] = { "version", NULL };
+	const char *base = strrchr(argv[0], '/');
 	bool help = false, version = false;
 	int c;
+
+	/* Installed as libvirt's hook /etc/libvirt/hooks/qemu. */
+	if (!strcmp(base ? base + 1 : argv[0], "qemu")) {
+		bin_name = "shypectl";
+		return hook_qemu(argc, argv);
+	}
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:jphV", opts, NULL)) != -1) {

@@ -113,7 +113,7 @@ check no_object_prints_usage_on_stderr grep -q '^Usage: shypectl' "$T/err"
 expect version 0 "shypectl 0.1 (policy ABI 1)" -V
 expect version_json 0 '{"version":"0.1","abi_version":1}' -j version
 expect_err unknown_object 2 \
-	"Error: 'frob' is not one of { policy | check | load | status | vm | binding | label | resource | run | mode | audit | stats | help | version }" \
+	"Error: 'frob' is not one of { policy | check | load | status | vm | binding | label | resource | run | mode | audit | stats | domain | hook | daemon | help | version }" \
 	frob
 expect_err unknown_command 2 \
 	"Error: 'frob' is not one of { check | compile | show | help }" \
@@ -418,7 +418,7 @@ expect minimal_allows_all 0 "allow" \
 
 run help
 check help_lists_kernel_objects grep -q \
-	'OBJECT := { policy | check | load | status | vm | binding | label | resource | run | mode | audit | stats }' \
+	'OBJECT := { policy | check | load | status | vm | binding | label | resource | run | mode | audit | stats | domain | hook | daemon }' \
 	"$T/out"
 for h in "load:Usage: shypectl load FILE [force]" \
 	"status:Usage: shypectl status" \
@@ -506,7 +506,8 @@ export SHYPE_SECURITYFS=$T/none SHYPE_CGROUP_ROOT=$T/cg
 for c in status "vm list" "label list" "label get /" "label set /x order" \
 	"label unset /x" stats mode "mode enforce" audit \
 	"load $F2" "run --label order -- true" "resource list" \
-	"resource label $F2 order" "resource unlabel $F2"; do
+	"resource label $F2 order" "resource unlabel $F2" \
+	"domain label d order" "domain dry-run d"; do
 	# shellcheck disable=SC2086 # words of a command
 	expect_err "not_loaded: $c" 1 \
 		"Error: shype.ko is not loaded (no $T/none)" $c
@@ -660,6 +661,108 @@ expect_err run_missing_program 127 \
 expect_err run_no_cgroup_procs 1 \
 	"Error: cannot move into cgroup '/y': No such file or directory" \
 	run --label order --cgroup /y -- true
+
+# libvirt's qemu hook, on stand-in files: the domain XML on stdin, the
+# policy, running VMs and cgroup labels from $S, cgroups under $T/cg.
+export SHYPE_LIBVIRT_SYSTEMD=1
+"$SHYPECTL" policy compile "$F2" -o "$S/policy" >/dev/null
+printf 'vm=1 pid=100 label=order\n' >"$S/vms"
+: >"$S/cgroups"
+# domxml NAME [LABEL [PARTITION]]: a domain's XML.
+domxml() {
+	echo "<domain type='kvm'><name>$1</name>"
+	[ -z "${2:-}" ] || echo "<metadata><shype:label xmlns:shype='urn:shype:libvirt:1'>$2</shype:label></metadata>"
+	[ -z "${3:-}" ] || echo "<resource><partition>$3</partition></resource>"
+	echo "<devices/></domain>"
+}
+# hook NAME RC STDERR XML-ARGS...: the hook at prepare, as libvirt runs it.
+hook() {
+	local name=$1 want_rc=$2 want_err=$3
+	shift 3
+	domxml "$@" >"$T/dom.xml"
+	"$SHYPECTL" hook qemu "$1" prepare begin - <"$T/dom.xml" >"$T/out" 2>"$T/err"
+	rc=$?
+	err=$(cat "$T/err")
+	if [ "$rc" != "$want_rc" ]; then
+		not_ok "$name" "exit $rc, want $want_rc; stderr: $err"
+	elif [ "$err" != "$want_err" ]; then
+		not_ok "$name" "stderr '$err', want '$want_err'"
+	else
+		ok "$name"
+	fi
+}
+P=/machine/shype-
+hook hook_refuses_chinese_wall_conflict 1 \
+	"shype: domain 'ads1' refused: Chinese Wall: type 'Advertising' of label 'advertising' conflicts with type 'Order' of running VM 1 (label 'order', pid 100)" \
+	ads1 advertising "${P}advertising"
+hook hook_refuses_unknown_label 1 \
+	"shype: domain 'x' refused: label 'orders' is not a VM label of the active policy 'figure2'" \
+	x orders "${P}orders"
+hook hook_refuses_resource_label 1 \
+	"shype: domain 'x' refused: label 'vdisk_order' is not a VM label of the active policy 'figure2'" \
+	x vdisk_order "${P}vdisk_order"
+hook hook_refuses_unlabelled_domain 1 \
+	"shype: domain 'plain' refused: it has no shype label and policy 'figure2' refuses unlabelled VMs; label it with 'shypectl domain label plain LABEL'" \
+	plain
+hook hook_refuses_label_without_partition 1 \
+	"shype: domain 'o2' refused: it has label 'order' but runs in partition '/machine', not '/machine/shype-order': run 'shypectl domain label o2 order'" \
+	o2 order
+check hook_labels_nothing_when_refused [ ! -s "$S/cgroups" ]
+hook hook_admits_order_beside_order 0 "" o2 order "${P}order"
+check hook_makes_partition_cgroup \
+	[ -d "$T/cg/machine.slice/machine-shype\\x2dorder.slice" ]
+check hook_labels_partition_cgroup \
+	[ "$(cat "$S/cgroups")" = 'label /machine.slice/machine-shype\x2dorder.slice order' ]
+: >"$S/vms"
+hook hook_admits_advertising_when_alone 0 "" ads1 advertising "${P}advertising"
+: >"$S/cgroups"
+SHYPE_LIBVIRT_SYSTEMD=0 hook hook_uses_libvirt_layout_without_systemd 0 "" \
+	c1 computing "${P}computing"
+check hook_labels_partition_without_systemd \
+	[ "$(cat "$S/cgroups")" = 'label /machine/shype-computing.partition computing' ]
+echo "not xml" >"$T/dom.xml"
+expect_err hook_refuses_bad_xml 1 \
+	"shype: domain 'd' refused: not a libvirt domain's XML" \
+	hook qemu d prepare begin - <"$T/dom.xml"
+expect hook_ignores_other_operations 0 "" hook qemu d release end - </dev/null
+# Installed as /etc/libvirt/hooks/qemu: shypectl by the name "qemu".
+ln -s "$SHYPECTL" "$T/qemu"
+printf 'vm=1 pid=100 label=order\n' >"$S/vms"
+domxml ads1 advertising "${P}advertising" >"$T/dom.xml"
+"$T/qemu" ads1 prepare begin - <"$T/dom.xml" >/dev/null 2>"$T/err"
+check hook_runs_by_name_qemu [ $? = 1 ] && grep -q "Chinese Wall" "$T/err"
+: >"$S/policy"
+cp "$T/status-none" "$S/status"
+hook hook_admits_all_without_policy 0 "" ads1 advertising
+unset SHYPE_LIBVIRT_SYSTEMD
+
+# Argument errors of the libvirt commands (no libvirt needed).
+expect_err domain_label_needs_two 2 \
+	"Error: 'domain label' needs DOMAIN LABEL; see 'shypectl domain help'" \
+	domain label d
+expect_err domain_dry_run_needs_one 2 \
+	"Error: 'domain dry-run' needs one DOMAIN; see 'shypectl domain help'" \
+	domain dry-run a b
+expect_err domain_unknown_option 2 "Error: unknown option '--frob'" \
+	domain dry-run --frob d
+expect_err domain_connect_needs_uri 2 "Error: option '-c' needs an argument" \
+	domain label d order -c
+expect_err domain_bad_label 1 "Error: 'a/b' is not a label name" \
+	domain label d a/b
+expect_err domain_no_policy 1 \
+	"Error: no shype policy is loaded: load one first ('shypectl load FILE')" \
+	domain label d order
+expect_err hook_unknown_kind 2 \
+	"Error: 'hook' knows the 'qemu' hook only; see 'shypectl hook help'" \
+	hook lxc d prepare begin -
+expect_err hook_needs_operation 2 \
+	"Error: the qemu hook needs DOMAIN OPERATION ...; see 'shypectl hook help'" \
+	hook qemu d
+expect_err daemon_takes_no_argument 2 \
+	"Error: 'daemon' takes no argument; see 'shypectl daemon help'" \
+	daemon now
+run domain help
+check domain_help_is_grammar grep -q '^       DOMAIN := { NAME | UUID | ID }$' "$T/out"
 unset SHYPE_SECURITYFS SHYPE_CGROUP_ROOT
 
 echo "$pass passed, $fail failed"

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * shypectl: what the libvirt commands (domain, hook, daemon) share.  The
+ * domain XML is read with libxml2 (domxml.c); decisions are kmod/core's on
+ * the kernel's active policy (decide.c).  The hook never connects to
+ * libvirt: libvirtd waits for it, so a call back would deadlock.
+ */
+#ifndef SHYPECTL_DOMAIN_H
+#define SHYPECTL_DOMAIN_H
+
+#include <libvirt/libvirt.h>
+
+#include "main.h"
+
+/**
+ * struct dom_resource - a resource a domain's XML names
+ * @kind: an &enum shype_resource_kind
+ * @name: its name as a policy names it ("/dev/shm/x", "br0", "3")
+ * @device: the device that uses it ("shmem ivshmem0", "interface")
+ * @network: for an interface of type "network", the network's name, whose
+ *	bridge only libvirt knows (else NULL)
+ */
+struct dom_resource {
+	unsigned int kind;
+	char *name;
+	char *device;
+	char *network;
+};
+
+/**
+ * struct dom_info - what shype reads from a domain's XML
+ * @name: the domain's name
+ * @label: its <shype:label>, NULL when it has none
+ * @partition: its <resource><partition>, NULL when it has none
+ * @res: the resources it names
+ * @n_res: how many
+ */
+struct dom_info {
+	char *name;
+	char *label;
+	char *partition;
+	struct dom_resource *res;
+	size_t n_res;
+};
+
+/* Parse domain XML; 0, or -EINVAL (not a domain) / -ENOMEM, with a message
+ * in @why. */
+int dom_info_parse(const char *xml, struct dom_info *d, const char **why);
+void dom_info_free(struct dom_info *d);
+
+/* @xml with <resource><partition> set to @partition; malloc()ed, NULL on
+ * failure. */
+char *dom_xml_set_partition(const char *xml, const char *partition);
+
+/* Does libvirt place VMs through systemd-machined here? */
+bool libvirt_uses_systemd(void);
+
+/*
+ * The cgroup of @label's partition (a path from the cgroup v2 root), and
+ * the partition itself; on failure print why and return EXIT_FAILURE.
+ */
+int label_partition(const char *label, char partition[PATH_MAX],
+		    char cgroup[PATH_MAX]);
+
+/*
+ * The kernel's active policy into @pf.  Returns EXIT_SUCCESS; 1 after
+ * printing why it cannot be read; or -1 when shype.ko is not loaded or no
+ * policy is, with @pf untouched (then everything is allowed).
+ */
+int active_policy(struct policy_file *pf);
+
+/* The index of VM label @name in @p, or SHYPE_NOT_FOUND. */
+u32 vm_label_index(const struct shype_policy *p, const char *name);
+
+/*
+ * Would the kernel let a VM of @label (NULL: unlabelled) be created now,
+ * beside the VMs of the vms file?  @why says why not, or why.  Returns
+ * true to allow; on an error reading the vms file, false with @why saying
+ * so.
+ */
+bool decide_create(const struct shype_policy *p, const char *label, char *why,
+		   size_t size);
+
+/*
+ * May a VM of @label use resource @r?  @why says why (not).  A resource the
+ * policy does not label is allowed.
+ */
+bool decide_resource(const struct shype_policy *p, const char *label,
+		     const struct dom_resource *r, char *why, size_t size);
+
+/* A connection to libvirt at @uri (NULL: its default); NULL after saying
+ * why not.  libvirt's own error printing is turned off. */
+virConnectPtr virt_connect(const char *uri);
+/* The domain of name, UUID or ID @name; NULL after saying why not. */
+virDomainPtr virt_domain(virConnectPtr c, const char *name);
+/* The last libvirt error's message. */
+const char *virt_msg(void);
+
+/*
+ * Give defined domain @d label @label: its metadata, its partition (the
+ * domain is redefined when that changes) and the partition's cgroup
+ * labelled.  *@changed says whether the domain's XML changed.  Prints
+ * why on failure and returns EXIT_FAILURE.
+ */
+int domain_set_label(virDomainPtr d, const char *label, bool *changed);
+
+/* The objects. */
+int do_domain(int argc, char **argv);
+int do_hook(int argc, char **argv);
+int do_daemon(int argc, char **argv);
+/* The qemu hook, argv: qemu DOMAIN OPERATION SUB-OPERATION EXTRA. */
+int hook_qemu(int argc, char **argv);
+
+#endif /* SHYPECTL_DOMAIN_H */

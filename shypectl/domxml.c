@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shypectl: the parts of a libvirt domain's XML that shype reads or
+ * writes: its <shype:label>, its <resource><partition>, and the shared
+ * resources its devices name.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+
+#include "domain.h"
+
+static xmlDocPtr parse(const char *xml)
+{
+	return xmlReadMemory(xml, strlen(xml), "domain.xml", NULL,
+			     XML_PARSE_NONET | XML_PARSE_NOERROR |
+				     XML_PARSE_NOWARNING);
+}
+
+/* The string value of XPath @expr at @node, trimmed; NULL if empty. */
+static char *xstr(xmlXPathContextPtr ctx, xmlNodePtr node, const char *expr)
+{
+	xmlXPathObjectPtr o;
+	char *s = NULL, *b, *e;
+
+	ctx->node = node;
+	o = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+	if (!o)
+		return NULL;
+	if (o->type == XPATH_STRING && o->stringval)
+		s = strdup((const char *)o->stringval);
+	else if (o->type == XPATH_NODESET && o->nodesetval &&
+		 o->nodesetval->nodeNr)
+		s = (char *)xmlNodeGetContent(o->nodesetval->nodeTab[0]);
+	xmlXPathFreeObject(o);
+	if (!s)
+		return NULL;
+	for (b = s; *b == ' ' || *b == '\n' || *b == '\t'; b++)
+		;
+	e = b + strlen(b);
+	while (e > b && (e[-1] == ' ' || e[-1] == '\n' || e[-1] == '\t'))
+		e--;
+	*e = '\0';
+	memmove(s, b, e - b + 1);
+	if (!*s) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static int add_res(struct dom_info *d, unsigned int kind, const char *fmt,
+		   const char *name, const char *device, const char *network)
+{
+	struct dom_resource *v, *r;
+
+	v = realloc(d->res, (d->n_res + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	d->res = v;
+	r = &v[d->n_res];
+	memset(r, 0, sizeof(*r));
+	r->kind = kind;
+	if (asprintf(&r->name, fmt, name) < 0)
+		return -ENOMEM;
+	r->device = strdup(device);
+	r->network = network ? strdup(network) : NULL;
+	d->n_res++;
+	if (!r->device || (network && !r->network))
+		return -ENOMEM;
+	return 0;
+}
+
+/* The resources of /domain/devices/@what, by @f on each node. */
+static int each(xmlXPathContextPtr ctx, const char *expr,
+		int (*f)(xmlXPathContextPtr, xmlNodePtr, struct dom_info *),
+		struct dom_info *d)
+{
+	xmlXPathObjectPtr o;
+	int i, err = 0;
+
+	ctx->node = xmlDocGetRootElement(ctx->doc);
+	o = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+	if (!o)
+		return -ENOMEM;
+	for (i = 0; !err && o->nodesetval && i < o->nodesetval->nodeNr; i++)
+		err = f(ctx, o->nodesetval->nodeTab[i], d);
+	xmlXPathFreeObject(o);
+	return err;
+}
+
+/* <shmem name='x'>: QEMU maps /dev/shm/x (ivshmem-plain, or doorbell
+ * without a server). */
+static int shmem(xmlXPathContextPtr ctx, xmlNodePtr n, struct dom_info *d)
+{
+	char *name = xstr(ctx, n, "string(@name)");
+	char *model = xstr(ctx, n, "string(model/@type)");
+	char dev[128];
+	int err = 0;
+
+	snprintf(dev, sizeof(dev), "shmem %s", model ? model : "ivshmem-plain");
+	if (name)
+		err = add_res(d, SHYPE_RES_SHM, "/dev/shm/%s", name, dev, NULL);
+	free(name);
+	free(model);
+	return err;
+}
+
+static int interface(xmlXPathContextPtr ctx, xmlNodePtr n, struct dom_info *d)
+{
+	char *type = xstr(ctx, n, "string(@type)");
+	char *bridge = xstr(ctx, n, "string(source/@bridge)");
+	char *net = xstr(ctx, n, "string(source/@network)");
+	char *tap = xstr(ctx, n, "string(target/@dev)");
+	char dev[128];
+	int err = 0;
+
+	snprintf(dev, sizeof(dev), "interface %s", type ? type : "?");
+	/* A running domain's XML names the bridge of its network too. */
+	if (bridge)
+		err = add_res(d, SHYPE_RES_NET, "%s", bridge, dev, net);
+	else if (net)
+		err = add_res(d, SHYPE_RES_NET, "%s", "", dev, net);
+	else if (tap)
+		err = add_res(d, SHYPE_RES_NET, "%s", tap, dev, NULL);
+	free(type);
+	free(bridge);
+	free(net);
+	free(tap);
+	return err;
+}
+
+static int vsock(xmlXPathContextPtr ctx, xmlNodePtr n, struct dom_info *d)
+{
+	char *cid = xstr(ctx, n, "string(cid/@address)");
+	int err = 0;
+
+	if (cid)
+		err = add_res(d, SHYPE_RES_VSOCK, "%s", cid, "vsock", NULL);
+	free(cid);
+	return err;
+}
+
+int dom_info_parse(const char *xml, struct dom_info *d, const char **why)
+{
+	xmlXPathContextPtr ctx = NULL;
+	xmlDocPtr doc;
+	xmlNodePtr root;
+	int err = -ENOMEM;
+
+	memset(d, 0, sizeof(*d));
+	doc = parse(xml);
+	root = doc ? xmlDocGetRootElement(doc) : NULL;
+	if (!root || xmlStrcmp(root->name, (const xmlChar *)"domain")) {
+		*why = "not a libvirt domain's XML";
+		err = -EINVAL;
+		goto out;
+	}
+	*why = "out of memory";
+	ctx = xmlXPathNewContext(doc);
+	if (!ctx || xmlXPathRegisterNs(ctx, (const xmlChar *)"s",
+				       (const xmlChar *)SHYPE_LIBVIRT_NS))
+		goto out;
+	d->name = xstr(ctx, root, "string(/domain/name)");
+	d->label = xstr(ctx, root,
+			"string(/domain/metadata/s:" SHYPE_LIBVIRT_ELEMENT ")");
+	d->partition = xstr(ctx, root, "string(/domain/resource/partition)");
+	if (!d->name) {
+		*why = "the domain's XML has no <name>";
+		err = -EINVAL;
+		goto out;
+	}
+	err = each(ctx, "/domain/devices/shmem", shmem, d);
+	if (!err)
+		err = each(ctx, "/domain/devices/interface", interface, d);
+	if (!err)
+		err = each(ctx, "/domain/devices/vsock", vsock, d);
+out:
+	xmlXPathFreeContext(ctx);
+	xmlFreeDoc(doc);
+	if (err)
+		dom_info_free(d);
+	return err;
+}
+
+void dom_info_free(struct dom_info *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_res; i++) {
+		free(d->res[i].name);
+		free(d->res[i].device);
+		free(d->res[i].network);
+	}
+	free(d->res);
+	free(d->name);
+	free(d->label);
+	free(d->partition);
+	memset(d, 0, sizeof(*d));
+}
+
+/* The first child element of @parent named @name, made if missing. */
+static xmlNodePtr child(xmlNodePtr parent, const char *name)
+{
+	xmlNodePtr c;
+
+	for (c = parent->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE &&
+		    !xmlStrcmp(c->name, (const xmlChar *)name))
+			return c;
+	return xmlNewChild(parent, NULL, (const xmlChar *)name, NULL);
+}
+
+char *dom_xml_set_partition(const char *xml, const char *partition)
+{
+	xmlDocPtr doc = parse(xml);
+	xmlNodePtr root, part;
+	xmlChar *mem = NULL;
+	char *out = NULL;
+	int len = 0;
+
+	root = doc ? xmlDocGetRootElement(doc) : NULL;
+	if (!root)
+		goto out;
+	part = child(child(root, "resource"), "partition");
+	if (!part)
+		goto out;
+	xmlNodeSetContent(part, (const xmlChar *)partition);
+	xmlDocDumpMemory(doc, &mem, &len);
+	if (mem)
+		out = strdup((const char *)mem);
+	xmlFree(mem);
+out:
+	xmlFreeDoc(doc);
+	return out;
+}

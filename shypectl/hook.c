@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shypectl hook: libvirt's QEMU hook, installed as /etc/libvirt/hooks/qemu
+ * (a link to shypectl, which runs this when called by that name).  libvirt
+ * runs it as `qemu DOMAIN OPERATION SUB-OPERATION EXTRA` with the domain's
+ * XML on stdin.  At "prepare" it refuses (exit 1, the reason on stderr,
+ * which `virsh start` shows) a domain the kernel would refuse: a label
+ * unknown to the active policy, a Chinese Wall conflict with a running VM,
+ * or a partition whose cgroup does not carry the domain's label.  It makes
+ * and labels that cgroup when missing: systemd removes a slice's cgroup
+ * when its last VM stops.  It never calls libvirt, which waits for it.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain.h"
+
+#define XML_MAX (16 << 20)
+
+static int hook_help(int argc, char **argv)
+{
+	FILE *f = argc ? stdout : stderr;
+
+	(void)argv;
+	fprintf(f,
+		"Usage: %1$s hook qemu DOMAIN OPERATION SUB-OPERATION EXTRA < DOMAIN-XML\n"
+		"       %1$s hook help\n"
+		"\n"
+		"libvirt runs this as /etc/libvirt/hooks/qemu (a link to %1$s).\n",
+		bin_name);
+	return argc ? EXIT_SUCCESS : EXIT_USAGE;
+}
+
+static char *read_stdin(void)
+{
+	size_t n = 0, cap = 65536;
+	char *buf = malloc(cap + 1), *nb;
+	size_t r;
+
+	while (buf) {
+		r = fread(buf + n, 1, cap - n, stdin);
+		n += r;
+		if (n < cap)
+			break;
+		if (cap >= XML_MAX) {
+			free(buf);
+			return NULL;
+		}
+		cap *= 2;
+		nb = realloc(buf, cap + 1);
+		if (!nb)
+			free(buf);
+		buf = nb;
+	}
+	if (buf)
+		buf[n] = '\0';
+	return buf;
+}
+
+/* Refuse: one line that virsh shows after libvirt's own words. */
+static int __attribute__((format(printf, 2, 3)))
+refuse(const char *dom, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "shype: domain '%s' refused: ", dom);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_FAILURE;
+}
+
+static int prepare(const char *dom, const char *xml)
+{
+	char partition[PATH_MAX], cgroup[PATH_MAX], why[PATH_MAX + 512];
+	char plabel[SHYPE_NAME_MAX + 1], from[PATH_MAX];
+	struct policy_file pf;
+	struct dom_info di;
+	const char *err_why;
+	int ret, err;
+
+	ret = active_policy(&pf);
+	if (ret < 0)
+		return EXIT_SUCCESS; /* nothing enforced */
+	if (ret)
+		return refuse(dom, "cannot read shype's active policy");
+	ret = EXIT_FAILURE;
+	if (dom_info_parse(xml, &di, &err_why)) {
+		refuse(dom, "%s", err_why);
+		goto out_policy;
+	}
+	if (!decide_create(&pf.pol, di.label, why, sizeof(why))) {
+		if (!di.label)
+			refuse(dom,
+			       "%s; label it with '%s domain label %s LABEL'",
+			       why, bin_name, dom);
+		else
+			refuse(dom, "%s", why);
+		goto out;
+	}
+	if (!di.label) {
+		/* The policy labels such VMs itself. */
+		ret = EXIT_SUCCESS;
+		goto out;
+	}
+	if (label_partition(di.label, partition, cgroup))
+		goto out;
+	if (!di.partition || strcmp(di.partition, partition)) {
+		refuse(dom,
+		       "it has label '%s' but runs in partition '%s', not '%s': run '%s domain label %s %s'",
+		       di.label, di.partition ? di.partition : "/machine",
+		       partition, bin_name, dom, di.label);
+		goto out;
+	}
+	/* Make and label the partition's cgroup unless it carries the label. */
+	err = shype_kernel_label_get(cgroup, plabel, from, sizeof(from));
+	if (err || strcmp(plabel, di.label) || strcmp(from, cgroup)) {
+		if (label_cgroup(cgroup, di.label)) {
+			refuse(dom, "cannot label its partition's cgroup %s",
+			       cgroup);
+			goto out;
+		}
+	}
+	ret = EXIT_SUCCESS;
+out:
+	dom_info_free(&di);
+out_policy:
+	policy_file_free(&pf);
+	return ret;
+}
+
+/* argv: qemu DOMAIN OPERATION SUB-OPERATION EXTRA */
+int hook_qemu(int argc, char **argv)
+{
+	char *xml;
+	int ret;
+
+	if (argc < 3)
+		return usage_err(
+			"the qemu hook needs DOMAIN OPERATION ...; see '%s hook help'",
+			bin_name);
+	if (strcmp(argv[2], "prepare") ||
+	    (argc > 3 && strcmp(argv[3], "begin")))
+		return EXIT_SUCCESS;
+	xml = read_stdin();
+	if (!xml)
+		return refuse(argv[1], "cannot read the domain's XML");
+	ret = prepare(argv[1], xml);
+	free(xml);
+	return ret;
+}
+
+int do_hook(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "help"))
+		return hook_help(argc, argv);
+	if (argc < 2)
+		return hook_help(0, argv);
+	if (strcmp(argv[1], "qemu"))
+		return usage_err(
+			"'hook' knows the 'qemu' hook only; see '%s hook help'",
+			bin_name);
+	return hook_qemu(argc - 1, argv + 1);
+}

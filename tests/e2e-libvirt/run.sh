@@ -1,0 +1,145 @@
+#!/bin/bash
+# The libvirt end-to-end test: boot Debian's kernel under QEMU (TCG) from
+# the debootstrapped image of mkimage.sh, with this tree's `make install`
+# output added at boot (shype.ko, shypectl, units, the libvirt hook) and
+# /etc/shype/policy.json = policies/figure2.json, and run test.sh there.
+# The base image is never written: each run boots a fresh qcow2 overlay.
+#
+# usage: tests/e2e-libvirt/run.sh [--kver KVER] [--shell]
+#   --shell   boot to a root shell on the console instead of the test
+# env: SHYPE_E2E_TIMEOUT  seconds for the whole boot (default 900)
+#      SHYPE_E2E_OUT      output directory (default build/e2e-libvirt)
+# Needs `make all` first (shype.ko and shypectl).
+set -eu
+
+cd "$(dirname "$0")/../.."
+kver=6.1.0-56-amd64
+shell=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kver) kver=$2; shift 2 ;;
+	--shell) shell=1; shift ;;
+	*) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
+	esac
+done
+out=${SHYPE_E2E_OUT:-build/e2e-libvirt}
+mkdir -p "$out"
+exec 9>"$out/.lock"
+flock -n 9 || { echo "run.sh: waiting for another run using $out" >&2; flock 9; }
+t0=$(date +%s.%N)
+since() { awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
+
+kdir=$(scripts/kernel.sh "$kver")
+base=$(tests/e2e-libvirt/mkimage.sh --kver "$kver")
+echo "e2e-libvirt: base image $base ($(since) s)"
+
+# This boot's files: make install, the test, the guests' initramfs.
+ov=$out/overlay
+rm -rf "$ov" "$out/boot"
+mkdir -p "$ov"
+make -s install DESTDIR="$PWD/$ov" PREFIX=/usr KVER="$kver" >/dev/null
+# Debian's /lib is a link to usr/lib: the module goes there.
+cp -a "$ov/lib/." "$ov/usr/lib/"
+rm -rf "$ov/lib"
+# Figure 2, and a label for libvirtd's own capability probe (see
+# systemd/libvirt-dropin.conf): without it libvirt finds no KVM.
+python3 - policies/figure2.json "$ov/etc/shype/policy.json" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+p["ste"]["types"].append("Libvirt")
+p["labels"]["libvirt"] = {"comment": "libvirtd's capability probe", "ste": ["Libvirt"]}
+json.dump(p, open(sys.argv[2], "w"), indent=1)
+PY
+mkdir -p "$ov/usr/libexec/shype-e2e" "$ov/var/lib/shype-e2e" \
+	"$ov/etc/systemd/system/sysinit.target.wants" \
+	"$ov/etc/systemd/system/multi-user.target.wants"
+install -m 755 tests/e2e-libvirt/test.sh "$ov/usr/libexec/shype-e2e/"
+install -m 644 tests/e2e-libvirt/domain.xml.in "$ov/usr/libexec/shype-e2e/"
+install -m 644 tests/e2e-libvirt/shype-e2e.service "$ov/etc/systemd/system/"
+ln -s /usr/lib/systemd/system/shype.service \
+	"$ov/etc/systemd/system/sysinit.target.wants/shype.service"
+ln -s /usr/lib/systemd/system/shype-daemon.service \
+	"$ov/etc/systemd/system/multi-user.target.wants/shype-daemon.service"
+if [ "$shell" = 0 ]; then
+	ln -s /etc/systemd/system/shype-e2e.service \
+		"$ov/etc/systemd/system/multi-user.target.wants/shype-e2e.service"
+else
+	mkdir -p "$ov/etc/systemd/system/serial-getty@ttyS0.service.d"
+	printf '[Service]\nExecStart=\nExecStart=-/sbin/agetty --autologin root -o "-p -f root" --keep-baud 115200 ttyS0 $TERM\n' \
+		>"$ov/etc/systemd/system/serial-getty@ttyS0.service.d/autologin.conf"
+	ln -sf /usr/lib/systemd/system/serial-getty@.service \
+		"$ov/etc/systemd/system/serial-getty@ttyS0.service"
+fi
+g=$out/guest
+rm -rf "$g"
+mkdir -p "$g/bin" "$g/proc"
+cp /bin/busybox "$g/bin/busybox"
+for a in sh mount echo sleep; do ln -s busybox "$g/bin/$a"; done
+install -m 755 tests/e2e-libvirt/guest-init "$g/init"
+(cd "$g" && find . | cpio -o -H newc -R 0:0 --quiet) | gzip -1 \
+	>"$ov/var/lib/shype-e2e/guest.cpio.gz"
+
+# The boot initramfs: busybox, the modules to reach an ext4 virtio disk,
+# and the overlay.
+b=$out/boot
+mkdir -p "$b/bin" "$b/etc" "$b/proc" "$b/sys" "$b/dev"
+cp /bin/busybox "$b/bin/busybox"
+for a in $(/bin/busybox --list); do
+	[ "$a" = busybox ] || ln -sf busybox "$b/bin/$a"
+done
+install -m 755 tests/e2e-libvirt/boot-init "$b/init"
+echo "$kver" >"$b/etc/kver"
+mdir=$kdir/lib/modules/$kver
+declare -A seen
+add_module() {
+	local n=${1//-/_} src dep
+	[ -z "${seen[$n]:-}" ] || return 0
+	seen[$n]=1
+	src=$(modinfo -b "$kdir" -k "$kver" -n "$n" 2>/dev/null) ||
+		{ echo "e2e-libvirt: no module $n" >&2; exit 1; }
+	case $src in (builtin) return 0 ;; esac
+	for dep in $(modinfo -F depends "$src" | tr , ' '); do add_module "$dep"; done
+	mkdir -p "$b/lib/modules"
+	cp "$src" "$b/lib/modules/"
+	echo "$n /lib/modules/${src##*/}" >>"$b/etc/modules.load"
+}
+for m in virtio_pci virtio_blk ext4 crc32c_generic; do add_module "$m"; done
+mv "$ov" "$b/overlay"
+(cd "$b" && find . | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$out/boot.cpio.gz"
+rm -f "$out/run.qcow2"
+qemu-img create -q -f qcow2 -b "$(realpath "$base")" -F raw "$out/run.qcow2"
+echo "e2e-libvirt: boot files ready ($(since) s); booting the test host"
+
+append="console=ttyS0 quiet panic=-1 watchdog_thresh=60 systemd.show_status=0"
+qemu=(qemu-system-x86_64 -nodefaults -nographic -no-reboot
+      -accel tcg,thread=single -cpu max -m 2048 -smp 2
+      -kernel "$kdir/boot/vmlinuz-$kver" -initrd "$out/boot.cpio.gz"
+      -drive "file=$out/run.qcow2,if=virtio,format=qcow2,cache=unsafe"
+      -serial mon:stdio -append "$append")
+if [ "$shell" = 1 ]; then
+	exec "${qemu[@]}"
+fi
+set +e
+timeout -k 10 "${SHYPE_E2E_TIMEOUT:-900}" "${qemu[@]}" </dev/null 2>&1 |
+	stdbuf -oL tr -d '\r' | tee "$out/console.log" |
+	grep --line-buffered -E '^(ok |not ok|#|     |[0-9]+ passed)'
+rc=${PIPESTATUS[0]}
+set -e
+log=$out/console.log
+BAD='WARNING:|BUG:|Oops|Call Trace|general protection|Kernel panic'
+verdict=0
+if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+	echo "e2e-libvirt: FAIL: timeout after ${SHYPE_E2E_TIMEOUT:-900} s"; verdict=1
+elif grep -Eq "$BAD" "$log"; then
+	echo "e2e-libvirt: FAIL: kernel trouble:"; grep -E -A 12 "$BAD" "$log" | head -n 40
+	verdict=1
+fi
+sum=$(sed -n '/^== shype-e2e-libvirt summary$/,$p' "$log" |
+	grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n 1)
+case $sum in
+"") echo "e2e-libvirt: FAIL: no summary line (log: $log)"; verdict=1 ;;
+*" 0 failed") ;;
+*) echo "e2e-libvirt: FAIL: $sum"; verdict=1 ;;
+esac
+echo "e2e-libvirt: $([ $verdict = 0 ] && echo PASS || echo FAIL) in $(since) s (log: $log)"
+exit $verdict

@@ -1,0 +1,136 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The libvirt end-to-end test, run inside the test host by systemd
+# (shype-e2e.service) after libvirtd, shype.service (shype.ko and
+# /etc/shype/policy.json, the paper's Figure 2) and shype-daemon.service.
+# The Figure 2 domains are defined with virsh, labelled with shypectl, and
+# started as the Chinese Wall allows.  One line per check, then
+# "N passed, N failed"; the test host powers off at the end.
+set -u
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C
+E=/usr/libexec/shype-e2e
+S=/sys/kernel/security/shype
+T0=$(cut -d' ' -f1 /proc/uptime)
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+not_ok() { fail=$((fail + 1)); echo "not ok - $1: $2"; }
+# t NAME CMD...: CMD succeeds.
+t() {
+	local name=$1 out
+	shift
+	if out=$("$@" 2>&1); then ok "$name"; else not_ok "$name" "$(echo "$out" | tail -n 5)"; fi
+}
+# t_fail NAME REGEX CMD...: CMD fails and its output matches REGEX.
+t_fail() {
+	local name=$1 re=$2 out
+	shift 2
+	if out=$("$@" 2>&1); then
+		not_ok "$name" "succeeded: $out"
+	elif echo "$out" | grep -Eq -- "$re"; then
+		ok "$name"
+		echo "     $(echo "$out" | grep -E -- "$re" | head -n 1 | cut -c1-300)"
+	else
+		not_ok "$name" "output does not match '$re': $out"
+	fi
+}
+# wait_for SECONDS CMD...: until CMD succeeds.
+wait_for() {
+	local n=$(($1 * 5))
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		n=$((n - 1))
+		[ $n -gt 0 ] || return 1
+		sleep 0.2
+	done
+}
+stamp() { echo "# $(awk -v a="$T0" '{ printf "%.1f", $1 - a }' /proc/uptime) s: $*"; }
+vm_label() { grep -c "label=$1\b" $S/vms; }
+
+echo "# shype-e2e-libvirt: start at uptime $T0 s"
+t shype_service_loaded_module_and_policy systemctl is-active shype.service
+t policy_figure2_active grep -q '^policy=figure2 ' $S/status
+t daemon_running systemctl is-active shype-daemon.service
+if ! systemctl -q is-active shype.service; then
+	journalctl -b -u shype.service -o cat --no-pager | sed 's/^/# shype.service: /'
+	dmesg | grep -i shype | sed 's/^/# kernel: /' | tail -n 10
+fi
+[ -c /dev/kvm ] || modprobe kvm_amd
+t dev_kvm_present test -c /dev/kvm
+t hook_installed test -x /etc/libvirt/hooks/qemu
+# libvirtd's capability probe VM must be admitted, or libvirt sees no KVM.
+virsh -q version >/dev/null 2>&1
+t libvirtd_cgroup_labelled bash -c "shypectl label get /system.slice/libvirtd.service | grep -q 'label libvirt'"
+t libvirt_sees_kvm bash -c "virsh domcapabilities --virttype kvm >/dev/null"
+
+kver=$(uname -r)
+for d in order1:order ads1:advertising comp1:computing; do
+	name=${d%%:*}
+	sed "s/@NAME@/$name/; s/@KVER@/$kver/" $E/domain.xml.in >/tmp/$name.xml
+	t "define_$name" virsh -q define /tmp/$name.xml
+done
+stamp "domains defined"
+
+# Labels: metadata, partition and the partition's labelled cgroup.
+t label_order1 shypectl domain label order1 order
+t label_ads1 shypectl domain label ads1 advertising
+t metadata_set bash -c "virsh metadata order1 --uri urn:shype:libvirt:1 | grep -q '>order</'"
+t partition_set bash -c "virsh dumpxml --inactive order1 | grep -q '<partition>/machine/shype-order</partition>'"
+cg='/machine.slice/machine-shype\x2dorder.slice'
+t partition_cgroup_labelled bash -c "shypectl label get '$cg' | grep -q 'label order'"
+t_fail label_unknown_refused "has no VM label 'orders'" shypectl domain label order1 orders
+t dry_run_ads1_alone_allowed shypectl domain dry-run ads1
+stamp "labelled"
+
+# An Order VM starts; its QEMU runs in the labelled partition.
+t start_order1 virsh start order1
+t order_vm_running_with_label_order test "$(vm_label order)" = 1
+pid=$(cat /run/libvirt/qemu/order1.pid 2>/dev/null)
+t qemu_in_order_partition grep -q 'machine-shype\\x2dorder.slice' "/proc/$pid/cgroup"
+stamp "order1 started"
+
+# The Chinese Wall: no Advertising VM while it runs.
+t_fail dry_run_ads1_denied_beside_order1 "create .*deny .*Chinese Wall" \
+	shypectl domain dry-run ads1
+t_fail start_ads1_refused_by_hook \
+	"shype: domain 'ads1' refused: Chinese Wall: type 'Advertising' of label 'advertising' conflicts with type 'Order' of running VM [0-9]+ \(label 'order'" \
+	virsh start ads1
+t ads1_not_running test "$(virsh domstate ads1)" = "shut off"
+# The kernel refuses on its own: QEMU in the Advertising partition,
+# without libvirt and its hook.
+t_fail kernel_refuses_advertising_vm "Permission denied|failed to initialize kvm" \
+	timeout 30 shypectl run --label advertising --cgroup '/machine.slice/machine-shype\x2dadvertising.slice/e2e' -- \
+	qemu-system-x86_64 -accel kvm -machine none -nodefaults -display none -S
+stamp "ads1 refused"
+
+# Order stops: now Advertising may run.
+t destroy_order1 virsh destroy order1
+t wait_order_vm_gone wait_for 10 test "$(vm_label order)" = 0
+t start_ads1_after_order1_stopped virsh start ads1
+t ads_vm_running_with_label_advertising test "$(vm_label advertising)" = 1
+t_fail start_order1_refused_beside_ads1 "Chinese Wall: type 'Order' of label 'order'" \
+	virsh start order1
+stamp "ads1 started"
+
+# The daemon: a label set with virsh metadata alone gets its partition.
+virsh destroy ads1 >/dev/null 2>&1
+t relabel_comp1_by_metadata_only virsh metadata comp1 --config \
+	--uri urn:shype:libvirt:1 --key shype --set '<label>computing</label>'
+t daemon_sets_partition wait_for 15 bash -c \
+	"virsh dumpxml --inactive comp1 | grep -q '<partition>/machine/shype-computing</partition>'"
+t daemon_labels_cgroup wait_for 5 bash -c \
+	"shypectl label get '/machine.slice/machine-shype\\x2dcomputing.slice' | grep -q 'label computing'"
+t start_comp1 virsh start comp1
+t computing_vm_running test "$(vm_label computing)" = 1
+journalctl -b -u shype-daemon.service -o cat --no-pager | sed 's/^/# daemon: /' | tail -n 8
+stamp "comp1 started"
+dmesg | grep 'shype: denied' | sed 's/^/# kernel: /' | tail -n 5
+
+virsh destroy comp1 >/dev/null 2>&1
+echo "# shype-e2e-libvirt: done in $(awk -v a="$T0" '{ printf "%.1f", $1 - a }' /proc/uptime) s"
+echo "== shype-e2e-libvirt summary"
+echo "$pass passed, $fail failed"
+sync
+systemctl poweroff --force --force
