@@ -41,7 +41,13 @@ sed -e 's/"ste": \["Order"\], "chwall"/"ste": ["Orders"], "chwall"/' \
 ask policy check "$bad"
 
 [ "${SHYPE_DEMO_VM:-1}" = 1 ] || exit 0
+kver=${KVER:-6.1.0-56-amd64}
 step "In the kernel: shype.ko in Debian's kernel, under QEMU with KVM inside"
-tests/vm/run.sh --kver "${KVER:-6.1.0-56-amd64}" --filter 'vm_figure2.sh' |
+tests/vm/run.sh --kver "$kver" --filter 'vm_figure2.sh' |
 	tr -d '\r' | sed -e 's/\x1bc//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' |
 	grep -a -v -e SeaBIOS -e 'Booting from' -e 'reboot: Power' -e '^$'
+
+[ "${SHYPE_DEMO_LIBVIRT:-1}" = 1 ] || exit 0
+step "Real VMs: libvirt starts QEMU, shype's hook and kernel decide"
+echo "(a Debian image with libvirt is built once, about 2 minutes, then cached)"
+tests/e2e-libvirt/run.sh --kver "$kver"

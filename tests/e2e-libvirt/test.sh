@@ -46,6 +46,11 @@ wait_for() {
 		sleep 0.2
 	done
 }
+# show CMD...: CMD and its output as comments, for the log and make demo.
+show() {
+	echo "# \$ $*"
+	"$@" 2>&1 | sed 's/^/#   /'
+}
 stamp() { echo "# $(awk -v a="$T0" '{ printf "%.1f", $1 - a }' /proc/uptime) s: $*"; }
 vm_label() { grep -c "label=$1\b" $S/vms; }
 
@@ -82,6 +87,8 @@ cg='/machine.slice/machine-shype\x2dorder.slice'
 t partition_cgroup_labelled bash -c "shypectl label get '$cg' | grep -q 'label order'"
 t_fail label_unknown_refused "has no VM label 'orders'" shypectl domain label order1 orders
 t dry_run_ads1_alone_allowed shypectl domain dry-run ads1
+show shypectl label list
+show shypectl domain dry-run ads1
 stamp "labelled"
 
 # An Order VM starts; its QEMU runs in the labelled partition.
@@ -89,6 +96,8 @@ t start_order1 virsh start order1
 t order_vm_running_with_label_order test "$(vm_label order)" = 1
 pid=$(cat /run/libvirt/qemu/order1.pid 2>/dev/null)
 t qemu_in_order_partition grep -q 'machine-shype\\x2dorder.slice' "/proc/$pid/cgroup"
+show shypectl vm list
+show shypectl status
 stamp "order1 started"
 
 # The Chinese Wall: no Advertising VM while it runs.
@@ -103,6 +112,7 @@ t ads1_not_running test "$(virsh domstate ads1)" = "shut off"
 t_fail kernel_refuses_advertising_vm "Permission denied|failed to initialize kvm" \
 	timeout 30 shypectl run --label advertising --cgroup '/machine.slice/machine-shype\x2dadvertising.slice/e2e' -- \
 	qemu-system-x86_64 -accel kvm -machine none -nodefaults -display none -S
+show sh -c 'shypectl audit | tail -n 2'
 stamp "ads1 refused"
 
 # Order stops: now Advertising may run.
@@ -112,6 +122,7 @@ t start_ads1_after_order1_stopped virsh start ads1
 t ads_vm_running_with_label_advertising test "$(vm_label advertising)" = 1
 t_fail start_order1_refused_beside_ads1 "Chinese Wall: type 'Order' of label 'order'" \
 	virsh start order1
+show shypectl vm list
 stamp "ads1 started"
 
 # The daemon: a label set with virsh metadata alone gets its partition.
