@@ -143,7 +143,7 @@ vm-check: all
 	@tests/vm/run.sh --kver $(KVER)
 
 bench: all
-	@tests/vm/run.sh --kver $(KVER) --bench
+	@scripts/bench.sh --kver $(KVER) --runs $(or $(RUNS),3)
 
 vm-shell: all
 	@tests/vm/run.sh --kver $(KVER) --shell

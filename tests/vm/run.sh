@@ -90,7 +90,11 @@ else
 	qemu+=(-accel "tcg,thread=${SHYPE_TCG_THREAD:-single}" -cpu max)
 fi
 # An IOMMU and pci-testdev, a PCI device no driver claims: for VFIO tests.
-qemu+=(-m "${SHYPE_VM_MEM:-2048}" -smp 2 -serial mon:stdio
+# One vCPU for benchmarks: single-threaded TCG runs the vCPUs in turn,
+# which makes a second one a source of noise in timings.
+smp=2
+[ "$bench" = 0 ] || smp=1
+qemu+=(-m "${SHYPE_VM_MEM:-2048}" -smp "$smp" -serial mon:stdio
        -serial "file:$out/kmsg.log"
        -machine q35 -device intel-iommu,intremap=off -device pci-testdev)
 # watchdog_thresh=60: under single-threaded TCG an idle vcpu can miss its
