@@ -19,14 +19,16 @@ SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 CORE_SRC  := $(wildcard kmod/core/*.c)
 LIB_SRC   := $(wildcard libshype/*.c)
 CTL_SRC   := $(wildcard shypectl/*.c)
+IVS_SRC   := $(wildcard tools/ivshmem-server/*.c)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 HDRS      := $(wildcard include/uapi/linux/*.h kmod/core/*.h libshype/*.h \
-	       shypectl/*.h tests/unit/*.h)
+	       shypectl/*.h tests/unit/*.h tools/*/*.h)
 
 LIB_OBJ   := $(patsubst %.c,$(B)/%.o,$(CORE_SRC) $(LIB_SRC))
 # Not build/shypectl/*.o: build/shypectl is the binary.
 CTL_OBJ   := $(patsubst %.c,$(B)/obj/%.o,$(CTL_SRC))
+IVS_OBJ   := $(patsubst %.c,$(B)/obj/%.o,$(IVS_SRC))
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 ASAN_BIN  := $(patsubst tests/unit/%.c,$(B)/asan/%,$(UNIT_SRC))
 ASAN_LIB  := $(patsubst %.c,$(B)/asan/%.o,$(CORE_SRC) $(LIB_SRC))
@@ -39,7 +41,7 @@ POLICIES  := $(wildcard policies/*.json)
 
 all: user module
 
-user: $(B)/libshype.a $(B)/shypectl
+user: $(B)/libshype.a $(B)/shypectl $(B)/shype-ivshmem-server
 
 $(B)/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -53,6 +55,9 @@ $(B)/libshype.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(B)/shypectl: $(CTL_OBJ) $(B)/libshype.a
+	$(CC) $(CFLAGS) -o $@ $^ $(JSON_LIBS)
+
+$(B)/shype-ivshmem-server: $(IVS_OBJ) $(B)/libshype.a
 	$(CC) $(CFLAGS) -o $@ $^ $(JSON_LIBS)
 
 # Unit tests: each tests/unit/test_X.c is one cmocka binary.
@@ -103,7 +108,7 @@ module:
 	else echo "no kernel headers at $(KDIR): run scripts/deps.sh"; exit 1; fi
 
 FORMAT_SRC = $(filter-out tests/vm/kselftest_harness.h,\
-	     $(CORE_SRC) $(LIB_SRC) $(CTL_SRC) $(UNIT_SRC) $(FUZZ_SRC) $(HDRS) \
+	     $(CORE_SRC) $(LIB_SRC) $(CTL_SRC) $(IVS_SRC) $(UNIT_SRC) $(FUZZ_SRC) $(HDRS) \
 	     $(wildcard kmod/*.c kmod/*.h tests/vm/*.c tests/vm/*.h))
 format:
 	clang-format -i $(FORMAT_SRC)
