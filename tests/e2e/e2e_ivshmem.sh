@@ -90,7 +90,7 @@ vm() {
 	shypectl run --label "$2" -- qemu-system-x86_64 -enable-kvm -M pc \
 		-m 128 -smp 1 -nodefaults -no-user-config -display none \
 		-no-reboot -kernel /e2e/vmlinuz -initrd /e2e/guest.cpio.gz \
-		-append "console=ttyS0 quiet panic=-1 e2e_wait=$WAIT" \
+		-append "console=ttyS0 panic=-1 e2e_wait=$WAIT" \
 		-serial "file:$T/$1.console" \
 		-chardev "socket,path=$T/$3.sock,id=ivs" \
 		-device ivshmem-doorbell,chardev=ivs,vectors=1 \

@@ -39,7 +39,7 @@ say() { echo "mkimage: $*" >&2; }
 QEMU_SHARE="kvmvapic.bin linuxboot.bin linuxboot_dma.bin multiboot.bin
 	    multiboot_dma.bin pvh.bin qboot.rom sgabios.bin"
 libs=$(ldd "$qemu" | grep -o '/[^ ]*' | sort -u)
-inputs=("$0" tests/e2e/guest-init "$qemu" $libs /bin/busybox "$kernel")
+inputs=("$0" tests/e2e/guest-init tests/e2e/guest/*.c "$qemu" $libs /bin/busybox "$kernel")
 for f in $QEMU_SHARE; do
 	inputs+=("/usr/share/qemu/$f")
 done
@@ -48,7 +48,8 @@ for f in /usr/share/seabios/* /usr/lib/ipxe/qemu/*; do
 done
 
 # The key: names, sizes and times of every input, and this script's text.
-key=$( (stat -L -c '%n %s %Y' "${inputs[@]}"; cat "$0" tests/e2e/guest-init) |
+key=$( (stat -L -c '%n %s %Y' "${inputs[@]}"; cat "$0" tests/e2e/guest-init \
+	tests/e2e/guest/*.c) |
 	sha256sum | cut -c1-16)
 cache=${SHYPE_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/shype/e2e}
 dir=$cache/$key
@@ -86,12 +87,17 @@ for f in /usr/share/seabios/* /usr/lib/ipxe/qemu/*; do
 	copy "$f" "$f"
 done
 
-# 3. The guest: the same kernel, and a cpio of busybox and its init.
+# 3. The guest: the same kernel, and a cpio of busybox, its init and the
+# static programs of tests/e2e/guest/.
 say "[3/3] guest: $kernel and a busybox initramfs"
 mkdir -p "$root/e2e" "$tmp/guest/bin" "$tmp/guest/dev" "$tmp/guest/proc" \
 	"$tmp/guest/sys"
 cp "$kernel" "$root/e2e/vmlinuz"
 cp /bin/busybox "$tmp/guest/bin/busybox"
+for src in tests/e2e/guest/*.c; do
+	gcc -static -O2 -Wall -Wextra -Werror -o \
+		"$tmp/guest/bin/$(basename "$src" .c)" "$src"
+done
 ln -s busybox "$tmp/guest/bin/sh"
 install -m 755 tests/e2e/guest-init "$tmp/guest/init"
 (cd "$tmp/guest" && find . | LC_ALL=C sort |
