@@ -301,17 +301,26 @@ static void peer_remove(size_t i, const char *why)
 	peer_free(p);
 }
 
-/* The lowest id no connected peer has. */
-static int free_id(void)
+/*
+ * The next id after the last one handed out that no connected peer has.
+ * Not the lowest free one: QEMU (7.2) frees a peer's eventfd array when
+ * the peer goes but keeps the pointer, and writes through it when a peer
+ * of the same id comes (heap corruption, seen as "double free or
+ * corruption" in a VM whose peer came back), so ids are reused as late as
+ * possible, as QEMU's own server does.
+ */
+static int next_id(void)
 {
+	static int last = -1;
 	size_t i;
-	int id;
+	int n, id;
 
-	for (id = 0; id <= PEER_ID_MAX; id++) {
+	for (n = 0; n <= PEER_ID_MAX; n++) {
+		id = (last + 1 + n) % (PEER_ID_MAX + 1);
 		for (i = 0; i < n_peers && peers[i]->c.id != id; i++)
 			;
 		if (i == n_peers)
-			return id;
+			return last = id;
 	}
 	return -1;
 }
@@ -369,7 +378,7 @@ static void peer_accept(int lsock, int shm_fd)
 	}
 	p->sock = sock;
 	p->c.pid = cred.pid;
-	p->c.id = free_id();
+	p->c.id = next_id();
 	snprintf(p->c.label, sizeof(p->c.label), "%s", label);
 	for (v = 0; v < VECTORS_MAX; v++)
 		p->efd[v] = -1;
