@@ -7,7 +7,7 @@ KVER=${KVER:-6.1.0-56-amd64}
 PKGS="make gcc clang libclang-rt-14-dev clang-format pkg-config
       libjson-c-dev libcmocka-dev
       linux-headers-$KVER linux-source-6.1 xz-utils
-      busybox-static qemu-system-x86 cpio kmod procps"
+      busybox-static qemu-system-x86 seabios ipxe-qemu cpio kmod procps"
 
 missing=""
 for p in $PKGS; do
