@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
@@ -732,6 +733,64 @@ int shype_kernel_label_get(const char *path, char label[SHYPE_NAME_MAX + 1],
 	}
 	shype_cgroup_entries_free(v, n);
 	return err;
+}
+
+int shype_pid_cgroup(int pid, char *path, size_t size)
+{
+	char name[64], line[PATH_MAX + 8];
+	int err = -EBADMSG;
+	FILE *f;
+
+	snprintf(name, sizeof(name), "/proc/%d/cgroup", pid);
+	f = fopen(name, "re");
+	if (!f)
+		return errno == ENOENT ? -ESRCH : -errno;
+	/* cgroup v2's line is "0::PATH"; v1 hierarchies have other numbers. */
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (strncmp(line, "0::", 3))
+			continue;
+		if (strlen(line + 3) >= size) {
+			err = -ENAMETOOLONG;
+			break;
+		}
+		strcpy(path, line + 3);
+		err = path[0] == '/' ? 0 : -EBADMSG;
+		break;
+	}
+	fclose(f);
+	return err;
+}
+
+int shype_kernel_pid_label(int pid, char label[SHYPE_NAME_MAX + 1], char *from,
+			   size_t fromsize)
+{
+	struct shype_vm_info *vms;
+	char path[PATH_MAX];
+	size_t n, i;
+	int err;
+
+	label[0] = '\0';
+	if (fromsize)
+		from[0] = '\0';
+	/* A VM it runs: its label is frozen, whatever its cgroup now. */
+	err = shype_kernel_vms(&vms, &n);
+	if (err)
+		return err;
+	for (i = 0; i < n && vms[i].pid != pid; i++)
+		;
+	if (i < n) {
+		snprintf(label, SHYPE_NAME_MAX + 1, "%s", vms[i].label);
+		if (fromsize)
+			snprintf(from, fromsize, "vm=%" PRIu64, vms[i].id);
+		free(vms);
+		return 0;
+	}
+	free(vms);
+	err = shype_pid_cgroup(pid, path, sizeof(path));
+	if (err)
+		return err;
+	return shype_kernel_label_get(path, label, from, fromsize);
 }
 
 /* Is @path as shype_cgroup_path() makes them? */

@@ -517,6 +517,34 @@ int shype_kernel_label_get(const char *path, char label[SHYPE_NAME_MAX + 1],
 			   char *from, size_t fromsize);
 
 /**
+ * shype_pid_cgroup() - the cgroup v2 path of a process, as its
+ *	/proc/PID/cgroup gives it ("0::/shype.slice/order")
+ * @pid: the process
+ * @path: its cgroup, from the root ("/" for the root itself)
+ * @size: size of @path
+ *
+ * Return: 0; -ESRCH when there is no such process; -EBADMSG when the file
+ * has no cgroup v2 line; -ENAMETOOLONG; another -errno of open() or read().
+ */
+int shype_pid_cgroup(int pid, char *path, size_t size);
+
+/**
+ * shype_kernel_pid_label() - the label of the VMs of process @pid: the label
+ *	of a VM it runs now (the vms file: frozen when the VM was created),
+ *	else the label a VM it created now would get, its cgroup's as
+ *	shype_kernel_label_get() finds it
+ * @pid: the process
+ * @label: the label, "" when neither gives one (an unlabelled VMM)
+ * @from: where @label comes from: "vm=ID" or a cgroup path; "" likewise
+ * @fromsize: size of @from
+ *
+ * Return: 0; an -errno of shype_pid_cgroup(), shype_kernel_vms() or
+ * shype_kernel_label_get().
+ */
+int shype_kernel_pid_label(int pid, char label[SHYPE_NAME_MAX + 1], char *from,
+			   size_t fromsize);
+
+/**
  * shype_kernel_label_set() - label a cgroup, making its directory (and
  *	any missing parent) under shype_cgroup_root() first
  * @path: a path from shype_cgroup_path()

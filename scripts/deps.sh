@@ -7,8 +7,8 @@ KVER=${KVER:-6.1.0-56-amd64}
 PKGS="make gcc clang libclang-rt-14-dev clang-format pkg-config
       libjson-c-dev libcmocka-dev libvirt-dev libxml2-dev binutils
       linux-headers-$KVER linux-source-6.1 xz-utils
-      busybox-static qemu-system-x86 qemu-utils cpio kmod procps
-      debootstrap e2fsprogs"
+      busybox-static qemu-system-x86 qemu-utils seabios ipxe-qemu cpio kmod
+      procps debootstrap e2fsprogs"
 
 missing=""
 for p in $PKGS; do

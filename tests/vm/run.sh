@@ -16,6 +16,8 @@
 #      SHYPE_VM_MEM          test host memory in MiB (default 2048)
 #      SHYPE_VM_OUT          output directory (default build/vm); one run
 #                            at a time holds it
+#      SHYPE_VM_INITRD_APPEND  cpio archives (gzip'd or not) appended to
+#                            the initramfs (tests/e2e adds QEMU and guests)
 #
 # Fails on: a "not ok" line, a missing or failing summary, a kernel
 # WARNING/BUG/Oops/Call Trace/general protection/panic, or the timeout.
@@ -55,6 +57,17 @@ kdir=$(scripts/kernel.sh "$kver")
 kernel=$kdir/boot/vmlinuz-$kver
 initrd=$(tests/vm/mkinitramfs.sh --kver "$kver" --kdir "$kdir" \
 	--tests "${filter%%:*}")
+# More archives after it (tests/e2e): the kernel unpacks concatenated
+# archives in turn, compressed or not, later files over earlier ones; an
+# uncompressed one must start 4-byte aligned (zeros between are skipped).
+if [ -n "${SHYPE_VM_INITRD_APPEND:-}" ]; then
+	: >"$out/initrd-full"
+	for f in "$initrd" $SHYPE_VM_INITRD_APPEND; do
+		cat "$f" >>"$out/initrd-full"
+		truncate -s %512 "$out/initrd-full"
+	done
+	initrd=$out/initrd-full
+fi
 t1=$(date +%s.%N)
 
 BAD='WARNING:|BUG:|Oops|Call Trace|general protection|Kernel panic'
