@@ -304,18 +304,32 @@ int shype_kernel_set_mode(bool permissive)
 	return sfs_write("mode", permissive ? "permissive\n" : "enforce\n");
 }
 
+/* Free @n records of @size bytes at @v, each with @rec_free if any. */
+static void free_records(void *v, size_t n, size_t size,
+			 void (*rec_free)(void *rec))
+{
+	size_t i;
+
+	for (i = 0; rec_free && i < n; i++)
+		rec_free((char *)v + i * size);
+	free(v);
+}
+
 /*
  * Read shype's file @name and call @line_fn on the fields of each line;
- * @line_fn adds one record to the array *@v of *@n records of @size bytes.
+ * @line_fn fills one record (zeroed first) of the array *@v of *@n records
+ * of @size bytes.  On failure every record, the failing one too, is freed
+ * with @rec_free (NULL: records own no memory), and *@v is NULL.
  */
 static int read_records(const char *name, void **v, size_t *n, size_t size,
 			int (*line_fn)(void *rec, struct shype_field *f,
-				       int nf))
+				       int nf),
+			void (*rec_free)(void *rec))
 {
 	struct shype_field f[FIELDS_MAX];
 	char *text, *line, *save;
 	size_t cap = 0;
-	void *bigger;
+	void *bigger, *rec;
 	int nf, err;
 
 	*v = NULL;
@@ -334,14 +348,20 @@ static int read_records(const char *name, void **v, size_t *n, size_t size,
 			}
 			*v = bigger;
 		}
+		rec = (char *)*v + *n * size;
+		memset(rec, 0, size);
+		(*n)++;
 		nf = shype_fields_parse(line, f, FIELDS_MAX);
-		err = nf < 0 ? -EBADMSG :
-			       line_fn((char *)*v + *n * size, f, nf);
+		err = nf < 0 ? -EBADMSG : line_fn(rec, f, nf);
 		if (err)
 			break;
-		(*n)++;
 	}
 	free(text);
+	if (err) {
+		free_records(*v, *n, size, rec_free);
+		*v = NULL;
+		*n = 0;
+	}
 	return err;
 }
 
@@ -351,7 +371,6 @@ static int vm_line(void *rec, struct shype_field *f, int n)
 	unsigned int pid;
 	const char *state = field(f, n, "state");
 
-	memset(vm, 0, sizeof(*vm));
 	if (parse_u64(field(f, n, "vm"), &vm->id) ||
 	    parse_uint(field(f, n, "pid"), &pid) || pid > INT_MAX ||
 	    copy_name(vm->label, sizeof(vm->label), field(f, n, "label")) ||
@@ -363,14 +382,8 @@ static int vm_line(void *rec, struct shype_field *f, int n)
 
 int shype_kernel_vms(struct shype_vm_info **vms, size_t *n)
 {
-	int err = read_records("vms", (void **)vms, n, sizeof(**vms), vm_line);
-
-	if (err) {
-		free(*vms);
-		*vms = NULL;
-		*n = 0;
-	}
-	return err;
+	return read_records("vms", (void **)vms, n, sizeof(**vms), vm_line,
+			    NULL);
 }
 
 /* "ID(LABEL),ID(LABEL)..." of the bindings file. */
@@ -449,7 +462,6 @@ static int binding_line(void *rec, struct shype_field *f, int n)
 	const char *path = field(f, n, "path") ?: field(f, n, "name");
 	int err;
 
-	memset(b, 0, sizeof(*b));
 	if (parse_u64(field(f, n, "object"), &b->object) ||
 	    copy_name(b->class, sizeof(b->class), field(f, n, "class")))
 		return -EBADMSG;
@@ -461,28 +473,23 @@ static int binding_line(void *rec, struct shype_field *f, int n)
 	return bound_vms(b, field(f, n, "vms"));
 }
 
+static void binding_free(void *rec)
+{
+	struct shype_binding_info *b = rec;
+
+	free(b->path);
+	free(b->vms);
+}
+
 void shype_binding_infos_free(struct shype_binding_info *v, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(v[i].path);
-		free(v[i].vms);
-	}
-	free(v);
+	free_records(v, n, sizeof(*v), binding_free);
 }
 
 int shype_kernel_bindings(struct shype_binding_info **v, size_t *n)
 {
-	int err = read_records("bindings", (void **)v, n, sizeof(**v),
-			       binding_line);
-
-	if (err) {
-		shype_binding_infos_free(*v, *n);
-		*v = NULL;
-		*n = 0;
-	}
-	return err;
+	return read_records("bindings", (void **)v, n, sizeof(**v),
+			    binding_line, binding_free);
 }
 
 static int cgroup_line(void *rec, struct shype_field *f, int n)
@@ -490,7 +497,6 @@ static int cgroup_line(void *rec, struct shype_field *f, int n)
 	struct shype_cgroup_entry *e = rec;
 	const char *path = field(f, n, "cgroup");
 
-	memset(e, 0, sizeof(*e));
 	if (!path || *path != '/' || parse_u64(field(f, n, "id"), &e->id) ||
 	    copy_name(e->label, sizeof(e->label), field(f, n, "label")))
 		return -EBADMSG;
@@ -498,26 +504,20 @@ static int cgroup_line(void *rec, struct shype_field *f, int n)
 	return e->path ? 0 : -ENOMEM;
 }
 
+static void cgroup_free(void *rec)
+{
+	free(((struct shype_cgroup_entry *)rec)->path);
+}
+
 void shype_cgroup_entries_free(struct shype_cgroup_entry *v, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i].path);
-	free(v);
+	free_records(v, n, sizeof(*v), cgroup_free);
 }
 
 int shype_kernel_cgroups(struct shype_cgroup_entry **v, size_t *n)
 {
-	int err = read_records("cgroups", (void **)v, n, sizeof(**v),
-			       cgroup_line);
-
-	if (err) {
-		shype_cgroup_entries_free(*v, *n);
-		*v = NULL;
-		*n = 0;
-	}
-	return err;
+	return read_records("cgroups", (void **)v, n, sizeof(**v), cgroup_line,
+			    cgroup_free);
 }
 
 static int resource_line(void *rec, struct shype_field *f, int n)
@@ -526,7 +526,6 @@ static int resource_line(void *rec, struct shype_field *f, int n)
 	const char *res = field(f, n, "resource");
 	int err;
 
-	memset(e, 0, sizeof(*e));
 	if (!res || strncmp(res, "shm:/", 5) ||
 	    parse_u64(field(f, n, "inode"), &e->inode) ||
 	    copy_name(e->label, sizeof(e->label), field(f, n, "label")))
@@ -535,26 +534,20 @@ static int resource_line(void *rec, struct shype_field *f, int n)
 	return err;
 }
 
+static void resource_free(void *rec)
+{
+	free(((struct shype_resource_entry *)rec)->path);
+}
+
 void shype_resource_entries_free(struct shype_resource_entry *v, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i].path);
-	free(v);
+	free_records(v, n, sizeof(*v), resource_free);
 }
 
 int shype_kernel_resources(struct shype_resource_entry **v, size_t *n)
 {
-	int err = read_records("resources", (void **)v, n, sizeof(**v),
-			       resource_line);
-
-	if (err) {
-		shype_resource_entries_free(*v, *n);
-		*v = NULL;
-		*n = 0;
-	}
-	return err;
+	return read_records("resources", (void **)v, n, sizeof(**v),
+			    resource_line, resource_free);
 }
 
 static int stats_line(void *rec, struct shype_field *f, int n)
@@ -562,7 +555,6 @@ static int stats_line(void *rec, struct shype_field *f, int n)
 	struct shype_op_stats *s = rec;
 	const char *op = field(f, n, "op");
 
-	memset(s, 0, sizeof(*s));
 	if (!op || !*op || strlen(op) >= sizeof(s->op) ||
 	    parse_u64(field(f, n, "calls"), &s->calls) ||
 	    parse_u64(field(f, n, "allowed"), &s->allowed) ||
@@ -574,14 +566,8 @@ static int stats_line(void *rec, struct shype_field *f, int n)
 
 int shype_kernel_stats(struct shype_op_stats **v, size_t *n)
 {
-	int err = read_records("stats", (void **)v, n, sizeof(**v), stats_line);
-
-	if (err) {
-		free(*v);
-		*v = NULL;
-		*n = 0;
-	}
-	return err;
+	return read_records("stats", (void **)v, n, sizeof(**v), stats_line,
+			    NULL);
 }
 
 int shype_kernel_load(const void *blob, size_t len, uint32_t flags,
