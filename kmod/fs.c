@@ -171,8 +171,13 @@ static ssize_t policy_write(struct file *file, const char __user *ubuf,
 	pf->done = true;
 	err = shype_policy_replace(pf->blob, pf->want - pf->prefix, pf->flags,
 				   &pf->reasons);
-	if (err)
+	if (err < 0)
 		return err;
+	if (err == SHYPE_POLICY_UNCHANGED) {
+		/* Still ours, freed on release; say so to a read(). */
+		seq_buf_printf(&pf->reasons, "%s", SHYPE_LOAD_UNCHANGED);
+		return count;
+	}
 	pf->blob = NULL; /* now the active policy's */
 	return count;
 

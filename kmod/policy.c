@@ -66,6 +66,13 @@ size_t shype_policy_memory(const struct shype_active *a)
 	return sizeof(*a) + a->len + shype_chwall_size(&a->pol);
 }
 
+/* Is @blob, byte for byte, the blob of the policy @a? */
+static bool same_blob(const struct shype_active *a, const void *blob,
+		      size_t len)
+{
+	return a->len == len && !memcmp(a->blob, blob, len);
+}
+
 /* May @new replace @old?  Same name: a higher version; another: force. */
 static int check_succession(const struct shype_policy *o,
 			    const struct shype_policy *n, u32 flags,
@@ -170,13 +177,20 @@ static unsigned int check_state(struct shype_active *a, struct seq_buf *reasons)
 
 /**
  * shype_policy_replace() - make @blob the active policy
- * @blob: a kvmalloc()ed blob; owned by the active policy on success, still
- *	the caller's on failure
+ * @blob: a kvmalloc()ed blob; owned by the active policy when 0 is
+ *	returned, still the caller's otherwise
  * @len: its length
  * @flags: %SHYPE_LOAD_FORCE or 0
  * @reasons: where to say why a load was refused, one line per reason
  *
- * Return: 0, or an errno of the uapi header's list for policy loads.
+ * A blob that is byte for byte the active policy's is accepted and changes
+ * nothing: reloading the policy in force (a service restart) is not a
+ * replacement, so neither the version rule nor the running VMs are
+ * checked, and nothing is audited.
+ *
+ * Return: 0 when @blob is now the active policy; %SHYPE_POLICY_UNCHANGED
+ * when it is byte for byte the active policy, which stays; or a negative
+ * errno of the uapi header's list for policy loads.
  */
 int shype_policy_replace(void *blob, size_t len, u32 flags,
 			 struct seq_buf *reasons)
@@ -191,6 +205,11 @@ int shype_policy_replace(void *blob, size_t len, u32 flags,
 
 	mutex_lock(&shype_lock);
 	old = shype_active_locked();
+	/* Compared under the lock that the load holds: @old stays active. */
+	if (old && same_blob(old, blob, len)) {
+		err = SHYPE_POLICY_UNCHANGED;
+		goto out_unlock;
+	}
 	err = old ? check_succession(&old->pol, &new->pol, flags, reasons) : 0;
 	if (err)
 		goto out_unlock;
@@ -203,8 +222,12 @@ int shype_policy_replace(void *blob, size_t len, u32 flags,
 	rcu_assign_pointer(shype_active, new);
 out_unlock:
 	mutex_unlock(&shype_lock);
-	shype_stat(SHYPE_OP_POLICY_LOAD, !err);
+	shype_stat(SHYPE_OP_POLICY_LOAD, err >= 0);
 	if (err) {
+		if (err == SHYPE_POLICY_UNCHANGED)
+			pr_info("policy %s %u.%u is already active\n",
+				new->pol.name, new->pol.version_major,
+				new->pol.version_minor);
 		new->blob = NULL;
 		active_free(new);
 		return err;

@@ -68,6 +68,9 @@ static inline struct shype_active *shype_active_locked(void)
 					 lockdep_is_held(&shype_lock));
 }
 
+/* shype_policy_replace(): the blob is the active policy's; nothing changed. */
+#define SHYPE_POLICY_UNCHANGED 1
+
 int shype_policy_replace(void *blob, size_t len, u32 flags,
 			 struct seq_buf *reasons);
 size_t shype_policy_memory(const struct shype_active *a);

@@ -570,6 +570,26 @@ int shype_kernel_stats(struct shype_op_stats **v, size_t *n)
 			    NULL);
 }
 
+/* Does the policy file @fd, after a load, read SHYPE_LOAD_UNCHANGED? */
+static bool was_unchanged(int fd)
+{
+	char buf[sizeof(SHYPE_LOAD_UNCHANGED)];
+	size_t got = 0;
+	ssize_t n;
+
+	/* One byte more than the line, to know it is all there is. */
+	while (got < sizeof(buf)) {
+		n = pread(fd, buf + got, sizeof(buf) - got, got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	return got == strlen(SHYPE_LOAD_UNCHANGED) &&
+	       !memcmp(buf, SHYPE_LOAD_UNCHANGED, got);
+}
+
 int shype_kernel_load(const void *blob, size_t len, uint32_t flags,
 		      char *reasons, size_t size)
 {
@@ -606,8 +626,11 @@ int shype_kernel_load(const void *blob, size_t len, uint32_t flags,
 		}
 		done += n;
 	}
+	/* After a load the kernel found the blob active, it says so. */
+	if (!err && was_unchanged(fd))
+		err = 1;
 	/* After a refusal the same open file reads back the reasons. */
-	while (err && reasons && size > 1 && (size_t)got < size - 1) {
+	while (err < 0 && reasons && size > 1 && (size_t)got < size - 1) {
 		n = pread(fd, reasons + got, size - 1 - got, got);
 		if (n <= 0)
 			break;

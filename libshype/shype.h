@@ -296,9 +296,11 @@ const char *shype_kernel_strerror(int err);
  *	(empty when it gave none); may be NULL
  * @size: size of @reasons
  *
- * Return: 0; -ENOENT; -EPERM; -EBUSY another load is in progress; or the
- * kernel's refusal: -EBADMSG, -EPROTONOSUPPORT, -E2BIG, -ESTALE, -EEXIST,
- * -EACCES (see the uapi header); -ENOMEM; another -errno of write().
+ * Return: 0 loaded; 1 when the kernel found @blob byte for byte the active
+ * policy and changed nothing; -ENOENT; -EPERM; -EBUSY another load is in
+ * progress; or the kernel's refusal: -EBADMSG, -EPROTONOSUPPORT, -E2BIG,
+ * -ESTALE, -EEXIST, -EACCES (see the uapi header); -ENOMEM; another -errno
+ * of write().
  */
 int shype_kernel_load(const void *blob, size_t len, uint32_t flags,
 		      char *reasons, size_t size);

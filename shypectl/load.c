@@ -2,7 +2,8 @@
 /*
  * shypectl load FILE [force]: compile or validate a policy and make it the
  * kernel's active policy.  A refusal is explained with the errno's meaning
- * and the kernel's own reasons.
+ * and the kernel's own reasons; the active policy loaded again is no
+ * error, and is said to be active.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +49,7 @@ int do_load(int argc, char **argv)
 	char hex[2 * SHYPE_DIGEST_SIZE + 1], version[24];
 	const char *name;
 	struct policy_file pf;
-	bool force = false;
+	bool force = false, unchanged;
 	int err, nargs;
 
 	if (argc > 1 && !strcmp(argv[1], "help"))
@@ -68,12 +69,18 @@ int do_load(int argc, char **argv)
 		return EXIT_FAILURE;
 	err = shype_kernel_load(pf.blob, pf.len, force ? SHYPE_LOAD_FORCE : 0,
 				reasons, sizeof(reasons));
+	unchanged = err > 0;
+	if (unchanged)
+		err = 0;
 	if (err == -ENOENT && !shype_kernel_loaded())
 		p_kernel_err(err, "policy refused");
 	else if (err)
 		p_err("policy refused: %s", shype_kernel_strerror(err));
 
-	/* Text: nothing when loaded; JSON: what was (or was not) loaded. */
+	/*
+	 * Text: nothing when loaded, a note when it was already active;
+	 * JSON: what was (or was not) loaded.
+	 */
 	new_json_obj(json_output, pretty_output);
 	policy_digest_hex(&pf, hex);
 	snprintf(version, sizeof(version), "%u.%u", pf.pol.version_major,
@@ -84,6 +91,13 @@ int do_load(int argc, char **argv)
 	print_string(PRINT_JSON, "digest", NULL, hex);
 	print_bool(PRINT_JSON, "force", NULL, force);
 	print_bool(PRINT_JSON, "loaded", NULL, !err);
+	print_bool(PRINT_JSON, "unchanged", NULL, unchanged);
+	if (unchanged) {
+		print_string(PRINT_FP, NULL, "policy %s", pf.pol.name);
+		print_string(PRINT_FP, NULL, " version %s is already active",
+			     version);
+		print_nl();
+	}
 	if (err) {
 		name = strerrorname_np(-err);
 		print_string(PRINT_JSON, "errno", NULL, name ? name : "?");

@@ -630,7 +630,7 @@ expect load_plain 0 "" load $F2
 check load_writes_blob cmp -s "$T/f2.bin" "$S/policy"
 : >"$S/policy"
 expect load_force_json 0 \
-	"{\"file\":\"$F2\",\"policy\":\"figure2\",\"version\":\"1.0\",\"digest\":\"$digest\",\"force\":true,\"loaded\":true}" \
+	"{\"file\":\"$F2\",\"policy\":\"figure2\",\"version\":\"1.0\",\"digest\":\"$digest\",\"force\":true,\"loaded\":true,\"unchanged\":false}" \
 	-j load $F2 force
 check load_force_writes_request \
 	[ "$(head -c8 "$S/policy" | od -An -tx1 | tr -d ' ')" = 7348794c01000000 ]

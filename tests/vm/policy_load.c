@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Loading and replacing policies: malformed blobs, versions, names, running
- * VMs that a new policy would deny, permissions; and shype's own module
+ * Loading and replacing policies: malformed blobs, versions, names, the
+ * active policy loaded again, running VMs that a new policy would deny,
+ * permissions; and shype's own module
  * life: it cannot be unloaded, and KVM cannot unload from under it.
  */
 #include <stddef.h>
@@ -203,9 +204,16 @@ TEST(same_name_lower_version_refused)
 	EXPECT_EQ(load_blob(blob, len, 0, why, sizeof(why)), -ESTALE);
 	EXPECT_TRUE(strstr(why, "no higher version") != NULL);
 	free(blob);
-	blob = fig2_blob("versioned", "2.0", &len);
-	EXPECT_EQ(load_blob(blob, len, 0, NULL, 0), -ESTALE);
+	/* The same name and version, but not the active blob: no wall. */
+	ASSERT_EQ(compile_json(&blob, &len, FIG2_JSON, "versioned", "2.0", "",
+			       "deny"),
+		  0);
+	EXPECT_EQ(load_blob(blob, len, 0, why, sizeof(why)), -ESTALE);
+	EXPECT_TRUE(strstr(why, "no higher version") != NULL);
+	EXPECT_EQ(load_blob(blob, len, SHYPE_LOAD_FORCE, NULL, 0), -ESTALE);
 	free(blob);
+	read_status(status);
+	EXPECT_TRUE(strstr(status, "policy=versioned version=2.0 ") != NULL);
 	blob = fig2_blob("versioned", "2.1", &len);
 	EXPECT_EQ(load_blob(blob, len, 0, NULL, 0), 0);
 	free(blob);
@@ -217,6 +225,74 @@ TEST(same_name_lower_version_refused)
 	free(blob);
 	read_status(status);
 	EXPECT_TRUE(strstr(status, "policy=other-name version=1.0 ") != NULL);
+}
+
+TEST(policy_reload_of_the_active_blob_changes_nothing)
+{
+	char why[512], status0[4096], vms0[4096], bind0[4096], now[4096];
+	long long seq, allowed, denied;
+	struct vmproc order, ads;
+	size_t len;
+	void *blob;
+	int efd = eventfd(0, 0);
+
+	/* An Order VM bound to an eventfd and an Advertising VM run... */
+	ASSERT_GE(efd, 0);
+	ASSERT_EQ(load_fig2("reload-open", "1.0", "", "deny", why, sizeof(why)),
+		  0);
+	ASSERT_EQ(cg_label("order", "order"), 0);
+	ASSERT_EQ(cg_label("ads", "advertising"), 0);
+	order.pid = vm_bound_to("order", efd, &order.ctl);
+	ASSERT_EQ(vm_start(&ads, "ads"), 0);
+	ASSERT_EQ(ads.err, 0);
+
+	/*
+	 * ...under a policy whose wall they break, loaded in permissive mode:
+	 * checking the running VMs against it again would audit them again.
+	 */
+	ASSERT_EQ(write_file(SFS "/mode", "permissive"), 0);
+	seq = audit_last();
+	EXPECT_EQ(load_fig2("reload-walled", "1.0", FIG2_WALL, "deny", why,
+			    sizeof(why)),
+		  0);
+	EXPECT_TRUE(strstr(why, "label 'advertising'): Chinese Wall") != NULL);
+	EXPECT_EQ(audit_since(seq, "op=policy_load result=permitted",
+			      "reason=chinese_wall"),
+		  1);
+
+	read_status(status0);
+	EXPECT_GT(read_file(SFS "/vms", vms0, sizeof(vms0)), 0);
+	EXPECT_GT(read_file(SFS "/bindings", bind0, sizeof(bind0)), 0);
+	allowed = file_value(SFS "/stats", "op=policy_load ", "allowed");
+	denied = file_value(SFS "/stats", "op=policy_load ", "denied");
+	seq = audit_last();
+
+	/* The same blob again, plain and forced: accepted, and no change. */
+	blob = fig2_blob("reload-walled", "1.0", &len);
+	EXPECT_EQ(load_blob(blob, len, 0, why, sizeof(why)), 0);
+	EXPECT_EQ(strcmp(why, SHYPE_LOAD_UNCHANGED), 0);
+	EXPECT_EQ(load_blob(blob, len, SHYPE_LOAD_FORCE, why, sizeof(why)), 0);
+	EXPECT_EQ(strcmp(why, SHYPE_LOAD_UNCHANGED), 0);
+	free(blob);
+
+	read_status(now);
+	EXPECT_EQ(strcmp(now, status0), 0);
+	EXPECT_GT(read_file(SFS "/vms", now, sizeof(now)), 0);
+	EXPECT_EQ(strcmp(now, vms0), 0);
+	EXPECT_GT(read_file(SFS "/bindings", now, sizeof(now)), 0);
+	EXPECT_EQ(strcmp(now, bind0), 0);
+	EXPECT_TRUE(
+		file_has(SFS "/bindings", "class=eventfd", "(order)", NULL));
+	EXPECT_EQ(audit_last(), seq);
+	EXPECT_EQ(file_value(SFS "/stats", "op=policy_load ", "allowed"),
+		  allowed + 2);
+	EXPECT_EQ(file_value(SFS "/stats", "op=policy_load ", "denied"),
+		  denied);
+
+	EXPECT_EQ(write_file(SFS "/mode", "enforce"), 0);
+	vm_stop(&ads);
+	vm_stop(&order);
+	close(efd);
 }
 
 TEST(policy_load_refused_when_running_vms_conflict)

@@ -60,7 +60,8 @@ static inline int write_file(const char *path, const char *s)
 
 /*
  * Load @blob (with a load request of @flags when not zero) through the
- * policy file; on refusal copy the kernel's reasons into @why.
+ * policy file; copy what the file then reads into @why: the reasons of a
+ * refusal, SHYPE_LOAD_UNCHANGED after reloading the active blob.
  */
 static inline int load_blob(const void *blob, size_t len, uint32_t flags,
 			    char *why, size_t whysize)
@@ -86,12 +87,11 @@ static inline int load_blob(const void *blob, size_t len, uint32_t flags,
 		free(buf);
 		return -errno;
 	}
-	if (write(fd, buf, total) != (ssize_t)total) {
+	if (write(fd, buf, total) != (ssize_t)total)
 		err = -errno;
-		if (why && whysize) {
-			n = read(fd, why, whysize - 1);
-			why[n > 0 ? n : 0] = '\0';
-		}
+	if (why && whysize) {
+		n = pread(fd, why, whysize - 1, 0);
+		why[n > 0 ? n : 0] = '\0';
 	}
 	close(fd);
 	free(buf);

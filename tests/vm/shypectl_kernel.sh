@@ -142,13 +142,39 @@ check status_shows_mode grep -qE '^mode enforce  vms [0-9]+  hooks [1-9][0-9]*$'
 run shypectl -j status
 check status_json grep -qE "^\{\"policy\":\"figure2\",\"version\":\"1.0\",\"digest\":\"$digest\",\"mode\":\"enforce\",\"vms\":[0-9]+,\"hooks\":[0-9]+\}$" "$T/out"
 
+# The active policy again (a restart of shype.service): a no-op.
+seq_load=$(last_seq)
+shypectl status >"$T/status0"
 run shypectl load $P/figure2.json
+check load_active_policy_again [ "$rc" = 0 -a ! -s "$T/err" ]
+check load_active_policy_again_says line "$T/out" 1 \
+	"policy figure2 version 1.0 is already active"
+run shypectl -j load $P/figure2.json force
+check load_active_policy_again_json line "$T/out" 1 \
+	"{\"file\":\"$P/figure2.json\",\"policy\":\"figure2\",\"version\":\"1.0\",\"digest\":\"$digest\",\"force\":true,\"loaded\":true,\"unchanged\":true}"
+# A source that differs only in comments compiles to the same blob.
+sed 's/"comment": "The coalitions/"comment": "Still the coalitions/' \
+	$P/figure2.json >"$T/figure2-comment.json"
+run shypectl load "$T/figure2-comment.json"
+check load_same_blob_other_source [ "$rc" = 0 ] &&
+	check load_same_blob_other_source_says line "$T/out" 1 \
+		"policy figure2 version 1.0 is already active"
+run shypectl status
+check load_active_policy_again_changes_nothing cmp -s "$T/status0" "$T/out"
+check load_active_policy_again_audits_nothing [ "$(last_seq)" = "$seq_load" ]
+
+# Another blob of the same name and version is refused.
+sed 's/"unlabeled": "deny"/"unlabeled": "computing"/' \
+	$P/figure2.json >"$T/figure2-same-version.json"
+run shypectl load "$T/figure2-same-version.json"
 check load_same_version_refused [ "$rc" = 1 -a ! -s "$T/out" ]
 check load_same_version_says_stale line "$T/err" 1 \
 	"Error: policy refused: a policy of the same name and a version not lower is active"
 # The kernel's reasons follow, indented (their words are not ABI).
 check load_same_version_gives_reason \
 	grep -qE "^  .*'figure2'.*1\.0" "$T/err"
+run shypectl load "$T/figure2-same-version.json" force
+check load_same_version_refused_with_force [ "$rc" = 1 ]
 
 run shypectl load $P/minimal.json
 check load_other_name_refused [ "$rc" = 1 ]
@@ -158,7 +184,7 @@ check load_other_name_gives_reason \
 	grep -qE "^  .*'figure2'.*'minimal'" "$T/err"
 run shypectl -j load $P/minimal.json
 check load_refusal_json grep -qE \
-	'"loaded":false,"errno":"EEXIST",.*"reasons":\[".*figure2.*"\]\}$' "$T/out"
+	'"loaded":false,"unchanged":false,"errno":"EEXIST",.*"reasons":\[".*figure2.*"\]\}$' "$T/out"
 run shypectl status
 check load_refused_changes_nothing line "$T/out" 1 "policy figure2  version 1.0"
 

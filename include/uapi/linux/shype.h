@@ -199,10 +199,19 @@ struct shype_resource {
  * refused load, read() on the same open file gives the reasons, one per
  * line.  Opened read-only, the file reads back the active blob.
  *
+ * A blob that is byte for byte the active one is accepted and changes
+ * nothing: the active policy, its VMs and their bindings stay as they
+ * are, nothing is audited, and read() on the same open file then gives
+ * the one line %SHYPE_LOAD_UNCHANGED (after a load that replaced the
+ * policy, nothing, or in permissive mode the violations it let through).
+ * So reloading the policy in force, as a service restart does, succeeds
+ * whatever its flags.
+ *
  * Errors of the completing write():
  * - %EBADMSG: malformed blob;  %EPROTONOSUPPORT: unknown ABI version;
  * - %E2BIG: a limit exceeded;
- * - %ESTALE: a policy of the same name is active with a version not lower;
+ * - %ESTALE: a policy of the same name is active with a version not lower
+ *   and is not byte for byte this blob;
  * - %EEXIST: a policy of another name is active and %SHYPE_LOAD_FORCE is
  *   not set;
  * - %EACCES: the policy would deny a running VM or a live binding (each
@@ -213,6 +222,11 @@ struct shype_resource {
 #define SHYPE_LOAD_MAGIC 0x4c794873U
 /** SHYPE_LOAD_FORCE - replace a policy of another name. */
 #define SHYPE_LOAD_FORCE 0x1U
+/**
+ * SHYPE_LOAD_UNCHANGED - what the policy file reads, after the write() that
+ *	completed a blob, when that blob was the active one and nothing changed
+ */
+#define SHYPE_LOAD_UNCHANGED "unchanged\n"
 
 /**
  * struct shype_load_request - optional prefix of a blob written to policy
