@@ -21,6 +21,8 @@
 #
 # Fails on: a "not ok" line, a missing or failing summary, a kernel
 # WARNING/BUG/Oops/Call Trace/general protection/panic, or the timeout.
+# No QEMU outlives run.sh: Ctrl-C, or a signal to run.sh or its process
+# group, ends the test host too.
 # Logs: $SHYPE_VM_OUT/console.log (serial console) and kmsg.log (the
 # complete kernel log, copied by init to the second serial port).
 set -eu
@@ -71,17 +73,78 @@ fi
 t1=$(date +%s.%N)
 
 BAD='WARNING:|BUG:|Oops|Call Trace|general protection|Kernel panic'
+
+# No QEMU may outlive run.sh.  Plain timeout(1) puts itself and QEMU in a
+# process group of their own, out of reach of Ctrl-C and kill -- -PGID;
+# with --foreground they stay in run.sh's.  They run in the background
+# while run.sh sits in `wait`, which a trapped signal interrupts at once (a
+# foreground command would hold the trap back until it ended), so that a
+# signal to run.sh alone ends them through the traps; --pdeathsig sends
+# them SIGTERM if run.sh dies of SIGKILL.  timeout still ends QEMU when the
+# time is up, and kills it 10 s later.
+bg=
+forget() {
+	local p left=
+	for p in $bg; do
+		[ "$p" = "$1" ] || left="$left $p"
+	done
+	bg=$left
+}
+stop_bg() {
+	local p
+	for p in $bg; do
+		kill "$p" 2>/dev/null
+	done
+	for p in $bg; do
+		wait "$p" 2>/dev/null
+	done
+	bg=
+}
+trap stop_bg EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# timed TIMEOUT-ARGS... -- as timeout(1), but as said above; its status.
+timed() {
+	local pid rc=0
+	setpriv --pdeathsig TERM timeout --foreground "$@" &
+	pid=$!
+	bg="$bg $pid"
+	wait "$pid" || rc=$?
+	forget "$pid"
+	return "$rc"
+}
+
+# reader COMMAND...: COMMAND in the background, reading $out/console.fifo,
+# which the next timed writes to; wait_reader waits for it to finish.
+reader() {
+	rm -f "$out/console.fifo"
+	mkfifo "$out/console.fifo"
+	"$@" <"$out/console.fifo" &
+	reader_pid=$!
+	bg="$bg $reader_pid"
+}
+wait_reader() {
+	local rc=0
+	wait "$reader_pid" || rc=$?
+	forget "$reader_pid"
+	rm -f "$out/console.fifo"
+	return "$rc"
+}
+
 qemu=(qemu-system-x86_64 -nodefaults -nographic -no-reboot -kernel "$kernel"
       -initrd "$initrd")
 
 # Does -accel kvm boot this kernel to init, with a working /dev/kvm inside?
-# A bounded boot in probe mode; the answer is cached per kernel.
+# A bounded boot in probe mode; the answer, in $accel, is cached per kernel.
+# (Not in a $(...) subshell: run.sh's traps must see its QEMU.)
 probe_kvm() {
 	local cache=$out/accel-$kver
 	if [ ! -f "$cache" ]; then
 		echo tcg >"$cache"
 		if [ -r /dev/kvm ] && [ -w /dev/kvm ] &&
-			timeout -k 5 "${SHYPE_PROBE_TIMEOUT:-30}" "${qemu[@]}" \
+			timed -k 5 "${SHYPE_PROBE_TIMEOUT:-30}" "${qemu[@]}" \
 				-accel kvm -cpu host -m 512 -smp 1 \
 				-append "console=ttyS0 quiet panic=-1 shype_mode=probe" \
 				</dev/null >"$out/probe.log" 2>&1 &&
@@ -89,12 +152,12 @@ probe_kvm() {
 			echo kvm >"$cache"
 		fi
 	fi
-	cat "$cache"
+	accel=$(cat "$cache")
 }
 
 case ${SHYPE_ACCEL:-} in
 tcg | kvm) accel=$SHYPE_ACCEL ;;
-'') accel=$(probe_kvm) ;;
+'') probe_kvm ;;
 *) echo "run.sh: SHYPE_ACCEL must be tcg or kvm" >&2; exit 2 ;;
 esac
 if [ "$accel" = kvm ]; then
@@ -121,9 +184,16 @@ if [ "$shell" = 1 ]; then
 	exec "${qemu[@]}" -append "$append shype_mode=shell"
 fi
 if [ "$bench" = 1 ]; then
-	timeout -k 10 "${SHYPE_VM_TIMEOUT:-900}" "${qemu[@]}" \
-		-append "$append shype_mode=bench shype_load=no" </dev/null |
-		tr -d '\r' | tee "$out/bench.log" | grep -a -e '^bench' -e '^[ 0-9A-Za-z]'
+	# shellcheck disable=SC2317 # run by reader
+	bench_out() {
+		tr -d '\r' | tee "$out/bench.log" |
+			grep -a -e '^bench' -e '^[ 0-9A-Za-z]'
+	}
+	reader bench_out
+	timed -k 10 "${SHYPE_VM_TIMEOUT:-900}" "${qemu[@]}" \
+		-append "$append shype_mode=bench shype_load=no" </dev/null \
+		>"$out/console.fifo" || true
+	wait_reader || true
 	grep -q '^bench: done' "$out/bench.log"
 	exit
 fi
@@ -139,6 +209,7 @@ boot() {
 	# powered off: give it 10 s, then end it.
 	(
 		while ! grep -q 'reboot: Power down' "$out/console.log"; do
+			kill -0 $$ 2>/dev/null || exit 0 # run.sh died of SIGKILL
 			sleep 1
 		done
 		sleep 10
@@ -146,12 +217,16 @@ boot() {
 		pkill -f -- "-name shype-test-$$" || true
 	) &
 	watch=$!
-	timeout -k 10 "${SHYPE_VM_TIMEOUT:-900}" "${qemu[@]}" \
+	bg="$bg $watch"
+	reader tee "$out/console.log"
+	timed -k 10 "${SHYPE_VM_TIMEOUT:-900}" "${qemu[@]}" \
 		-name "shype-test-$$" -append "$append shype_mode=test" \
-		</dev/null 2>&1 | tee "$out/console.log"
-	rc=${PIPESTATUS[0]}
+		</dev/null >"$out/console.fifo" 2>&1
+	rc=$?
+	wait_reader
 	kill "$watch" 2>/dev/null
 	wait "$watch" 2>/dev/null
+	forget "$watch"
 	if [ -e "$out/stuck-poweroff" ]; then
 		echo "run.sh: QEMU did not exit after the guest powered off; ended it"
 		rc=0
