@@ -6,7 +6,10 @@
  * XML on stdin.  At "prepare" it refuses (exit 1, the reason on stderr,
  * which `virsh start` shows) a domain the kernel would refuse: a label
  * unknown to the active policy, a Chinese Wall conflict with a running VM,
- * or a partition whose cgroup does not carry the domain's label.  It makes
+ * a resource its label may not use (a shared memory file, the bridge of an
+ * interface, a vsock CID: the kernel refuses vhost-net such a backend, but
+ * QEMU then carries the frames itself), or a partition whose cgroup does
+ * not carry the domain's label.  It makes
  * and labels that cgroup when missing: systemd removes a slice's cgroup
  * when its last VM stops.  It never calls libvirt, which waits for it.
  */
@@ -74,6 +77,32 @@ refuse(const char *dom, const char *fmt, ...)
 	return EXIT_FAILURE;
 }
 
+/*
+ * Refuse @di if its label may not use one of its resources.  The bridge of
+ * an interface of type "network" is only in the XML once libvirt has
+ * allocated the interface; if it is not there, the kernel still decides
+ * on vhost-net's backend.
+ */
+static int refuse_resources(const char *dom, const struct shype_policy *pol,
+			    const struct dom_info *di)
+{
+	char why[PATH_MAX + 512];
+	const struct dom_resource *r;
+	size_t i;
+
+	for (i = 0; i < di->n_res; i++) {
+		r = &di->res[i];
+		if (!r->name[0])
+			continue;
+		if (!decide_resource(pol, di->label, r, why, sizeof(why)))
+			return refuse(dom, "its %s may not use %s:%s: %s",
+				      r->device,
+				      shype_resource_kind_name(r->kind),
+				      r->name, why);
+	}
+	return 0;
+}
+
 static int prepare(const char *dom, const char *xml)
 {
 	char partition[PATH_MAX], cgroup[PATH_MAX], why[PATH_MAX + 512];
@@ -102,6 +131,8 @@ static int prepare(const char *dom, const char *xml)
 			refuse(dom, "%s", why);
 		goto out;
 	}
+	if (refuse_resources(dom, &pf.pol, &di))
+		goto out;
 	if (!di.label) {
 		/* The policy labels such VMs itself. */
 		ret = EXIT_SUCCESS;

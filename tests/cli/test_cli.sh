@@ -668,12 +668,12 @@ export SHYPE_LIBVIRT_SYSTEMD=1
 "$SHYPECTL" policy compile "$F2" -o "$S/policy" >/dev/null
 printf 'vm=1 pid=100 label=order\n' >"$S/vms"
 : >"$S/cgroups"
-# domxml NAME [LABEL [PARTITION]]: a domain's XML.
+# domxml NAME [LABEL [PARTITION [DEVICES]]]: a domain's XML.
 domxml() {
 	echo "<domain type='kvm'><name>$1</name>"
 	[ -z "${2:-}" ] || echo "<metadata><shype:label xmlns:shype='urn:shype:libvirt:1'>$2</shype:label></metadata>"
 	[ -z "${3:-}" ] || echo "<resource><partition>$3</partition></resource>"
-	echo "<devices/></domain>"
+	echo "<devices>${4:-}</devices></domain>"
 }
 # hook NAME RC STDERR XML-ARGS...: the hook at prepare, as libvirt runs it.
 hook() {
@@ -707,8 +707,15 @@ hook hook_refuses_unlabelled_domain 1 \
 hook hook_refuses_label_without_partition 1 \
 	"shype: domain 'o2' refused: it has label 'order' but runs in partition '/machine', not '/machine/shype-order': run 'shypectl domain label o2 order'" \
 	o2 order
+BR_ORDER="<interface type='bridge'><source bridge='br-order'/><model type='virtio'/></interface>"
+hook hook_refuses_interface_on_other_coalitions_bridge 1 \
+	"shype: domain 'c2' refused: its interface bridge may not use net:br-order: label 'computing' and net:br-order (label 'order') share no STE type" \
+	c2 computing "${P}computing" "$BR_ORDER"
+hook hook_refuses_shmem_of_other_coalition 1 \
+	"shype: domain 'o2' refused: its shmem ivshmem-plain may not use shm:/dev/shm/vdisk-ads: label 'order' and shm:/dev/shm/vdisk-ads (label 'vdisk_ads') share no STE type" \
+	o2 order "${P}order" "<shmem name='vdisk-ads'><model type='ivshmem-plain'/></shmem>"
 check hook_labels_nothing_when_refused [ ! -s "$S/cgroups" ]
-hook hook_admits_order_beside_order 0 "" o2 order "${P}order"
+hook hook_admits_order_beside_order 0 "" o2 order "${P}order" "$BR_ORDER"
 check hook_makes_partition_cgroup \
 	[ -d "$T/cg/machine.slice/machine-shype\\x2dorder.slice" ]
 check hook_labels_partition_cgroup \

@@ -139,6 +139,23 @@ journalctl -b -u shype-daemon.service -o cat --no-pager | sed 's/^/# daemon: /' 
 stamp "comp1 started"
 dmesg | grep 'shype: denied' | sed 's/^/# kernel: /' | tail -n 5
 
+# A domain with an interface on a bridge of another coalition: the hook
+# refuses it.  (The kernel refuses vhost-net that backend, but QEMU then
+# carries the frames to the bridge itself.)
+ip link add br-order type bridge 2>/dev/null
+sed "s/@NAME@/compnet/; s/@KVER@/$kver/
+     s|<memballoon|<interface type='bridge'><source bridge='br-order'/><model type='virtio'/></interface><memballoon|" \
+	$E/domain.xml.in >/tmp/compnet.xml
+t define_compnet virsh -q define /tmp/compnet.xml
+t label_compnet shypectl domain label compnet computing
+t_fail dry_run_compnet_denies_its_bridge "net:br-order .*deny .*share no STE type" \
+	shypectl domain dry-run compnet
+t_fail start_compnet_refused_by_hook \
+	"shype: domain 'compnet' refused: its interface bridge may not use net:br-order: label 'computing' and net:br-order \(label 'order'\) share no STE type" \
+	virsh start compnet
+t compnet_not_running test "$(virsh domstate compnet)" = "shut off"
+stamp "compnet refused"
+
 virsh destroy comp1 >/dev/null 2>&1
 echo "# shype-e2e-libvirt: done in $(awk -v a="$T0" '{ printf "%.1f", $1 - a }' /proc/uptime) s"
 echo "== shype-e2e-libvirt summary"

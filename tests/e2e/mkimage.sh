@@ -1,32 +1,22 @@
 #!/bin/bash
 # Build the e2e part of the test host's initramfs: Debian's
-# qemu-system-x86_64 with its libraries and the x86 firmware it loads, and a
-# tiny busybox guest (the same Debian kernel, a cpio with busybox and
-# tests/e2e/guest-init).  It is appended to tests/vm's initramfs (the
+# qemu-system-x86_64 with its libraries and the x86 firmware it loads, and
+# the guest it boots (tests/e2e/guest: a bare-metal multiboot ELF).  It is
+# appended to tests/vm's initramfs (the
 # kernel unpacks concatenated archives in turn), so the test host keeps
 # everything tests/vm puts there: KVM modules, shype.ko, shypectl.
 #
-# The image depends only on this machine's QEMU, firmware and busybox, the
-# kernel and the guest's files; it is cached outside the repository under
+# The image depends only on this machine's QEMU and firmware and the
+# guest's source; it is cached outside the repository under
 # ~/.cache/shype/e2e/HASH (HASH of those inputs), so a second run does not
 # rebuild it.  Prints the archive's path.
 #
-# usage: tests/e2e/mkimage.sh --kver KVER [--kdir DIR]
+# usage: tests/e2e/mkimage.sh
 # env:   SHYPE_E2E_CACHE   cache root (default ~/.cache/shype/e2e)
 set -eu
 
 cd "$(dirname "$0")/../.."
-kver=6.1.0-56-amd64
-kdir=
-while [ $# -gt 0 ]; do
-	case $1 in
-	--kver) kver=$2; shift 2 ;;
-	--kdir) kdir=$2; shift 2 ;;
-	*) echo "usage: $0 --kver KVER [--kdir DIR]" >&2; exit 2 ;;
-	esac
-done
-[ -n "$kdir" ] || kdir=$(scripts/kernel.sh "$kver")
-kernel=$kdir/boot/vmlinuz-$kver
+[ $# -eq 0 ] || { echo "usage: $0" >&2; exit 2; }
 qemu=$(command -v qemu-system-x86_64) || {
 	echo "mkimage: no qemu-system-x86_64: run scripts/deps.sh" >&2
 	exit 1
@@ -39,7 +29,8 @@ say() { echo "mkimage: $*" >&2; }
 QEMU_SHARE="kvmvapic.bin linuxboot.bin linuxboot_dma.bin multiboot.bin
 	    multiboot_dma.bin pvh.bin qboot.rom sgabios.bin"
 libs=$(ldd "$qemu" | grep -o '/[^ ]*' | sort -u)
-inputs=("$0" tests/e2e/guest-init tests/e2e/guest/*.c "$qemu" $libs /bin/busybox "$kernel")
+guest_src=(tests/e2e/guest/guest.c tests/e2e/guest/guest.ld)
+inputs=("$0" "${guest_src[@]}" "$qemu" $libs)
 for f in $QEMU_SHARE; do
 	inputs+=("/usr/share/qemu/$f")
 done
@@ -48,8 +39,7 @@ for f in /usr/share/seabios/* /usr/lib/ipxe/qemu/*; do
 done
 
 # The key: names, sizes and times of every input, and this script's text.
-key=$( (stat -L -c '%n %s %Y' "${inputs[@]}"; cat "$0" tests/e2e/guest-init \
-	tests/e2e/guest/*.c) |
+key=$( (stat -L -c '%n %s %Y' "${inputs[@]}"; cat "$0" "${guest_src[@]}") |
 	sha256sum | cut -c1-16)
 cache=${SHYPE_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/shype/e2e}
 dir=$cache/$key
@@ -87,21 +77,15 @@ for f in /usr/share/seabios/* /usr/lib/ipxe/qemu/*; do
 	copy "$f" "$f"
 done
 
-# 3. The guest: the same kernel, and a cpio of busybox, its init and the
-# static programs of tests/e2e/guest/.
-say "[3/3] guest: $kernel and a busybox initramfs"
-mkdir -p "$root/e2e" "$tmp/guest/bin" "$tmp/guest/dev" "$tmp/guest/proc" \
-	"$tmp/guest/sys"
-cp "$kernel" "$root/e2e/vmlinuz"
-cp /bin/busybox "$tmp/guest/bin/busybox"
-for src in tests/e2e/guest/*.c; do
-	gcc -static -O2 -Wall -Wextra -Werror -o \
-		"$tmp/guest/bin/$(basename "$src" .c)" "$src"
-done
-ln -s busybox "$tmp/guest/bin/sh"
-install -m 755 tests/e2e/guest-init "$tmp/guest/init"
-(cd "$tmp/guest" && find . | LC_ALL=C sort |
-	cpio -o -H newc -R 0:0 --quiet) | gzip -9 >"$root/e2e/guest.cpio.gz"
+# 3. The guest: 32-bit, freestanding, linked at 1 MiB for QEMU's
+# multiboot loader (gcc's -m32 needs no 32-bit libc with -nostdlib).
+say "[3/3] guest: /e2e/guest.elf"
+mkdir -p "$root/e2e"
+gcc -m32 -march=i686 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -fno-builtin -nostdlib -O2 \
+	-Wall -Wextra -Werror -c -o "$tmp/guest.o" tests/e2e/guest/guest.c
+ld -m elf_i386 -T tests/e2e/guest/guest.ld --build-id=none \
+	-o "$root/e2e/guest.elf" "$tmp/guest.o"
 
 # Uncompressed: QEMU loads it in a blink and the test host's kernel
 # unpacks it faster than it could gunzip it under TCG.

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The e2e tests: real QEMU VMs in the test host (tests/vm/run.sh's, with
-# the archive of mkimage.sh appended: QEMU, firmware, a busybox guest), and
+# the archive of mkimage.sh appended: QEMU, firmware, the guest), and
 # this tree's shype.ko, shypectl and shype-ivshmem-server.  Runs the
 # tests/e2e/e2e_*.sh scripts there and judges them as run.sh does.
 #
@@ -27,8 +27,7 @@ done
 
 out=build/e2e
 mkdir -p "$out"
-kdir=$(scripts/kernel.sh "$kver")
-image=$(tests/e2e/mkimage.sh --kver "$kver" --kdir "$kdir")
+image=$(tests/e2e/mkimage.sh)
 
 # This tree's pieces, rebuilt every run (small): the e2e scripts and the
 # ivshmem server with its libraries.
@@ -43,6 +42,7 @@ for f in $(ldd "$server" | grep -o '/[^ ]*'); do
 	cp -L "$f" "$root$f"
 done
 install -m 755 tests/e2e/e2e_*.sh "$root/tests/"
+install -D -m 644 tests/e2e/lib.sh "$root/usr/share/shype-e2e/lib.sh"
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) \
 	>"$out/project.cpio"
 

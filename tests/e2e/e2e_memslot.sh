@@ -1,0 +1,95 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# ivshmem-plain over memory-backend-file,share=on between real QEMU VMs,
+# under the sHype paper's Figure 2 policy.  QEMU puts the shared file
+# behind a memslot when the firmware enables the device's BAR2; shype.ko
+# decides there (KVM_SET_USER_MEMORY_REGION):
+#   1. two Order VMs on one file: both run, each reads the word the other
+#      wrote, and shype's bindings list the file with both;
+#   2. a Computing VM on that file while an Order VM has it: denied at the
+#      memslot, the audit names both VMs and the file, and the Computing
+#      guest never writes to it; what stock QEMU does then is shown;
+#   3. a Computing VM on /dev/shm/vdisk-order, which the policy labels
+#      vdisk_order (STE type Order): denied by the file's own label.
+# The guests run tests/e2e/guest/guest.c ("plain id=N").  In the test host
+# (busybox sh), as root; prints TAP lines, then "N passed, N failed".
+
+T=/tmp/e2e-memslot
+. /usr/share/shype-e2e/lib.sh
+
+# plain NAME LABEL ID FILE: a VM with an ivshmem-plain on FILE (1 MiB),
+# its guest writing word ID.
+plain() {
+	vm "$1" "$2" "plain id=$3" \
+		-object "memory-backend-file,id=shm,share=on,mem-path=$4,size=1M" \
+		-device ivshmem-plain,memdev=shm
+}
+
+# word FILE N: 32-bit word N of FILE, in hex.
+word() {
+	od -A n -t x4 -j $(($2 * 4)) -N 4 "$1" | tr -d ' '
+}
+
+figure2
+shm=/dev/shm/e2e-plain
+rm -f "$shm"
+
+say "1. two Order VMs share $shm"
+audit_mark
+plain order1 order 1 "$shm"
+plain order2 order 2 "$shm"
+booted order1 order2
+result $? both_order_vms_boot
+wait_line "$T/order1.console" "^E2E read word 2 of a peer" "$(pid order1)" &&
+	wait_line "$T/order2.console" "^E2E read word 1 of a peer" "$(pid order2)"
+result $? each_reads_the_word_the_other_wrote order1
+o1=$(vm_id "$(pid order1)")
+o2=$(vm_id "$(pid order2)")
+show "$SFS/bindings"
+grep -q "class=shm path=$shm vms=$o1(order),$o2(order)\$" "$SFS/bindings" ||
+	grep -q "class=shm path=$shm vms=$o2(order),$o1(order)\$" "$SFS/bindings"
+result $? bindings_list_the_file_with_both_vms
+[ -z "$(audit_new)" ]
+result $? no_denial_between_order_vms
+stop order2
+
+say "2. a Computing VM on the file the Order VM has"
+audit_mark
+plain comp3 computing 3 "$shm"
+wait_exit "$(pid comp3)" && exit_status comp3
+rc=$?
+say "stock QEMU, its memslot refused: exit status $rc, output:"
+show "$T/comp3.out"
+[ $rc -ne 0 ]
+result $? computing_qemu_does_not_run comp3
+audit_new >"$T/audit.2"
+show "$T/audit.2"
+grep -Eq "op=memslot result=denied vm=[0-9]+\(computing\) pid=$(pid comp3) reason=ste peer=$o1\(order\) class=shm path=$shm" "$T/audit.2"
+result $? kernel_denies_the_memslot_and_audit_names_both_vms_and_the_file
+[ "$(word "$shm" 3)" = 00000000 ] && ! grep -q "^E2E wrote" "$T/comp3.console"
+result $? computing_guest_never_writes_the_file
+alive "$(pid order1)"
+result $? order_vm_keeps_running
+grep -q "class=shm path=$shm vms=$o1(order)\$" "$SFS/bindings"
+result $? file_stays_bound_to_the_order_vm_alone
+stop order1
+
+say "3. a Computing VM on /dev/shm/vdisk-order (labelled vdisk_order)"
+rm -f /dev/shm/vdisk-order
+audit_mark
+plain comp4 computing 4 /dev/shm/vdisk-order
+wait_exit "$(pid comp4)" && exit_status comp4
+[ $? -ne 0 ]
+result $? computing_qemu_does_not_run_on_order_vdisk comp4
+audit_new >"$T/audit.3"
+show "$T/audit.3"
+grep -Eq "op=memslot result=denied vm=[0-9]+\(computing\) pid=$(pid comp4) reason=ste class=shm label=vdisk_order path=/dev/shm/vdisk-order" "$T/audit.3"
+result $? kernel_denies_by_the_file_label
+plain order5 order 5 /dev/shm/vdisk-order
+booted order5 && wait_line "$T/order5.console" "^E2E wrote word 5" "$(pid order5)"
+result $? an_order_vm_may_use_it order5
+stop order5
+rm -f "$shm" /dev/shm/vdisk-order
+
+finish
