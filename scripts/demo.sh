@@ -47,6 +47,13 @@ tests/vm/run.sh --kver "$kver" --filter 'vm_figure2.sh' |
 	tr -d '\r' | sed -e 's/\x1bc//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' |
 	grep -a -v -e SeaBIOS -e 'Booting from' -e 'reboot: Power' -e '^$'
 
+[ "${SHYPE_DEMO_QEMU:-1}" = 1 ] || exit 0
+step "Real QEMU VMs in that test host: the Chinese Wall, ivshmem, shared memory, vhost-net"
+echo "(QEMU and its firmware are packed once, then cached; the guests are tests/e2e/guest)"
+tests/e2e/run.sh --kver "$kver" |
+	tr -d '\r' | sed -e 's/\x1bc//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' |
+	grep -a -v -e SeaBIOS -e 'Booting from' -e 'reboot: Power' -e '^$'
+
 [ "${SHYPE_DEMO_LIBVIRT:-1}" = 1 ] || exit 0
 step "Real VMs: libvirt starts QEMU, shype's hook and kernel decide"
 echo "(a Debian image with libvirt is built once, about 2 minutes, then cached)"

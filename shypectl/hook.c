@@ -9,9 +9,11 @@
  * a resource its label may not use (a shared memory file, the bridge of an
  * interface, a vsock CID: the kernel refuses vhost-net such a backend, but
  * QEMU then carries the frames itself), or a partition whose cgroup does
- * not carry the domain's label.  It makes
- * and labels that cgroup when missing: systemd removes a slice's cgroup
- * when its last VM stops.  It never calls libvirt, which waits for it.
+ * not carry the domain's label.  It makes and labels that cgroup when
+ * missing: systemd removes a slice's cgroup when its last VM stops.  At
+ * "start" it checks the resources again: the bridge of an interface of
+ * type "network" is in the XML only then.  It never calls libvirt, which
+ * waits for it.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -103,25 +105,40 @@ static int refuse_resources(const char *dom, const struct shype_policy *pol,
 	return 0;
 }
 
+/*
+ * The active policy in @pf and the domain of @xml in @di: 0; -1 when no
+ * policy is loaded (nothing to refuse); else EXIT_FAILURE after refusing.
+ */
+static int hook_begin(const char *dom, const char *xml, struct policy_file *pf,
+		      struct dom_info *di)
+{
+	const char *why;
+	int ret;
+
+	ret = active_policy(pf);
+	if (ret < 0)
+		return -1;
+	if (ret)
+		return refuse(dom, "cannot read shype's active policy");
+	if (dom_info_parse(xml, di, &why)) {
+		policy_file_free(pf);
+		return refuse(dom, "%s", why);
+	}
+	return 0;
+}
+
 static int prepare(const char *dom, const char *xml)
 {
 	char partition[PATH_MAX], cgroup[PATH_MAX], why[PATH_MAX + 512];
 	char plabel[SHYPE_NAME_MAX + 1], from[PATH_MAX];
 	struct policy_file pf;
 	struct dom_info di;
-	const char *err_why;
 	int ret, err;
 
-	ret = active_policy(&pf);
-	if (ret < 0)
-		return EXIT_SUCCESS; /* nothing enforced */
+	ret = hook_begin(dom, xml, &pf, &di);
 	if (ret)
-		return refuse(dom, "cannot read shype's active policy");
+		return ret < 0 ? EXIT_SUCCESS : ret;
 	ret = EXIT_FAILURE;
-	if (dom_info_parse(xml, &di, &err_why)) {
-		refuse(dom, "%s", err_why);
-		goto out_policy;
-	}
 	if (!decide_create(&pf.pol, di.label, why, sizeof(why))) {
 		if (!di.label)
 			refuse(dom,
@@ -159,7 +176,25 @@ static int prepare(const char *dom, const char *xml)
 	ret = EXIT_SUCCESS;
 out:
 	dom_info_free(&di);
-out_policy:
+	policy_file_free(&pf);
+	return ret;
+}
+
+/*
+ * "start begin": libvirt has allocated the domain's interfaces, so the XML
+ * now names the bridge of each interface of type "network".
+ */
+static int start(const char *dom, const char *xml)
+{
+	struct policy_file pf;
+	struct dom_info di;
+	int ret;
+
+	ret = hook_begin(dom, xml, &pf, &di);
+	if (ret)
+		return ret < 0 ? EXIT_SUCCESS : ret;
+	ret = refuse_resources(dom, &pf.pol, &di) ? EXIT_FAILURE : EXIT_SUCCESS;
+	dom_info_free(&di);
 	policy_file_free(&pf);
 	return ret;
 }
@@ -167,6 +202,7 @@ out_policy:
 /* argv: qemu DOMAIN OPERATION SUB-OPERATION EXTRA */
 int hook_qemu(int argc, char **argv)
 {
+	int (*step)(const char *dom, const char *xml);
 	char *xml;
 	int ret;
 
@@ -174,13 +210,18 @@ int hook_qemu(int argc, char **argv)
 		return usage_err(
 			"the qemu hook needs DOMAIN OPERATION ...; see '%s hook help'",
 			bin_name);
-	if (strcmp(argv[2], "prepare") ||
-	    (argc > 3 && strcmp(argv[3], "begin")))
+	if (argc > 3 && strcmp(argv[3], "begin"))
+		return EXIT_SUCCESS;
+	if (!strcmp(argv[2], "prepare"))
+		step = prepare;
+	else if (!strcmp(argv[2], "start"))
+		step = start;
+	else
 		return EXIT_SUCCESS;
 	xml = read_stdin();
 	if (!xml)
 		return refuse(argv[1], "cannot read the domain's XML");
-	ret = prepare(argv[1], xml);
+	ret = step(argv[1], xml);
 	free(xml);
 	return ret;
 }

@@ -720,6 +720,17 @@ check hook_makes_partition_cgroup \
 	[ -d "$T/cg/machine.slice/machine-shype\\x2dorder.slice" ]
 check hook_labels_partition_cgroup \
 	[ "$(cat "$S/cgroups")" = 'label /machine.slice/machine-shype\x2dorder.slice order' ]
+# An interface of type "network": its bridge is in the XML at "start".
+hook hook_admits_network_interface_at_prepare 0 "" c3 computing \
+	"${P}computing" "<interface type='network'><source network='ordernet'/></interface>"
+domxml c3 computing "${P}computing" \
+	"<interface type='network'><source network='ordernet' bridge='br-order'/></interface>" >"$T/dom.xml"
+expect_err hook_refuses_network_bridge_at_start 1 \
+	"shype: domain 'c3' refused: its interface network may not use net:br-order: label 'computing' and net:br-order (label 'order') share no STE type" \
+	hook qemu c3 start begin - <"$T/dom.xml"
+domxml o3 order "${P}order" "$BR_ORDER" >"$T/dom.xml"
+expect hook_admits_bridge_of_own_coalition_at_start 0 "" \
+	hook qemu o3 start begin - <"$T/dom.xml"
 : >"$S/vms"
 hook hook_admits_advertising_when_alone 0 "" ads1 advertising "${P}advertising"
 : >"$S/cgroups"

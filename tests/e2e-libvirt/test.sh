@@ -154,6 +154,24 @@ t_fail start_compnet_refused_by_hook \
 	"shype: domain 'compnet' refused: its interface bridge may not use net:br-order: label 'computing' and net:br-order \(label 'order'\) share no STE type" \
 	virsh start compnet
 t compnet_not_running test "$(virsh domstate compnet)" = "shut off"
+# The same through a libvirt network on br-order: its bridge is in the
+# domain's XML only once libvirt allocated the interface, so the hook
+# refuses it at "start".
+cat >/tmp/ordernet.xml <<'NET'
+<network><name>ordernet</name><forward mode='bridge'/><bridge name='br-order'/></network>
+NET
+virsh -q net-define /tmp/ordernet.xml >/dev/null && virsh -q net-start ordernet >/dev/null
+sed "s/@NAME@/compnet2/; s/@KVER@/$kver/
+     s|<memballoon|<interface type='network'><source network='ordernet'/><model type='virtio'/></interface><memballoon|" \
+	$E/domain.xml.in >/tmp/compnet2.xml
+t define_compnet2 virsh -q define /tmp/compnet2.xml
+t label_compnet2 shypectl domain label compnet2 computing
+t_fail dry_run_compnet2_denies_its_network_bridge "net:br-order .*deny .*share no STE type" \
+	shypectl domain dry-run compnet2
+t_fail start_compnet2_refused_by_hook_at_start \
+	"shype: domain 'compnet2' refused: its interface network may not use net:br-order" \
+	virsh start compnet2
+t compnet2_not_running test "$(virsh domstate compnet2)" = "shut off"
 stamp "compnet refused"
 
 virsh destroy comp1 >/dev/null 2>&1
