@@ -826,7 +826,8 @@ void shype_bind_slot_release(struct shype_vm *vm, u32 slot)
  * shype_bind_relabel() - may the shared file @inode take the resource
  *	label @label, given the VMs bound to it?  Under shype_lock
  * @inode: the file
- * @label: the label's name
+ * @label: the label's name; NULL when its run-time label is cleared, so
+ *	that the policy's label of the path it was bound under applies
  *
  * Return: 0, or %-EACCES after auditing the first VM that would be denied.
  */
@@ -841,9 +842,20 @@ int shype_bind_relabel(const struct inode *inode, const char *label)
 	lockdep_assert_held(&shype_lock);
 	if (!a || !obj)
 		return 0;
-	r = shype_label_find(&a->pol, label, strlen(label));
-	if (r == SHYPE_NOT_FOUND)
-		r = LABEL_MISSING;
+	if (label) {
+		r = shype_label_find(&a->pol, label, strlen(label));
+		if (r == SHYPE_NOT_FOUND)
+			r = LABEL_MISSING;
+	} else {
+		label = "-";
+		r = obj->path ? shype_resource_find(&a->pol, SHYPE_RES_SHM,
+						    obj->path) :
+				SHYPE_NOT_FOUND;
+		if (r != SHYPE_NOT_FOUND) {
+			r = le32_to_cpu(a->pol.resource[r].label);
+			label = a->pol.label[r].name;
+		}
+	}
 	list_for_each_entry(b, &obj->binds, obj_node)
 		if (!resource_ok(&a->pol, b->vm->idx, r))
 			return shype_deny(SHYPE_OP_REMAP, b->vm, fmt, label,

@@ -134,7 +134,11 @@ out:
  * shype_shm_label_clear() - remove a shared-memory file's run-time label
  * @path: its absolute path
  *
- * Return: 0; %-ENOENT when it has none; errors of the path lookup.
+ * The policy's label of the path the file is bound under (or none) then
+ * applies, so a VM bound to the file must be allowed to use that.
+ *
+ * Return: 0; %-ENOENT when it has none; %-EACCES, a VM bound to the file
+ * may not use it without its label; errors of the path lookup.
  */
 int shype_shm_label_clear(const char *path)
 {
@@ -147,14 +151,15 @@ int shype_shm_label_clear(const char *path)
 		return err;
 	mutex_lock(&shype_lock);
 	sl = find(inode);
-	if (sl) {
+	err = sl ? shype_bind_relabel(inode, NULL) : -ENOENT;
+	if (!err) {
 		hash_del(&sl->node);
 		list_del(&sl->list);
 	}
 	mutex_unlock(&shype_lock);
 	iput(inode);
-	if (!sl)
-		return -ENOENT;
+	if (err)
+		return err;
 	iput(sl->inode);
 	kfree(sl);
 	return 0;

@@ -100,6 +100,9 @@ static int resource_unlabel(int argc, char **argv)
 	err = shype_kernel_resource_clear(path);
 	if (err == -ENOENT && shype_kernel_loaded())
 		p_err("'%s' has no label given at run time", path);
+	else if (err == -EACCES)
+		p_err("'%s' is behind a memslot of a VM that may not use it without its label (see '%s audit')",
+		      path, bin_name);
 	else if (err)
 		p_kernel_err(err, "cannot unlabel '%s'", path);
 	if (err)

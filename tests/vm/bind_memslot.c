@@ -517,6 +517,17 @@ TEST(memslot_run_time_resource_label)
 		  0);
 	EXPECT_EQ(vmm_slot(&a1, 1, 4, "policy-order"), 0);
 	EXPECT_EQ(vmm_slot(&o1, 1, 4, "policy-order"), -EACCES);
+	/* Cleared, the policy's label applies: the bound VM must pass it. */
+	seq = audit_last();
+	EXPECT_EQ(write_file(SFS "/resources", "unlabel /dev/shm/policy-order"),
+		  -EACCES);
+	EXPECT_EQ(audit_since(seq, "reason=relabel class=shm",
+			      "label=shm_order"),
+		  1);
+	EXPECT_EQ(file_has(SFS "/resources",
+			   "resource=shm:/dev/shm/policy-order",
+			   "label=shm_ads", NULL),
+		  1);
 	vmm_stop(&o1);
 	vmm_stop(&a1);
 	EXPECT_EQ(write_file(SFS "/resources", "unlabel /dev/shm/rt-file"), 0);

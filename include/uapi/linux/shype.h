@@ -282,7 +282,8 @@ struct shype_load_request {
  *   takes precedence over a policy's "shm:PATH" resource.  Errors: %ENOENT
  *   no such file (or, unlabel, no label), %EINVAL malformed line or name,
  *   %ESRCH the active policy has no label NAME, %EACCES a VM that has the
- *   file behind a memslot may not use NAME.
+ *   file behind a memslot may not use NAME (unlabel: the policy's label of
+ *   the path the file was bound under, or none).
  * stats (read), one line per hook point:
  *	op=NAME calls=N allowed=N denied=N
  * stats: op is create, policy_load, irqfd, ioeventfd, hv_eventfd,
