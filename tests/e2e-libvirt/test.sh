@@ -56,7 +56,7 @@ vm_label() { grep -c "label=$1\b" $S/vms; }
 
 echo "# shype-e2e-libvirt: start at uptime $T0 s"
 t shype_service_loaded_module_and_policy systemctl is-active shype.service
-t policy_figure2_active grep -q '^policy=figure2 ' $S/status
+t policy_figure2_active grep -q '^policy=figure2-libvirt ' $S/status
 t daemon_running systemctl is-active shype-daemon.service
 if ! systemctl -q is-active shype.service; then
 	journalctl -b -u shype.service -o cat --no-pager | sed 's/^/# shype.service: /'
