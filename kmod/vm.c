@@ -116,7 +116,8 @@ int shype_vm_create(const struct kvm *kvm)
 	INIT_LIST_HEAD(&vm->slots);
 
 	mutex_lock(&shype_lock);
-	vm->id = next_vm_id;
+	/* A refused VM's number names it in its audit line: never reused. */
+	vm->id = next_vm_id++;
 	shype_current_label(vm->label, sizeof(vm->label));
 	a = shype_active_locked();
 	if (a) {
@@ -131,7 +132,6 @@ int shype_vm_create(const struct kvm *kvm)
 			shype_chwall_add(&a->pol, &a->cw, vm->idx);
 		else
 			vm->idx = SHYPE_NOT_FOUND;
-		next_vm_id++;
 		hash_add(vm_hash, &vm->node, (unsigned long)kvm);
 		list_add_tail(&vm->list, &shype_vms);
 		shype_vm_count++;

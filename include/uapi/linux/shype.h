@@ -254,8 +254,9 @@ struct shype_load_request {
  *   permissive mode every decision is made and a denial is audited, but
  *   the operation is allowed.
  * vms (read), one line per running VM, in creation order:
- *	vm=ID pid=PID label=NAME state=ok|violating
- *   ID is shype's number for the VM (never reused until reboot); label=- for
+ *	vm=ID pid=PID label=NAME
+ *   ID is shype's number for the VM (never reused until reboot: a VM refused
+ *   at creation keeps the number its audit line gives it); label=- for
  *   an unlabelled VM created with no policy loaded.
  * bindings (read), one line per object that VMs are bound to:
  *	object=N class=eventfd vms=ID(LABEL)[,ID(LABEL)...]
