@@ -24,6 +24,7 @@
 #include <linux/file.h>
 #include <linux/hashtable.h>
 #include <linux/magic.h>
+#include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/seq_buf.h>
 #include <linux/seq_file.h>

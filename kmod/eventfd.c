@@ -52,6 +52,11 @@ static struct eventfd_ctx *hook_eventfd_ctx_fileget(struct file *file)
 	return c ? decide(c, ctx, file) : ctx;
 }
 
+/* Linux 6.12 hides struct fd's members behind fd_file(). */
+#ifndef fd_file
+#define fd_file(f) ((f).file)
+#endif
+
 static struct eventfd_ctx *hook_eventfd_ctx_fdget(int fd)
 {
 	struct shype_bind_ctx *c = shype_bind_current();
@@ -61,9 +66,9 @@ static struct eventfd_ctx *hook_eventfd_ctx_fdget(int fd)
 	if (!c)
 		return orig_eventfd_ctx_fdget(fd);
 	f = fdget(fd);
-	if (!f.file)
+	if (!fd_file(f))
 		return ERR_PTR(-EBADF);
-	ctx = decide(c, orig_eventfd_ctx_fileget(f.file), f.file);
+	ctx = decide(c, orig_eventfd_ctx_fileget(fd_file(f)), fd_file(f));
 	fdput(f);
 	return ctx;
 }

@@ -13,7 +13,12 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+/* <asm/unaligned.h> became <linux/unaligned.h> in Linux 6.12. */
+#if __has_include("linux/unaligned.h")
+#include <linux/unaligned.h>
+#else
 #include <asm/unaligned.h>
+#endif
 
 #include "shype.h"
 

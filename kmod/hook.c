@@ -33,6 +33,11 @@ static const char *const hooked_modules[] = {
 
 static struct module *pinned[ARRAY_SIZE(hooked_modules)];
 
+/* Renamed after 6.1: 6.12 has the new name only. */
+#ifndef ftrace_instruction_pointer_set
+#define ftrace_instruction_pointer_set ftrace_regs_set_instruction_pointer
+#endif
+
 static DEFINE_MUTEX(hook_mutex);
 static unsigned int installed;
 static unsigned long (*lookup_name)(const char *name);

@@ -6,6 +6,7 @@
 #define pr_fmt(fmt) "shype: " fmt
 
 #include <linux/hashtable.h>
+#include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
