@@ -11,7 +11,10 @@
 #      memslot, the audit names both VMs and the file, and the Computing
 #      guest never writes to it; what stock QEMU does then is shown;
 #   3. a Computing VM on /dev/shm/vdisk-order, which the policy labels
-#      vdisk_order (STE type Order): denied by the file's own label.
+#      vdisk_order (STE type Order): denied by the file's own label;
+#   4. the paper's vDisk server (types Order and Advertising) serves
+#      vdisk-order to an Order VM, and then vdisk-ads to an Advertising VM
+#      (the Chinese Wall keeps those two from running at once).
 # The guests run tests/e2e/guest/guest.c ("plain id=N").  In the test host
 # (busybox sh), as root; prints TAP lines, then "N passed, N failed".
 
@@ -90,6 +93,31 @@ plain order5 order 5 /dev/shm/vdisk-order
 booted order5 && wait_line "$T/order5.console" "^E2E wrote word 5" "$(pid order5)"
 result $? an_order_vm_may_use_it order5
 stop order5
-rm -f "$shm" /dev/shm/vdisk-order
+
+say "4. the vDisk server and its clients of either coalition"
+rm -f /dev/shm/vdisk-order /dev/shm/vdisk-ads
+audit_mark
+plain vds1 vdisk_server 1 /dev/shm/vdisk-order
+plain order6 order 2 /dev/shm/vdisk-order
+booted vds1 order6 &&
+	wait_line "$T/order6.console" "^E2E read word 1 of a peer" "$(pid order6)" &&
+	wait_line "$T/vds1.console" "^E2E read word 2 of a peer" "$(pid vds1)"
+result $? vdisk_server_and_order_vm_share_vdisk_order vds1
+stop order6
+plain vds2 vdisk_server 1 /dev/shm/vdisk-ads
+plain ads7 advertising 2 /dev/shm/vdisk-ads
+booted vds2 ads7 &&
+	wait_line "$T/ads7.console" "^E2E read word 1 of a peer" "$(pid ads7)" &&
+	wait_line "$T/vds2.console" "^E2E read word 2 of a peer" "$(pid vds2)"
+result $? vdisk_server_and_advertising_vm_share_vdisk_ads ads7
+show "$SFS/bindings"
+grep -Eq "class=shm path=/dev/shm/vdisk-ads vms=([0-9]+\(vdisk_server\),[0-9]+\(advertising\)|[0-9]+\(advertising\),[0-9]+\(vdisk_server\))\$" "$SFS/bindings"
+result $? bindings_list_vdisk_ads_with_server_and_client
+[ -z "$(audit_new)" ]
+result $? no_denial_for_the_vdisk_server
+stop ads7
+stop vds2
+stop vds1
+rm -f "$shm" /dev/shm/vdisk-order /dev/shm/vdisk-ads
 
 finish
