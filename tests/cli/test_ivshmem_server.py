@@ -53,6 +53,8 @@ def set_vms(lines):
 
 def start(*args):
     sock = os.path.join(tmp, "s.sock")
+    if os.path.exists(sock):  # the last server's: not this one's yet
+        os.unlink(sock)
     log = open(os.path.join(tmp, "server.log"), "w+")
     env = dict(os.environ, SHYPE_SECURITYFS=sfs, SHYPE_CGROUP_ROOT=cgroot)
     p = subprocess.Popen([server_bin, "-S", sock, "-M",
@@ -66,8 +68,18 @@ def start(*args):
 
 
 def connect(sock):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.connect(sock)
+    # The socket's file exists from bind(), a moment before listen().
+    for _ in range(100):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            s.connect(sock)
+            break
+        except ConnectionRefusedError:
+            s.close()
+            time.sleep(0.02)
+    else:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(sock)
     s.settimeout(5)
     return s
 

@@ -29,6 +29,16 @@ plain() {
 		-device ivshmem-plain,memdev=shm
 }
 
+# share SERVER CLIENT LABEL FILE: a vDisk server VM and a client VM of
+# LABEL on FILE read each other's word.
+share() {
+	plain "$1" vdisk_server 1 "$4"
+	plain "$2" "$3" 2 "$4"
+	booted "$1" "$2" &&
+		wait_line "$T/$2.console" "^E2E read word 1 of a peer" "$(pid "$2")" &&
+		wait_line "$T/$1.console" "^E2E read word 2 of a peer" "$(pid "$1")"
+}
+
 # word FILE N: 32-bit word N of FILE, in hex.
 word() {
 	od -A n -t x4 -j $(($2 * 4)) -N 4 "$1" | tr -d ' '
@@ -97,18 +107,10 @@ stop order5
 say "4. the vDisk server and its clients of either coalition"
 rm -f /dev/shm/vdisk-order /dev/shm/vdisk-ads
 audit_mark
-plain vds1 vdisk_server 1 /dev/shm/vdisk-order
-plain order6 order 2 /dev/shm/vdisk-order
-booted vds1 order6 &&
-	wait_line "$T/order6.console" "^E2E read word 1 of a peer" "$(pid order6)" &&
-	wait_line "$T/vds1.console" "^E2E read word 2 of a peer" "$(pid vds1)"
+share vds1 order6 order /dev/shm/vdisk-order
 result $? vdisk_server_and_order_vm_share_vdisk_order vds1
 stop order6
-plain vds2 vdisk_server 1 /dev/shm/vdisk-ads
-plain ads7 advertising 2 /dev/shm/vdisk-ads
-booted vds2 ads7 &&
-	wait_line "$T/ads7.console" "^E2E read word 1 of a peer" "$(pid ads7)" &&
-	wait_line "$T/vds2.console" "^E2E read word 2 of a peer" "$(pid vds2)"
+share vds2 ads7 advertising /dev/shm/vdisk-ads
 result $? vdisk_server_and_advertising_vm_share_vdisk_ads ads7
 show "$SFS/bindings"
 grep -Eq "class=shm path=/dev/shm/vdisk-ads vms=([0-9]+\(vdisk_server\),[0-9]+\(advertising\)|[0-9]+\(advertising\),[0-9]+\(vdisk_server\))\$" "$SFS/bindings"

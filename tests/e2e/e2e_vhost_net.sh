@@ -16,11 +16,14 @@
 T=/tmp/e2e-vhost-net
 . /usr/share/shype-e2e/lib.sh
 
-# net NAME LABEL TAP: a VM with a virtio-net on TAP, vhost on.
+# net NAME LABEL TAP: a VM with a virtio-net on TAP, vhost on, whose guest
+# has set DRIVER_OK (QEMU has then asked vhost-net to take TAP).
 net() {
 	vm "$1" "$2" net \
 		-netdev "tap,id=n0,ifname=$3,script=no,downscript=no,vhost=on" \
 		-device virtio-net-pci,netdev=n0,romfile=
+	booted "$1" &&
+		wait_line "$T/$1.console" "^E2E virtio-net driver ok" "$(pid "$1")"
 }
 
 # tap NAME [BRIDGE]: a persistent tap, up, on BRIDGE if given.
@@ -37,7 +40,6 @@ result $? bridge_br_order_and_taps
 say "1. an Order VM with a tap on br-order"
 audit_mark
 net order1 order tap-o1
-booted order1 && wait_line "$T/order1.console" "^E2E virtio-net driver ok" "$(pid order1)"
 result $? order_guest_drives_virtio_net order1
 o1=$(vm_id "$(pid order1)")
 show "$SFS/bindings"
@@ -49,7 +51,6 @@ result $? no_denial_and_vhost_net_started order1
 say "2. a Computing VM with a tap on br-order"
 audit_mark
 net comp2 computing tap-c2
-booted comp2 && wait_line "$T/comp2.console" "^E2E virtio-net driver ok" "$(pid comp2)"
 result $? computing_guest_drives_virtio_net comp2
 c2=$(vm_id "$(pid comp2)")
 audit_new >"$T/audit.2"
@@ -72,7 +73,6 @@ stop comp2
 say "3. a Computing VM with a tap on no bridge"
 audit_mark
 net comp3 computing tap-c3
-booted comp3 && wait_line "$T/comp3.console" "^E2E virtio-net driver ok" "$(pid comp3)"
 result $? computing_guest_drives_virtio_net_on_its_own_tap comp3
 c3=$(vm_id "$(pid comp3)")
 show "$SFS/bindings"
