@@ -63,17 +63,77 @@ static unsigned long find_symbol(const char *module, const char *name)
 	return lookup_name(full);
 }
 
-static int hook_install(struct shype_hook *hook)
+static bool same_set(const struct shype_hook *a, const struct shype_hook *b)
 {
+	return a->one_of && a->one_of == b->one_of;
+}
+
+/* Is a member of @t->hooks[@i]'s set hooked, or, with @later, left to try? */
+static bool other_member(const struct shype_hook_table *t, size_t i, bool later)
+{
+	size_t j;
+
+	for (j = later ? i + 1 : 0; j < t->nr; j++)
+		if (j != i && same_set(&t->hooks[j], &t->hooks[i]) &&
+		    (later || t->hooks[j].addr))
+			return true;
+	return false;
+}
+
+/* The address of @hook's function, or 0 if it or its @if_symbol is absent. */
+static unsigned long find_hook(const struct shype_hook *hook)
+{
+	if (hook->if_symbol && !lookup_name(hook->if_symbol))
+		return 0;
+	return find_symbol(hook->module, hook->name);
+}
+
+/* Say that @hook's function, or every member of its set, is missing. */
+static void report_missing(const struct shype_hook_table *t,
+			   const struct shype_hook *hook)
+{
+	char list[256];
+	size_t j, len = 0;
+
+	if (!hook->one_of) {
+		pr_err("cannot find %s:%s, refusing to run without its hook\n",
+		       hook->module ?: "vmlinux", hook->name);
+		return;
+	}
+	list[0] = '\0';
+	for (j = 0; j < t->nr && len < sizeof(list); j++) {
+		if (!same_set(&t->hooks[j], hook))
+			continue;
+		len += scnprintf(list + len, sizeof(list) - len, "%s%s:%s%s%s",
+				 len ? " or " : "",
+				 t->hooks[j].module ?: "vmlinux",
+				 t->hooks[j].name,
+				 t->hooks[j].if_symbol ? " with " : "",
+				 t->hooks[j].if_symbol ?: "");
+	}
+	pr_err("cannot find %s, refusing to run without one of their hooks\n",
+	       list);
+}
+
+/*
+ * Hook @t->hooks[@i]; for a member of a set, unless another member is
+ * hooked, or its function is absent and a later member may be found.
+ */
+static int hook_install(const struct shype_hook_table *t, size_t i)
+{
+	struct shype_hook *hook = &t->hooks[i];
 	unsigned long addr;
 	int err;
 
 	if (hook->addr)
 		return 0;
-	addr = find_symbol(hook->module, hook->name);
+	if (hook->one_of && other_member(t, i, false))
+		return 0;
+	addr = find_hook(hook);
 	if (!addr) {
-		pr_err("cannot find %s:%s, refusing to run without its hook\n",
-		       hook->module ?: "vmlinux", hook->name);
+		if (hook->one_of && other_member(t, i, true))
+			return 0;
+		report_missing(t, hook);
 		return -ENOENT;
 	}
 	hook->ops.func = hook_thunk;
@@ -90,6 +150,9 @@ static int hook_install(struct shype_hook *hook)
 	}
 	hook->addr = addr;
 	installed++;
+	if (hook->one_of)
+		pr_info("hooked %s:%s, one of a set of alternatives\n",
+			hook->module ?: "vmlinux", hook->name);
 	return 0;
 
 out_err:
@@ -98,8 +161,10 @@ out_err:
 	return err;
 }
 
-static int hook_remove(struct shype_hook *hook)
+static int hook_remove(const struct shype_hook_table *t, size_t i)
 {
+	struct shype_hook *hook = &t->hooks[i];
+
 	if (!hook->addr)
 		return 0;
 	WARN_ON_ONCE(unregister_ftrace_function(&hook->ops));
@@ -114,19 +179,18 @@ static bool same_module(const char *a, const char *b)
 	return a == b || (a && b && !strcmp(a, b));
 }
 
-/* Apply @fn to every hook of @module, until it fails. */
-static int apply_hooks(const char *module, int (*fn)(struct shype_hook *))
+/* Apply @fn to every hook of @module, in table order, until it fails. */
+static int apply_hooks(const char *module,
+		       int (*fn)(const struct shype_hook_table *t, size_t i))
 {
-	struct shype_hook *h;
 	size_t t, i;
 	int err;
 
 	for (t = 0; t < ARRAY_SIZE(tables); t++) {
 		for (i = 0; i < tables[t]->nr; i++) {
-			h = &tables[t]->hooks[i];
-			if (!same_module(h->module, module))
+			if (!same_module(tables[t]->hooks[i].module, module))
 				continue;
-			err = fn(h);
+			err = fn(tables[t], i);
 			if (err)
 				return err;
 		}

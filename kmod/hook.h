@@ -19,6 +19,13 @@
  * @name: the function's name
  * @wrapper: shype's function called instead
  * @orig: where to store the function's address, for the wrapper to call
+ * @one_of: 0 for a function that every supported kernel has; else the
+ *	number of a set of alternatives (the same in each member) of which
+ *	exactly one is hooked: the first in the table whose function, and
+ *	@if_symbol, are found.  Members of a set belong to one @module.
+ * @if_symbol: NULL, or a symbol ("module:name" or a kernel name) that must
+ *	exist for this member of a set to be chosen: it tells two kernels'
+ *	versions of one function apart when their arguments differ
  * @ops: ftrace's registration
  * @addr: the function's address while hooked, else 0
  */
@@ -27,6 +34,8 @@ struct shype_hook {
 	const char *name;
 	void *wrapper;
 	void **orig;
+	unsigned int one_of;
+	const char *if_symbol;
 	struct ftrace_ops ops;
 	unsigned long addr;
 };
@@ -35,6 +44,17 @@ struct shype_hook {
 	{                                                              \
 		.module = (_mod), .name = #_fn, .wrapper = hook_##_fn, \
 		.orig = (void **)&orig_##_fn,                          \
+	}
+
+/*
+ * A member of the set of alternatives @_set: @_fn, hooked by @_wrapper,
+ * whose original goes to @_orig, on a kernel that has @_if (or any).
+ */
+#define SHYPE_HOOK_ONE_OF(_set, _mod, _fn, _wrapper, _orig, _if)       \
+	{                                                              \
+		.module = (_mod), .name = #_fn, .wrapper = (_wrapper), \
+		.orig = (void **)&(_orig), .one_of = (_set),           \
+		.if_symbol = (_if),                                    \
 	}
 
 /**

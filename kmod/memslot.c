@@ -12,8 +12,11 @@
  * MAP_FIXED in the process can put another file behind the slot.  Shared
  * file mappings that a process with memslots makes over one of their
  * ranges are therefore checked too, in mmap_region() (new mappings),
- * copy_vma() (mremap() moves) and __vma_adjust() (a mapping grown in
- * place).  A slot's range is recorded before its VMAs are walked, and the
+ * copy_vma() (mremap() moves) and the function that grows a mapping in
+ * place for mremap(): __vma_adjust() in Linux 6.1, vma_merge_extend() in
+ * 6.12.  (6.1's __vma_adjust() also does merges and splits; a merge only
+ * joins mappings of one file that were each checked already.)  A slot's
+ * range is recorded before its VMAs are walked, and the
  * walk holds mmap_lock: a mapping is made either before the walk, which
  * sees it, or after the range is recorded, which the mm hooks see.
  *
@@ -146,12 +149,21 @@ static int bind_range(struct shype_vm *vm, struct mm_struct *mm, u32 id,
 }
 
 /*
+ * Since Linux 6.8 KVM takes a kvm_userspace_memory_region2, whose first
+ * fields are those of the older struct.
+ */
+#ifdef KVM_SET_USER_MEMORY_REGION2
+#define kvm_region kvm_userspace_memory_region2
+#else
+#define kvm_region kvm_userspace_memory_region
+#endif
+
+/*
  * Record the range of the slot @mem of @kvm (a new one, or one being moved
  * or changed) and bind the files behind it.  *@added says whether the
  * range is new.
  */
-static int memslot_begin(struct kvm *kvm,
-			 const struct kvm_userspace_memory_region *mem,
+static int memslot_begin(struct kvm *kvm, const struct kvm_region *mem,
 			 u64 token, bool *added)
 {
 	unsigned long start = mem->userspace_addr;
@@ -231,13 +243,11 @@ static void memslot_delete(struct kvm *kvm, u32 id)
 	mutex_unlock(&shype_lock);
 }
 
-typedef int set_region_fn(struct kvm *kvm,
-			  const struct kvm_userspace_memory_region *mem);
+typedef int set_region_fn(struct kvm *kvm, const struct kvm_region *mem);
 static set_region_fn *orig___kvm_set_memory_region;
 
-static int
-hook___kvm_set_memory_region(struct kvm *kvm,
-			     const struct kvm_userspace_memory_region *mem)
+static int hook___kvm_set_memory_region(struct kvm *kvm,
+					const struct kvm_region *mem)
 {
 	u64 token = shype_bind_token();
 	bool added;
@@ -354,31 +364,61 @@ static unsigned long hook_mmap_region(struct file *file, unsigned long addr,
 	return ret;
 }
 
+/*
+ * mremap() moves a mapping to [@addr, @addr + @len): copy_vma() of Linux
+ * 6.12.  Debian's 6.1 has one more argument, keep_source (from the stable
+ * series).  The two are told apart by the rest of their mm: 6.1 has
+ * __vma_adjust(), 6.12 vma_merge_extend().
+ */
 static struct vm_area_struct *(*orig_copy_vma)(struct vm_area_struct **vmap,
 					       unsigned long addr,
 					       unsigned long len, pgoff_t pgoff,
-					       bool *need_rmap_locks,
-					       bool keep_source);
+					       bool *need_rmap_locks);
 
-/* mremap() moves a mapping to [@addr, @addr + @len). */
 static struct vm_area_struct *hook_copy_vma(struct vm_area_struct **vmap,
 					    unsigned long addr,
 					    unsigned long len, pgoff_t pgoff,
-					    bool *need_rmap_locks,
-					    bool keep_source)
+					    bool *need_rmap_locks)
 {
 	struct vm_area_struct *vma = *vmap, *ret;
 	struct mm_struct *mm = vma->vm_mm;
 	u64 token;
 
 	if (!watched(mm, vma->vm_file, vma->vm_flags))
-		return orig_copy_vma(vmap, addr, len, pgoff, need_rmap_locks,
-				     keep_source);
+		return orig_copy_vma(vmap, addr, len, pgoff, need_rmap_locks);
 	token = shype_bind_token();
 	if (remap_begin(mm, vma->vm_file, addr, addr + len, token))
 		return NULL; /* mremap() fails with ENOMEM */
-	ret = orig_copy_vma(vmap, addr, len, pgoff, need_rmap_locks,
-			    keep_source);
+	ret = orig_copy_vma(vmap, addr, len, pgoff, need_rmap_locks);
+	remap_end(mm, token, ret);
+	return ret;
+}
+
+typedef struct vm_area_struct *(copy_vma_keep_fn)(struct vm_area_struct **vmap,
+						  unsigned long addr,
+						  unsigned long len,
+						  pgoff_t pgoff,
+						  bool *need_rmap_locks,
+						  bool keep_source);
+static copy_vma_keep_fn *orig_copy_vma_keep;
+
+static struct vm_area_struct *
+hook_copy_vma_keep(struct vm_area_struct **vmap, unsigned long addr,
+		   unsigned long len, pgoff_t pgoff, bool *need_rmap_locks,
+		   bool keep_source)
+{
+	struct vm_area_struct *vma = *vmap, *ret;
+	struct mm_struct *mm = vma->vm_mm;
+	u64 token;
+
+	if (!watched(mm, vma->vm_file, vma->vm_flags))
+		return orig_copy_vma_keep(vmap, addr, len, pgoff,
+					  need_rmap_locks, keep_source);
+	token = shype_bind_token();
+	if (remap_begin(mm, vma->vm_file, addr, addr + len, token))
+		return NULL; /* mremap() fails with ENOMEM */
+	ret = orig_copy_vma_keep(vmap, addr, len, pgoff, need_rmap_locks,
+				 keep_source);
 	remap_end(mm, token, ret);
 	return ret;
 }
@@ -389,8 +429,9 @@ static int (*orig___vma_adjust)(struct vm_area_struct *vma, unsigned long start,
 				struct vm_area_struct *expand);
 
 /*
- * @vma is to cover [@start, @end): mremap() growing it in place, or a merge.
- * Shrinking a mapping already bound finds it bound, so never fails here.
+ * Linux 6.1: @vma is to cover [@start, @end): mremap() growing it in place,
+ * or a merge.  Shrinking a mapping already bound finds it bound, so never
+ * fails here.
  */
 static int hook___vma_adjust(struct vm_area_struct *vma, unsigned long start,
 			     unsigned long end, pgoff_t pgoff,
@@ -413,10 +454,48 @@ static int hook___vma_adjust(struct vm_area_struct *vma, unsigned long start,
 	return ret;
 }
 
+typedef struct vm_area_struct *(merge_extend_fn)(struct vma_iterator *vmi,
+						 struct vm_area_struct *vma,
+						 unsigned long delta);
+static merge_extend_fn *orig_vma_merge_extend;
+
+/*
+ * Linux 6.12: mremap() grows @vma in place by @delta, its only caller.
+ * (Merges in 6.12 go through vma_merge_new_range() and vma_modify(); like
+ * 6.1's, they only join mappings of one file that were each checked.)
+ */
+static struct vm_area_struct *hook_vma_merge_extend(struct vma_iterator *vmi,
+						    struct vm_area_struct *vma,
+						    unsigned long delta)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct vm_area_struct *ret;
+	u64 token;
+
+	if (!watched(mm, vma->vm_file, vma->vm_flags))
+		return orig_vma_merge_extend(vmi, vma, delta);
+	token = shype_bind_token();
+	if (remap_begin(mm, vma->vm_file, vma->vm_end, vma->vm_end + delta,
+			token))
+		return NULL; /* mremap() fails with ENOMEM */
+	ret = orig_vma_merge_extend(vmi, vma, delta);
+	remap_end(mm, token, ret);
+	return ret;
+}
+
+/* Sets of alternatives: 6.1's function first, then 6.12's. */
+enum { MM_COPY_VMA = 1, MM_GROW_IN_PLACE };
+
 static struct shype_hook mm_hooks[] = {
 	SHYPE_HOOK(NULL, mmap_region),
-	SHYPE_HOOK(NULL, copy_vma),
-	SHYPE_HOOK(NULL, __vma_adjust),
+	SHYPE_HOOK_ONE_OF(MM_COPY_VMA, NULL, copy_vma, hook_copy_vma_keep,
+			  orig_copy_vma_keep, "__vma_adjust"),
+	SHYPE_HOOK_ONE_OF(MM_COPY_VMA, NULL, copy_vma, hook_copy_vma,
+			  orig_copy_vma, "vma_merge_extend"),
+	SHYPE_HOOK_ONE_OF(MM_GROW_IN_PLACE, NULL, __vma_adjust,
+			  hook___vma_adjust, orig___vma_adjust, NULL),
+	SHYPE_HOOK_ONE_OF(MM_GROW_IN_PLACE, NULL, vma_merge_extend,
+			  hook_vma_merge_extend, orig_vma_merge_extend, NULL),
 };
 
 const struct shype_hook_table shype_mm_table = {

@@ -180,6 +180,7 @@ struct shype_bind;
  * @slot: which part of @dev
  * @token: the operation's number for shype_bind_named(), or 0
  * @err: set by an inner hook that denied, for the outer one to return
+ * @decided: an inner hook decided (VFIO: checked when KVM passes the VM on)
  */
 struct shype_bind_ctx {
 	struct hlist_node node;
@@ -199,6 +200,7 @@ struct shype_bind_ctx {
 	u32 slot;
 	u64 token;
 	int err;
+	bool decided;
 };
 
 void shype_bind_begin(struct shype_bind_ctx *c, const struct kvm *kvm,

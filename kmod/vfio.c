@@ -6,10 +6,16 @@
  * (the fd passed between them): a share, decided as for an eventfd.
  *
  * Outer: kvm_vfio_set_attr() (add, delete) and kvm_vfio_release() (the KVM
- * device closed) say which VM acts.  Inner, in vfio.ko:
- * vfio_file_is_group() on the very file KVM took with fget() (a denial
- * there reads as "not a group", turned back into EACCES), and
- * vfio_file_set_kvm(file, NULL) when KVM lets the group go.
+ * device closed) say which VM acts.  Inner, in vfio.ko: the check that the
+ * very file KVM took with fget() is VFIO's (a denial there reads as "not a
+ * VFIO file", turned back into EACCES), and vfio_file_set_kvm() when KVM
+ * passes the VM on to the group, or lets it go (NULL).
+ *
+ * That check is vfio_file_is_valid() since Linux 6.6 (a group or a device
+ * file), vfio_file_is_group() before.  6.12 still has vfio_file_is_group(),
+ * but KVM does not call it: the newer function is hooked wherever it
+ * exists.  Should KVM add a file without either deciding, the
+ * vfio_file_set_kvm() hook warns.
  */
 #define pr_fmt(fmt) "shype: " fmt
 
@@ -55,16 +61,17 @@ static void hook_kvm_vfio_release(struct kvm_device *dev)
 	shype_bind_end(&c, 0);
 }
 
-static bool (*orig_vfio_file_is_group)(struct file *file);
+/* vfio_file_is_valid(), or vfio_file_is_group() on an older kernel */
+static bool (*orig_vfio_file_is_valid)(struct file *file);
 
-static bool hook_vfio_file_is_group(struct file *file)
+static bool hook_vfio_file_is_valid(struct file *file)
 {
 	struct shype_bind_ctx *c = shype_bind_current();
 	const char *path;
 	char *buf;
 	int err;
 
-	if (!orig_vfio_file_is_group(file))
+	if (!orig_vfio_file_is_valid(file))
 		return false;
 	if (!c || c->op != SHYPE_OP_VFIO || c->deassign)
 		return true;
@@ -79,6 +86,7 @@ static bool hook_vfio_file_is_group(struct file *file)
 			      IS_ERR(path) ? "-" : path, c->token);
 	mutex_unlock(&shype_lock);
 	__putname(buf);
+	c->decided = true;
 	if (err) {
 		c->err = err;
 		return false; /* KVM then fails with EINVAL */
@@ -93,6 +101,9 @@ static void hook_vfio_file_set_kvm(struct file *file, struct kvm *kvm)
 	struct shype_bind_ctx *c = shype_bind_current();
 	struct shype_vm *vm;
 
+	/* A file added with no decision: the wrong check is hooked. */
+	WARN_ON_ONCE(kvm && c && c->op == SHYPE_OP_VFIO && !c->deassign &&
+		     !c->decided);
 	if (!kvm && c && c->op == SHYPE_OP_VFIO) {
 		mutex_lock(&shype_lock);
 		vm = shype_vm_find(c->kvm);
@@ -106,7 +117,12 @@ static void hook_vfio_file_set_kvm(struct file *file, struct kvm *kvm)
 static struct shype_hook vfio_hooks[] = {
 	SHYPE_HOOK("kvm", kvm_vfio_set_attr),
 	SHYPE_HOOK("kvm", kvm_vfio_release),
-	SHYPE_HOOK("vfio", vfio_file_is_group),
+	SHYPE_HOOK_ONE_OF(1, "vfio", vfio_file_is_valid,
+			  hook_vfio_file_is_valid, orig_vfio_file_is_valid,
+			  NULL),
+	SHYPE_HOOK_ONE_OF(1, "vfio", vfio_file_is_group,
+			  hook_vfio_file_is_valid, orig_vfio_file_is_valid,
+			  NULL),
 	SHYPE_HOOK("vfio", vfio_file_set_kvm),
 };
 
