@@ -34,6 +34,7 @@ const char *const shype_op_names[SHYPE_OP_NR] = {
 	[SHYPE_OP_VSOCK_CID] = "vsock_cid",
 	[SHYPE_OP_NET_BACKEND] = "net_backend",
 	[SHYPE_OP_VFIO] = "vfio",
+	[SHYPE_OP_XEN_EVTCHN] = "xen_evtchn",
 };
 
 struct op_stats {

@@ -93,7 +93,7 @@ struct bind_obj {
  *	which of its queues or ends
  * @token: while the operation that made it may still fail, its number
  * @tagged: made with a tag (&shype_bind_ctx.tag)
- * @tag: the tag
+ * @tag: the tag, SHYPE_TAG()
  */
 struct shype_bind {
 	struct list_head obj_node;
@@ -106,7 +106,7 @@ struct shype_bind {
 	u32 slot;
 	u64 token;
 	bool tagged;
-	u32 tag;
+	u64 tag;
 };
 
 static DEFINE_HASHTABLE(obj_hash, 8);
@@ -403,15 +403,21 @@ static void unbind(struct shype_vm *vm, const void *key)
 		release(own);
 }
 
-/* Release @vm's binding made with @tag. */
-static void unbind_tag(struct shype_vm *vm, u32 tag)
+/*
+ * Release @vm's binding made with @tag, or with @all, every binding tagged
+ * for @tag's operation.
+ */
+static void unbind_tag(struct shype_vm *vm, u64 tag, bool all)
 {
-	struct shype_bind *b;
+	struct shype_bind *b, *tmp;
 
-	list_for_each_entry(b, &vm->binds, vm_node) {
-		if (b->tagged && b->tag == tag) {
+	list_for_each_entry_safe(b, tmp, &vm->binds, vm_node) {
+		if (!b->tagged)
+			continue;
+		if (all ? b->tag >> 32 == tag >> 32 : b->tag == tag) {
 			release(b);
-			return;
+			if (!all)
+				return;
 		}
 	}
 }
@@ -446,7 +452,7 @@ void shype_bind_end(struct shype_bind_ctx *c, long ret)
 		for (i = 0; vm && i < c->unbind_nr; i++)
 			unbind(vm, c->unbind[i]);
 		if (vm && c->tagged)
-			unbind_tag(vm, c->tag);
+			unbind_tag(vm, c->tag, c->untag_all);
 	}
 	mutex_unlock(&shype_lock);
 }

@@ -129,6 +129,9 @@ static int hook_install(const struct shype_hook_table *t, size_t i)
 		return 0;
 	if (hook->one_of && other_member(t, i, false))
 		return 0;
+	/* A feature this kernel is built without. */
+	if (!hook->one_of && hook->if_symbol && !lookup_name(hook->if_symbol))
+		return 0;
 	addr = find_hook(hook);
 	if (!addr) {
 		if (hook->one_of && other_member(t, i, true))

@@ -24,8 +24,10 @@
  *	exactly one is hooked: the first in the table whose function, and
  *	@if_symbol, are found.  Members of a set belong to one @module.
  * @if_symbol: NULL, or a symbol ("module:name" or a kernel name) that must
- *	exist for this member of a set to be chosen: it tells two kernels'
- *	versions of one function apart when their arguments differ
+ *	exist for this hook to be installed.  In a set, it tells two
+ *	kernels' versions of one function apart when their arguments differ.
+ *	Outside a set, it names a feature that a kernel may be built without:
+ *	where the symbol exists, the hook is required as any other
  * @ops: ftrace's registration
  * @addr: the function's address while hooked, else 0
  */
@@ -44,6 +46,13 @@ struct shype_hook {
 	{                                                              \
 		.module = (_mod), .name = #_fn, .wrapper = hook_##_fn, \
 		.orig = (void **)&orig_##_fn,                          \
+	}
+
+/* A hook required on kernels that have @_if, and absent from others. */
+#define SHYPE_HOOK_IF(_mod, _fn, _if)                                  \
+	{                                                              \
+		.module = (_mod), .name = #_fn, .wrapper = hook_##_fn, \
+		.orig = (void **)&orig_##_fn, .if_symbol = (_if),      \
 	}
 
 /*

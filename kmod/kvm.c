@@ -8,8 +8,10 @@
  *
  * KVM_IRQFD, KVM_IOEVENTFD and KVM_HYPERV_EVENTFD: the outer step of a
  * bind (see bind.c); the eventfds they look up are decided in eventfd.c.
- * (Debian's kernels build KVM without Xen, whose event channels would be a
- * fourth.)
+ * KVM_XEN_HVM_SET_ATTR of an event channel delivered to an eventfd is a
+ * fourth: Debian builds KVM with Xen since Linux 6.12 (not in 6.1, whose
+ * kvm.ko has no kvm_xen_hvm_config(), so the hook is installed only where
+ * that function exists).
  */
 #define pr_fmt(fmt) "shype: " fmt
 
@@ -79,8 +81,39 @@ static int hook_kvm_vm_ioctl_hv_eventfd(struct kvm *kvm,
 	shype_bind_begin(&c, kvm, SHYPE_OP_HV_EVENTFD,
 			 args->flags & KVM_HYPERV_EVENTFD_DEASSIGN);
 	c.tagged = true;
-	c.tag = args->conn_id;
+	c.tag = SHYPE_TAG(SHYPE_OP_HV_EVENTFD, args->conn_id);
 	ret = orig_kvm_vm_ioctl_hv_eventfd(kvm, args);
+	shype_bind_end(&c, ret);
+	return ret;
+}
+
+static int (*orig_kvm_xen_hvm_set_attr)(struct kvm *kvm,
+					struct kvm_xen_hvm_attr *data);
+
+/*
+ * A Xen event channel's port, like a Hyper-V connection id, names the
+ * binding for its deassign; a reset unbinds every port.  Assign and
+ * deassign decide in eventfd_ctx_fdget(), which KVM calls for a port
+ * delivered to an eventfd only.  An update changes no eventfd.
+ */
+static int hook_kvm_xen_hvm_set_attr(struct kvm *kvm,
+				     struct kvm_xen_hvm_attr *data)
+{
+	struct shype_bind_ctx c;
+	u32 flags;
+	int ret;
+
+	if (data->type != KVM_XEN_ATTR_TYPE_EVTCHN)
+		return orig_kvm_xen_hvm_set_attr(kvm, data);
+	flags = data->u.evtchn.flags;
+	shype_bind_begin(&c, kvm, SHYPE_OP_XEN_EVTCHN, flags != 0);
+	c.tagged = true;
+	c.untag_all = flags == KVM_XEN_EVTCHN_RESET;
+	c.tag = SHYPE_TAG(SHYPE_OP_XEN_EVTCHN, data->u.evtchn.send_port);
+	ret = orig_kvm_xen_hvm_set_attr(kvm, data);
+	/* An update changes nothing shype knows: no unbind. */
+	if (flags == KVM_XEN_EVTCHN_UPDATE)
+		c.tagged = false;
 	shype_bind_end(&c, ret);
 	return ret;
 }
@@ -114,6 +147,7 @@ static struct shype_hook kvm_hooks[] = {
 	SHYPE_HOOK("kvm", kvm_ioeventfd),
 	SHYPE_HOOK("kvm", kvm_vm_ioctl_hv_eventfd),
 	SHYPE_HOOK("kvm", kvm_vm_ioctl_enable_cap),
+	SHYPE_HOOK_IF("kvm", kvm_xen_hvm_set_attr, "kvm:kvm_xen_hvm_config"),
 };
 
 const struct shype_hook_table shype_kvm_table = {

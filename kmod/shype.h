@@ -39,6 +39,7 @@ enum shype_op {
 	SHYPE_OP_VSOCK_CID,
 	SHYPE_OP_NET_BACKEND,
 	SHYPE_OP_VFIO,
+	SHYPE_OP_XEN_EVTCHN,
 	SHYPE_OP_NR
 };
 
@@ -175,7 +176,9 @@ struct shype_bind;
  * @unbind_nr: objects to unbind
  * @unbind: the objects to unbind, when @deassign
  * @tagged: @tag names the binding, for an unbind that names no object
- * @tag: the name (a Hyper-V connection id)
+ * @tag: the name, SHYPE_TAG(): the operation and a Hyper-V connection id
+ *	or a Xen port
+ * @untag_all: the unbind releases every binding tagged for @tag's operation
  * @dev: for a resource used by a device (shype_bind_named()), the device
  * @slot: which part of @dev
  * @token: the operation's number for shype_bind_named(), or 0
@@ -195,13 +198,17 @@ struct shype_bind_ctx {
 	int unbind_nr;
 	const void *unbind[2];
 	bool tagged;
-	u32 tag;
+	bool untag_all;
+	u64 tag;
 	const void *dev;
 	u32 slot;
 	u64 token;
 	int err;
 	bool decided;
 };
+
+/* A binding's name, unique in a VM: its operation and the id it names. */
+#define SHYPE_TAG(op, id) ((u64)(op) << 32 | (u32)(id))
 
 void shype_bind_begin(struct shype_bind_ctx *c, const struct kvm *kvm,
 		      enum shype_op op, bool deassign);

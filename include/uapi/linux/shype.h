@@ -291,7 +291,9 @@ struct shype_load_request {
  *   sev_context (always refused while a policy is loaded), vhost_eventfd,
  *   memslot (KVM_SET_USER_MEMORY_REGION), remap (a shared file mapped
  *   later over a memslot's range: mmap, mremap), vsock_cid
- *   (VHOST_VSOCK_SET_GUEST_CID) or net_backend (VHOST_NET_SET_BACKEND).
+ *   (VHOST_VSOCK_SET_GUEST_CID), net_backend (VHOST_NET_SET_BACKEND),
+ *   vfio (KVM_DEV_VFIO_GROUP_ADD) or xen_evtchn (KVM_XEN_HVM_SET_ATTR of
+ *   an event channel delivered to an eventfd; kernels whose KVM has Xen).
  * audit (read, poll), one line per decision that denied (in permissive
  *   mode too) and per refused policy load, oldest first; read() returns 0
  *   when caught up, poll() reports POLLIN when more arrived:
