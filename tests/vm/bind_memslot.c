@@ -84,6 +84,7 @@ enum op {
 	OP_MAP, /* map @path shared at @off, @pages long */
 	OP_UNMAP, /* unmap @pages at @off */
 	OP_SET, /* memslot @slot over @off, @pages long */
+	OP_SET2, /* the same with KVM_SET_USER_MEMORY_REGION2 (0 pages: delete) */
 	OP_DEL, /* delete memslot @slot */
 	OP_MREMAP, /* move @pages at @off to @to (-1: grow in place) */
 	OP_READ, /* the byte at @off */
@@ -155,6 +156,37 @@ static int set_slot(int vm, int slot, char *base, long off, long pages)
 	return ioctl(vm, KVM_SET_USER_MEMORY_REGION, &r) ? -errno : 0;
 }
 
+/* KVM_SET_USER_MEMORY_REGION2 (Linux 6.8), not in Debian 12's headers */
+#ifndef KVM_SET_USER_MEMORY_REGION2
+struct kvm_userspace_memory_region2 {
+	__u32 slot;
+	__u32 flags;
+	__u64 guest_phys_addr;
+	__u64 memory_size;
+	__u64 userspace_addr;
+	__u64 guest_memfd_offset;
+	__u32 guest_memfd;
+	__u32 pad1;
+	__u64 pad2[14];
+};
+
+#define KVM_SET_USER_MEMORY_REGION2 \
+	_IOW(KVMIO, 0x49, struct kvm_userspace_memory_region2)
+#define KVM_CAP_USER_MEMORY2 231
+#endif
+
+static int set_slot2(int vm, int slot, char *base, long off, long pages)
+{
+	struct kvm_userspace_memory_region2 r = {
+		.slot = slot,
+		.guest_phys_addr = (__u64)slot << 24,
+		.memory_size = pages * PG,
+		.userspace_addr = (unsigned long)(base + off * PG),
+	};
+
+	return ioctl(vm, KVM_SET_USER_MEMORY_REGION2, &r) ? -errno : 0;
+}
+
 /* The racing thread of race(): swaps the mapping at @off forever. */
 struct swapper {
 	char *base;
@@ -218,6 +250,8 @@ static long run(int vm, char *base, const struct cmd *c)
 		return set_slot(vm, c->slot, base, c->off, c->pages);
 	case OP_DEL:
 		return set_slot(vm, c->slot, base, 0, 0);
+	case OP_SET2:
+		return set_slot2(vm, c->slot, base, c->off, c->pages);
 	case OP_MREMAP:
 		if (c->to < 0)
 			p = mremap(base + c->off * PG, PG, c->pages * PG, 0);
@@ -458,6 +492,38 @@ TEST(memslot_deleted_or_destroyed_frees_the_file)
 	EXPECT_EQ(shm_bound("/dev/shm/o-free", NULL), 0);
 	EXPECT_EQ(vmm_set(&o1, 0, 0, 2), 0);
 	vmm_stop(&o1);
+}
+
+/* Linux 6.8's KVM_SET_USER_MEMORY_REGION2 is checked the same way. */
+TEST(memslot_region2_checked_like_region)
+{
+	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	struct vmm o1, a1;
+	long long seq;
+	int has;
+
+	ASSERT_GE(kvm, 0);
+	has = ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_USER_MEMORY2);
+	close(kvm);
+	if (has <= 0)
+		SKIP("KVM has no KVM_SET_USER_MEMORY_REGION2 (Linux < 6.8)");
+	setup("memslot-r2");
+	vmm_start(&o1, "order");
+	vmm_start(&a1, "ads");
+	EXPECT_EQ(vmm_map(&o1, 0, 2, "o-region2"), 0);
+	EXPECT_EQ(cmd(&o1, mk(OP_SET2, 0, 0, 2, NULL)), 0);
+	EXPECT_EQ(vmm_map(&a1, 0, 2, "o-region2"), 0);
+	seq = audit_last();
+	EXPECT_EQ(cmd(&a1, mk(OP_SET2, 0, 0, 2, NULL)), -EACCES);
+	EXPECT_EQ(audit_since(seq, "op=memslot result=denied", a1.tok), 1);
+	EXPECT_TRUE(shm_bound("/dev/shm/o-region2", o1.tok));
+	/* Deleted with the new ioctl, the slot frees the file. */
+	EXPECT_EQ(cmd(&o1, mk(OP_SET2, 0, 0, 0, NULL)), 0);
+	EXPECT_EQ(shm_bound("/dev/shm/o-region2", NULL), 0);
+	EXPECT_EQ(cmd(&a1, mk(OP_SET2, 0, 0, 2, NULL)), 0);
+	EXPECT_TRUE(shm_bound("/dev/shm/o-region2", a1.tok));
+	vmm_stop(&o1);
+	vmm_stop(&a1);
 }
 
 TEST(memslot_policy_resource_label)
