@@ -56,7 +56,8 @@ POLICIES  := $(wildcard policies/*.json)
 
 .PHONY: all user module check deps unit asan fuzz policies format format-check \
 	checkpatch vm-check vm-shell demo bench clean cli-test install \
-	install-user install-module install-test e2e-libvirt e2e-check e2e-shell
+	install-user install-module install-test e2e-libvirt e2e-check e2e-shell \
+	vm-check-next
 .DELETE_ON_ERROR:
 
 all: user module
@@ -154,6 +155,12 @@ checkpatch:
 vm-check: all
 	@tests/vm/run.sh --kver $(KVER)
 
+# The same on the next Debian kernel, bookworm-backports' (headers and
+# image fetched into ~/.cache/shype/kernel, module built in build/).
+KVER_NEXT ?= 6.12.95+deb12-amd64
+vm-check-next: user
+	@scripts/other-kernel.sh $(KVER_NEXT)
+
 bench: all
 	@scripts/bench.sh --kver $(KVER) --runs $(or $(RUNS),3)
 
@@ -232,6 +239,7 @@ check: deps
 	$(MAKE) module
 	$(MAKE) install-test
 	$(MAKE) vm-check
+	$(MAKE) vm-check-next
 	$(MAKE) e2e-check
 	$(MAKE) e2e-libvirt
 	@echo "make check: all passed"

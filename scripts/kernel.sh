@@ -1,22 +1,33 @@
 #!/bin/sh
 # Fetch Debian's kernel image package for KVER and unpack it into a cache
 # directory outside the repository; print that directory, which holds
-# boot/vmlinuz-KVER and lib/modules/KVER.  Idempotent.  Touches no part of
-# this machine's system: apt-get download + dpkg -x only.
+# boot/vmlinuz-KVER and lib/modules/KVER.  With --headers, fetch its
+# linux-headers package (and the -common and linux-kbuild ones it needs)
+# instead and print the directory to build modules against (KDIR).
+# Idempotent.  Touches no part of this machine's system: apt-get download
+# + dpkg -x only.
 #
-# usage: scripts/kernel.sh KVER        e.g. 6.1.0-56-amd64
+# usage: scripts/kernel.sh [--headers] KVER        e.g. 6.1.0-56-amd64
 # env:   SHYPE_KERNEL_CACHE   cache root (default ~/.cache/shype/kernel)
 #        SHYPE_APT_SUITES     extra suites tried through a private apt
 #                             configuration when the system's apt does not
 #                             know the package (default bookworm-backports)
 set -eu
 
-kver=${1:?usage: $0 KVER}
+headers=
+[ "${1:-}" != --headers ] || { headers=1; shift; }
+kver=${1:?usage: $0 [--headers] KVER}
 root=${SHYPE_KERNEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/shype/kernel}
 dir=$root/$kver
+kdir=$dir/headers/usr/src/linux-headers-$kver
 
-if [ -f "$dir/.done" ] && [ -f "$dir/boot/vmlinuz-$kver" ]; then
+if [ -z "$headers" ] && [ -f "$dir/.done" ] &&
+	[ -f "$dir/boot/vmlinuz-$kver" ]; then
 	echo "$dir"
+	exit 0
+fi
+if [ -n "$headers" ] && [ -f "$dir/.headers-done" ] && [ -d "$kdir" ]; then
+	echo "$kdir"
 	exit 0
 fi
 
@@ -62,6 +73,10 @@ private_apt() {
 }
 
 pick() {
+	if [ -n "$headers" ]; then
+		known "linux-headers-$kver" && echo "linux-headers-$kver"
+		return
+	fi
 	for p in "linux-image-$kver" "linux-image-$kver-unsigned"; do
 		if known "$p"; then
 			echo "$p"
@@ -72,9 +87,36 @@ pick() {
 }
 
 pkg=$(pick) || { private_apt && pkg=$(pick); } || {
-	echo "kernel.sh: no package linux-image-${kver}[-unsigned] found" >&2
+	echo "kernel.sh: no package linux-${headers:+headers}${headers:-image}-$kver found" >&2
 	exit 1
 }
+
+if [ -n "$headers" ]; then
+	# The headers package, and the packages of the same source it needs
+	# (linux-headers-VER-common, linux-kbuild-VER).
+	# shellcheck disable=SC2086
+	deps=$(apt-cache $apt_opts show "$pkg" | sed -n 's/^Depends: //p' |
+		head -n 1 | tr ',' '\n' | sed 's/^ *//; s/[ (].*//' |
+		grep -E '^linux-(headers|kbuild)-')
+	echo "kernel.sh: downloading $pkg" $deps >&2
+	# shellcheck disable=SC2086
+	(cd "$tmp" && apt-get $apt_opts -q download "$pkg" $deps >&2)
+	rm -rf "${dir:?}/headers"
+	mkdir -p "$dir/headers"
+	for deb in "$tmp"/*.deb; do
+		dpkg -x "$deb" "$dir/headers"
+	done
+	[ -f "$kdir/Makefile" ] || {
+		echo "kernel.sh: no $kdir/Makefile in $pkg" >&2
+		exit 1
+	}
+	# Its Makefile includes the -common tree by its installed path.
+	sed -i "s|^include /usr/src/|include $dir/headers/usr/src/|" \
+		"$kdir/Makefile"
+	echo "$pkg" >"$dir/.headers-done"
+	echo "$kdir"
+	exit 0
+fi
 
 echo "kernel.sh: downloading $pkg" >&2
 mkdir -p "$dir"
