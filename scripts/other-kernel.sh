@@ -14,12 +14,10 @@ kdir=$(scripts/kernel.sh --headers "$kver")
 out=build/module-$kver
 rm -rf "$out"
 mkdir -p "$out"
-cp -r Kbuild kmod include "$out/"
-# Without pahole the module's BTF (debugging information) cannot be made.
-btf=
-command -v pahole >/dev/null || btf=CONFIG_DEBUG_INFO_BTF_MODULES=
+cp -r Makefile Kbuild kmod include "$out/"
 echo "other-kernel: building shype.ko for $kver in $out"
-make -s -C "$kdir" M="$PWD/$out" $btf modules 2>&1 | grep -v '^Skipping BTF' || true
+make -s -C "$out" module KVER="$kver" KDIR="$kdir" 2>&1 |
+	grep -v '^Skipping BTF' || true
 [ -f "$out/shype.ko" ] || { echo "other-kernel: no $out/shype.ko" >&2; exit 1; }
 SHYPE_KO=$PWD/$out/shype.ko SHYPE_VM_OUT=build/vm-$kver \
 	exec tests/vm/run.sh --kver "$kver" "$@"
