@@ -299,6 +299,8 @@ static inline long long file_value(const char *file, const char *match,
 	     line = strtok_r(NULL, "\n", &save)) {
 		if (!strstr(line, match))
 			continue;
+		if (!strncmp(line, k + 1, strlen(k + 1))) /* first field */
+			return atoll(line + strlen(k + 1));
 		v = strstr(line, k);
 		return v ? atoll(v + strlen(k)) : -1;
 	}

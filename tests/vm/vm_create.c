@@ -38,7 +38,8 @@ TEST(vm_create_allowed_in_labelled_cgroup)
 TEST(vm_create_denied_by_chinese_wall)
 {
 	struct vmproc order, ads;
-	long long seq = audit_last();
+	long long seq = audit_last(), refused;
+	char pid[32];
 
 	fig2("create-wall", "deny");
 	ASSERT_EQ(vm_start(&order, "order"), 0);
@@ -49,12 +50,18 @@ TEST(vm_create_denied_by_chinese_wall)
 			  seq, "op=create result=denied",
 			  "reason=chinese_wall type=Advertising running=Order"),
 		  1);
+	snprintf(pid, sizeof(pid), " pid=%d ", ads.pid);
+	refused = file_value(SFS "/audit", pid, "vm");
+	EXPECT_GT(refused, 0);
 	vm_stop(&ads);
 	vm_stop(&order);
 
 	/* And the reverse. */
 	ASSERT_EQ(vm_start(&ads, "ads"), 0);
 	ASSERT_EQ(ads.err, 0);
+	/* The refused VM's number, named by its audit line, is not reused. */
+	snprintf(pid, sizeof(pid), " pid=%d ", ads.pid);
+	EXPECT_GT(file_value(SFS "/vms", pid, "vm"), refused);
 	ASSERT_EQ(vm_start(&order, "order"), 0);
 	EXPECT_EQ(order.err, -EACCES);
 	vm_stop(&order);
