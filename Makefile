@@ -28,9 +28,11 @@ CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -fPIC \
 	     $(shell pkg-config --cflags json-c 2>/dev/null)
 JSON_LIBS := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
-# shypectl's domain, hook and daemon commands speak to libvirt.
-CTL_CFLAGS := $(shell pkg-config --cflags libvirt libxml-2.0 2>/dev/null)
-CTL_LIBS  := $(shell pkg-config --libs libvirt libxml-2.0 2>/dev/null || \
+# shypectl's domain, hook and daemon commands speak to libvirt.  Expanded
+# when used, not when make starts: on a fresh machine `make demo` installs
+# libxml2-dev (deps) after make has started.
+CTL_CFLAGS = $(shell pkg-config --cflags libvirt libxml-2.0 2>/dev/null)
+CTL_LIBS  = $(shell pkg-config --libs libvirt libxml-2.0 2>/dev/null || \
 	       echo -lvirt -lxml2)
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	     -fno-sanitize-recover=all
@@ -244,7 +246,10 @@ check: deps
 	$(MAKE) e2e-libvirt
 	@echo "make check: all passed"
 
-demo: deps user module
+# deps first, in its own step: what it installs must be there before
+# anything is built.
+demo: deps
+	@$(MAKE) -s user module
 	@scripts/demo.sh
 
 clean:

@@ -21,6 +21,12 @@ root=${SHYPE_KERNEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/shype/kernel}
 dir=$root/$kver
 kdir=$dir/headers/usr/src/linux-headers-$kver
 
+# One run at a time per kernel: another run's unpacking must not be seen
+# half done, nor deleted under it.
+mkdir -p "$root"
+exec 9>"$root/.lock-$kver"
+flock 9
+
 if [ -z "$headers" ] && [ -f "$dir/.done" ] &&
 	[ -f "$dir/boot/vmlinuz-$kver" ]; then
 	echo "$dir"

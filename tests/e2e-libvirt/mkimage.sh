@@ -29,6 +29,10 @@ cache=${SHYPE_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/shype}
 key=$( (cat "$0"; echo "$PKGS $MASK $kver"; cat "$kdir/.done") |
 	sha256sum | cut -c1-16)
 img=$cache/e2e-libvirt-$key.img
+# One build at a time: a second run waits for the first one's image.
+mkdir -p "$cache"
+exec 8>"$cache/.lock-e2e-libvirt"
+flock 8
 if [ -f "$img" ]; then
 	echo "$img"
 	exit 0
@@ -81,7 +85,9 @@ ln -sf /dev/null "$r/etc/systemd/system/systemd-networkd-wait-online.service"
 rm -rf "$r/var/cache/apt/archives"/*.deb "$r/var/lib/apt/lists"/*_Packages
 
 echo "mkimage: mke2fs" >&2
-mke2fs -q -t ext4 -L shype-e2e -d "$r" -F "$dir/img" 1536M
+# stdout is this script's answer, the image's path: mke2fs's own
+# messages ("Creating regular file ...") go to stderr.
+mke2fs -q -t ext4 -L shype-e2e -d "$r" -F "$dir/img" 1536M >&2
 mv "$dir/img" "$img"
 echo "mkimage: $img built in $(($(date +%s) - t0)) s" >&2
 echo "$img"

@@ -44,6 +44,10 @@ key=$( (stat -L -c '%n %s %Y' "${inputs[@]}"; cat "$0" "${guest_src[@]}") |
 cache=${SHYPE_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/shype/e2e}
 dir=$cache/$key
 img=$dir/e2e.cpio
+# One build at a time: a second run waits for the first one's image.
+mkdir -p "$cache"
+exec 8>"$cache/.lock"
+flock 8
 if [ -f "$img" ]; then
 	echo "$img"
 	exit 0
