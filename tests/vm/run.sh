@@ -186,7 +186,7 @@ fi
 if [ "$bench" = 1 ]; then
 	# shellcheck disable=SC2317 # run by reader
 	bench_out() {
-		tr -d '\r' | tee "$out/bench.log" |
+		tr -d '\r' | tee "$out/bench.log" | sed -u -f scripts/console.sed |
 			grep -a -e '^bench' -e '^[ 0-9A-Za-z]'
 	}
 	reader bench_out
@@ -197,6 +197,12 @@ if [ "$bench" = 1 ]; then
 	grep -q '^bench: done' "$out/bench.log"
 	exit
 fi
+
+# The console as it is to the log, as plain lines to the terminal.
+# shellcheck disable=SC2317 # run by reader
+console_out() {
+	tee "$out/console.log" | sed -u -f scripts/console.sed
+}
 
 # One boot; its verdict is the exit status: 0 pass, 1 fail, 3 a panic
 # outside shype.ko (worth a retry).
@@ -218,7 +224,7 @@ boot() {
 	) &
 	watch=$!
 	bg="$bg $watch"
-	reader tee "$out/console.log"
+	reader console_out
 	timed -k 10 "${SHYPE_VM_TIMEOUT:-900}" "${qemu[@]}" \
 		-name "shype-test-$$" -append "$append shype_mode=test" \
 		</dev/null >"$out/console.fifo" 2>&1
