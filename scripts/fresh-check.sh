@@ -104,7 +104,8 @@ exec chroot "$r" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
 run="set -e
 echo '# apt-get update && apt-get install make git'
 apt-get update -q >/dev/null
-apt-get install -y -q --no-install-recommends make git >/dev/null
+apt-get install -y -q --no-install-recommends make git >/tmp/apt.log 2>&1 ||
+	{ cat /tmp/apt.log; exit 1; }
 cd /root/shype
 echo '# $cmd'
 $cmd"
