@@ -53,16 +53,17 @@ summary() {
 		esac
 	done
 	# Kernel audit lines, VM numbers and pids left out: one line a kind.
-	if cat "$logs"/*.log 2>/dev/null | grep -q 'result=denied'; then
+	if grep -q 'result=denied' "$logs"/*.log 2>/dev/null; then
 		echo "Refused by shype.ko (its audit lines):"
-		cat "$logs"/*.log | grep -ao 'op=[a-z_]* result=denied .*' |
+		grep -aho 'op=[a-z_]* result=denied .*' "$logs"/*.log |
 			sed -e 's/ pid=[0-9]*//' -e 's/\b\(vm\|peer\)=[0-9]*(\([^)]*\))/\1=\2/g' \
 			    -e 's/ path=.*//' | sort -u | cut -c1-150 | sed 's/^/  /'
 	fi
-	if cat "$logs"/*.log 2>/dev/null | grep -q "shype: domain '.*' refused"; then
+	if grep -q "shype: domain '.*' refused" "$logs"/*.log 2>/dev/null; then
 		echo "Refused by the libvirt hook, before QEMU started:"
-		cat "$logs"/*.log | grep -ao "shype: domain '.*' refused: .*" |
-			sed 's/(label .*//' | sort -u | cut -c1-150 | sed 's/^/  /'
+		grep -aho "shype: domain '.*' refused: .*" "$logs"/*.log |
+			sed -e 's/ (label .*//' -e "s/: label '.*//" -e 's/ of running VM .*//' |
+			sort -u | cut -c1-150 | sed 's/^/  /'
 	fi
 }
 

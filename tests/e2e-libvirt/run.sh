@@ -120,18 +120,19 @@ rm -f "$out/console.log"
 	s=0
 	while sleep 15; do
 		s=$((s + 15))
-		grep -q '^# shype-e2e-libvirt: start' "$out/console.log" 2>/dev/null && exit 0
+		grep -q '# shype-e2e-libvirt: start' "$out/console.log" 2>/dev/null && exit 0
 		echo "e2e-libvirt: the test host boots (Debian, systemd, libvirtd under TCG): $s s"
 	done
 ) &
 ticker=$!
-trap 'kill $ticker 2>/dev/null' EXIT
+# (|| true: under set -e a failing command in an EXIT trap fails the script)
+trap 'kill $ticker 2>/dev/null || true' EXIT
 set +e
 timeout -k 10 "${SHYPE_E2E_TIMEOUT:-900}" "${qemu[@]}" </dev/null 2>&1 |
 	stdbuf -oL tr -d '\r' | tee "$out/console.log" | sed -u -f scripts/console.sed |
 	grep --line-buffered -E '^(ok |not ok|#|     |[0-9]+ passed)'
 rc=${PIPESTATUS[0]}
-kill $ticker 2>/dev/null
+kill $ticker 2>/dev/null || true
 set -e
 log=$out/console.log
 BAD='WARNING:|BUG:|Oops|Call Trace|general protection|Kernel panic'
