@@ -38,7 +38,7 @@ accel_kvm_args=(-accel kvm -cpu host)
 # accel_probe KVER KDIR: does the test host boot under KVM here, with a
 # working /dev/kvm inside?  Its status; called with fd 8 locked.
 accel_probe() {
-	local kver=$1 kdir=$2 img log=$accel_dir/probe-$1.log pid rc=0
+	local kver=$1 kdir=$2 img log=$accel_dir/probe-$1.log pid rc=0 why
 	local t=${SHYPE_PROBE_TIMEOUT:-30}
 
 	if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
@@ -68,7 +68,9 @@ accel_probe() {
 	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 		accel_why="the probe boot did not finish in $t s (a /dev/kvm that hangs a stock kernel?)"
 	elif grep -q 'SHYPE_PROBE kvm=no' "$log"; then
-		accel_why="the test host booted, but KVM does not work inside it (no nested virtualization?): $(sed -n 's/.*SHYPE_PROBE kvm=no: //p' "$log" | tr -d '\r' | head -n 1)"
+		why=$(sed -n 's/.*SHYPE_PROBE kvm=no:\{0,1\} *//p' "$log" |
+			tr -d '\r' | head -n 1)
+		accel_why="the test host booted, but KVM does not work inside it (no nested virtualization?)${why:+: $why}"
 	else
 		accel_why="the probe boot failed (QEMU status $rc)"
 	fi
