@@ -53,13 +53,13 @@ accel_probe() {
 	}
 	echo "accel: probing KVM (a boot of at most $t s; log: $log)" >&2
 	# In the background, so that the caller's traps run at once; SIGTERM
-	# reaches QEMU if the caller dies.
+	# reaches QEMU if the caller dies.  QEMU does not hold the lock.
 	setpriv --pdeathsig TERM timeout --foreground -k 5 "$t" \
 		qemu-system-x86_64 -nodefaults -nographic -no-reboot \
 		"${accel_kvm_args[@]}" -m 512 -smp 1 -serial stdio \
 		-kernel "$kdir/boot/vmlinuz-$kver" -initrd "$img" \
 		-append "console=ttyS0 quiet panic=-1 shype_mode=probe shype_load=no" \
-		</dev/null >"$log" 2>&1 &
+		</dev/null >"$log" 2>&1 8>&- &
 	pid=$!
 	wait "$pid" || rc=$?
 	if grep -q 'SHYPE_PROBE kvm=ok' "$log"; then
