@@ -180,6 +180,8 @@ install-user: user
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(UNITDIR) \
 		$(DESTDIR)$(SYSCONFDIR)/libvirt/hooks $(DESTDIR)$(SYSCONFDIR)/shype
 	install -m 755 $(B)/shypectl $(DESTDIR)$(SBINDIR)/shypectl
+	install -m 755 $(B)/shype-ivshmem-server \
+		$(DESTDIR)$(SBINDIR)/shype-ivshmem-server
 	install -m 755 $(B)/$(SONAME) $(DESTDIR)$(LIBDIR)/libshype.so.$(LIBVERSION)
 	ln -sf libshype.so.$(LIBVERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libshype.so
