@@ -39,12 +39,7 @@ done
 t0=$(date +%s)
 since() { echo $(($(date +%s) - t0)); }
 
-# The mirror, read from the machine's apt sources at run time.
-mirror=$(sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources \
-	2>/dev/null | grep -v -- '-security' | head -n 1)
-[ -n "$mirror" ] || mirror=$(sed -n 's/^deb \(\[[^]]*\] \)\{0,1\}\([^ ]*\) bookworm .*/\2/p' \
-	/etc/apt/sources.list 2>/dev/null | head -n 1)
-[ -n "$mirror" ] || { say "no Debian mirror in apt sources" >&2; exit 1; }
+mirror=$(scripts/mirror.sh)
 
 # The pristine root, cached as a tarball keyed by this script's text.
 cache=${SHYPE_FRESH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/shype/fresh}

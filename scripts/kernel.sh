@@ -55,9 +55,7 @@ known() {
 # Write a private sources list: the mirror URI comes from the machine's
 # deb822 sources at run time; lists go to a private state directory.
 private_apt() {
-	uri=$(sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources \
-		2>/dev/null | grep -v -- '-security' | head -n 1)
-	[ -n "$uri" ] || { echo "kernel.sh: no mirror in apt sources" >&2; return 1; }
+	uri=$("$(dirname "$0")/mirror.sh") || return 1
 	key=/usr/share/keyrings/debian-archive-keyring.gpg
 	opt=
 	[ -f "$key" ] && opt="[signed-by=$key] "

@@ -42,12 +42,7 @@ for t in debootstrap mke2fs; do
 	command -v "$t" >/dev/null || { echo "mkimage: no $t (scripts/deps.sh)" >&2; exit 1; }
 done
 
-# The mirror, read from the machine's apt sources at run time.
-mirror=$(sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources \
-	2>/dev/null | grep -v -- '-security' | head -n 1)
-[ -n "$mirror" ] || mirror=$(sed -n 's/^deb \(\[[^]]*\] \)\{0,1\}\([^ ]*\) bookworm .*/\2/p' \
-	/etc/apt/sources.list 2>/dev/null | head -n 1)
-[ -n "$mirror" ] || { echo "mkimage: no Debian mirror in apt sources" >&2; exit 1; }
+mirror=$(scripts/mirror.sh)
 
 mkdir -p "$cache"
 dir=$(mktemp -d "$cache/e2e-libvirt-build.XXXXXX")
