@@ -154,8 +154,12 @@ format-check:
 checkpatch:
 	@scripts/checkpatch.sh
 
+# Then a short second boot with shype.ko loaded with require_policy=1
+# (it cannot be unloaded), for the tests of failing closed.
 vm-check: all
 	@tests/vm/run.sh --kver $(KVER)
+	@SHYPE_VM_APPEND="$(SHYPE_VM_APPEND) shype.require_policy=1" \
+		tests/vm/run.sh --kver $(KVER) --filter require_policy
 
 # The same on the next Debian kernel, bookworm-backports' (headers and
 # image fetched into ~/.cache/shype/kernel, module built in build/).
