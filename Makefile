@@ -210,6 +210,8 @@ install-user: user
 	ln -sf $(SBINDIR)/shypectl $(DESTDIR)$(SYSCONFDIR)/libvirt/hooks/qemu
 	[ -e $(DESTDIR)$(SYSCONFDIR)/shype/policy.json ] || \
 		install -m 644 policies/minimal.json $(DESTDIR)$(SYSCONFDIR)/shype/policy.json
+	[ -e $(DESTDIR)$(SYSCONFDIR)/shype/shype.conf ] || \
+		install -m 644 etc/shype.conf $(DESTDIR)$(SYSCONFDIR)/shype/shype.conf
 
 # depmod only on the live tree: a staged tree is depmod'ed by its user.
 install-module: module
