@@ -166,6 +166,8 @@ vm-check: all
 KVER_NEXT ?= 6.12.95+deb12-amd64
 vm-check-next: user
 	@scripts/other-kernel.sh $(KVER_NEXT)
+	@SHYPE_VM_APPEND="$(SHYPE_VM_APPEND) shype.require_policy=1" \
+		scripts/other-kernel.sh $(KVER_NEXT) --filter require_policy
 
 bench: all
 	@scripts/bench.sh --kver $(KVER) --runs $(or $(RUNS),3)
