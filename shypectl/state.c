@@ -37,14 +37,18 @@ static int write_atomic(const char *path, const char *text, size_t len)
 {
 	char tmp[PATH_MAX];
 	int fd, err = 0;
+	ssize_t w;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.new", path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
-	if (write(fd, text, len) != (ssize_t)len || fsync(fd))
-		err = errno ? -errno : -EIO;
+	w = write(fd, text, len);
+	if (w != (ssize_t)len)
+		err = w < 0 ? -errno : -EIO;
+	else if (fsync(fd))
+		err = -errno;
 	if (close(fd) && !err)
 		err = -errno;
 	if (!err && rename(tmp, path))
@@ -103,6 +107,11 @@ int state_record(const char *kind, const char *path, const char *label)
 		"# shype's run-time labels, given again at boot by 'shypectl boot'.\n"
 		"# Written by shypectl label set/unset, resource label/unlabel.\n");
 	in = fopen(file, "re");
+	if (!in && errno != ENOENT) {
+		err = -errno;
+		fclose(out);
+		goto out_text;
+	}
 	while (in && fgets(line, sizeof(line), in)) {
 		/* Keep every other record; this one is replaced. */
 		if (sscanf(line, "%15s %4095s", k, p) == 2 && line[0] != '#' &&
@@ -118,6 +127,9 @@ int state_record(const char *kind, const char *path, const char *label)
 		goto out_text;
 	}
 	err = write_atomic(file, text, len);
+	/* The rename too must reach the disk before a reboot. */
+	if (!err && fsync(dfd))
+		err = -errno;
 out_text:
 	free(text);
 out_dir:
@@ -129,8 +141,11 @@ int state_note(const char *kind, const char *path, const char *label)
 {
 	int err = state_record(kind, path, label);
 
-	if (err)
+	if (err && label)
 		p_err("the label is given but not recorded in %s, so a reboot forgets it: %s",
+		      state_path(), strerror(-err));
+	else if (err)
+		p_err("the label is removed but still recorded in %s, so a reboot gives it again: %s",
 		      state_path(), strerror(-err));
 	return err ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -647,6 +647,16 @@ check label_state_no_temporary_left [ ! -e "$SHYPE_STATE.new" ]
 SHYPE_STATE=$T/file/labels expect_err label_set_unrecorded 1 \
 	"Error: the label is given but not recorded in $T/file/labels, so a reboot forgets it: Not a directory" \
 	label set /machine.slice/vm2 order
+SHYPE_STATE=$T/file/labels expect_err label_unset_unrecorded 1 \
+	"Error: the label is removed but still recorded in $T/file/labels, so a reboot gives it again: Not a directory" \
+	label unset /machine.slice/vm2
+chmod 000 "$SHYPE_STATE"
+if [ "$(id -u)" != 0 ]; then
+	expect_err label_set_keeps_unreadable_state 1 \
+		"Error: the label is given but not recorded in $SHYPE_STATE, so a reboot forgets it: Permission denied" \
+		label set /machine.slice/vm3 order
+fi
+chmod 644 "$SHYPE_STATE"
 : >"$S/resources"
 expect resource_label_recorded 0 "" resource label "$F2" order
 check resource_label_record [ "$(grep '^file' "$SHYPE_STATE")" = "file $PWD/$F2 order" ]
