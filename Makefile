@@ -154,14 +154,20 @@ format-check:
 checkpatch:
 	@scripts/checkpatch.sh
 
+# Then a short second boot with shype.ko loaded with require_policy=1
+# (it cannot be unloaded), for the tests of failing closed.
 vm-check: all
 	@tests/vm/run.sh --kver $(KVER)
+	@SHYPE_VM_APPEND="$(SHYPE_VM_APPEND) shype.require_policy=1" \
+		tests/vm/run.sh --kver $(KVER) --filter require_policy
 
 # The same on the next Debian kernel, bookworm-backports' (headers and
 # image fetched into ~/.cache/shype/kernel, module built in build/).
 KVER_NEXT ?= 6.12.95+deb12-amd64
 vm-check-next: user
 	@scripts/other-kernel.sh $(KVER_NEXT)
+	@SHYPE_VM_APPEND="$(SHYPE_VM_APPEND) shype.require_policy=1" \
+		scripts/other-kernel.sh $(KVER_NEXT) --filter require_policy
 
 bench: all
 	@scripts/bench.sh --kver $(KVER) --runs $(or $(RUNS),3)
@@ -208,6 +214,8 @@ install-user: user
 	ln -sf $(SBINDIR)/shypectl $(DESTDIR)$(SYSCONFDIR)/libvirt/hooks/qemu
 	[ -e $(DESTDIR)$(SYSCONFDIR)/shype/policy.json ] || \
 		install -m 644 policies/minimal.json $(DESTDIR)$(SYSCONFDIR)/shype/policy.json
+	[ -e $(DESTDIR)$(SYSCONFDIR)/shype/shype.conf ] || \
+		install -m 644 etc/shype.conf $(DESTDIR)$(SYSCONFDIR)/shype/shype.conf
 
 # depmod only on the live tree: a staged tree is depmod'ed by its user.
 install-module: module

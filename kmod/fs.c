@@ -221,9 +221,10 @@ static int status_show(struct seq_file *m, void *v)
 			   a->pol.version_minor, SHYPE_DIGEST_SIZE, h->digest);
 	else
 		seq_puts(m, "policy=- version=- digest=-");
-	seq_printf(m, " mode=%s vms=%u hooks=%u memory=%zu\n",
+	seq_printf(m, " mode=%s vms=%u hooks=%u memory=%zu require_policy=%d\n",
 		   shype_permissive ? "permissive" : "enforce", shype_vm_count,
-		   shype_hooks_installed(), a ? shype_policy_memory(a) : 0);
+		   shype_hooks_installed(), a ? shype_policy_memory(a) : 0,
+		   shype_require_policy);
 	mutex_unlock(&shype_lock);
 	return 0;
 }

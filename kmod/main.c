@@ -39,8 +39,9 @@ static int __init shype_init(void)
 		shype_fs_exit();
 		return err;
 	}
-	pr_info("ready, %u functions hooked, no policy loaded\n",
-		shype_hooks_installed());
+	pr_info("ready, %u functions hooked, no policy loaded%s\n",
+		shype_hooks_installed(),
+		shype_require_policy ? ": no VM may start until one is" : "");
 	return 0;
 }
 module_init(shype_init);

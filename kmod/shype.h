@@ -81,6 +81,8 @@ extern bool shype_permissive;
 
 /* vm.c */
 
+extern bool shype_require_policy;
+
 /**
  * struct shype_vm - one VM, from its creation to its destruction
  * @node: in the hash by @kvm

@@ -6,6 +6,7 @@
 #define pr_fmt(fmt) "shype: " fmt
 
 #include <linux/hashtable.h>
+#include <linux/moduleparam.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
@@ -17,6 +18,16 @@
 DEFINE_MUTEX(shype_lock);
 LIST_HEAD(shype_vms);
 unsigned int shype_vm_count;
+
+/*
+ * Fail closed, as SELinux does from boot: with require_policy=1 no VM may
+ * be created until a policy is loaded.  Read-only after load, so that no
+ * one can open the window again.
+ */
+bool shype_require_policy;
+module_param_named(require_policy, shype_require_policy, bool, 0444);
+MODULE_PARM_DESC(require_policy,
+		 "refuse KVM_CREATE_VM until a policy is loaded (default 0)");
 
 static DEFINE_HASHTABLE(vm_hash, 8);
 static u64 next_vm_id = 1;
@@ -98,7 +109,9 @@ static int decide_create(struct shype_active *a, struct shype_vm *vm)
  * shype_vm_create() - label a new VM and decide whether it may exist
  * @kvm: the VM being created, by current
  *
- * Return: 0, %-ENOMEM, or %-EACCES when the policy denies it.
+ * Return: 0, %-ENOMEM, or %-EACCES when the policy denies it, or when no
+ * policy is loaded and shype.ko was loaded with require_policy=1 (in
+ * enforce mode).
  */
 int shype_vm_create(const struct kvm *kvm)
 {
@@ -121,8 +134,11 @@ int shype_vm_create(const struct kvm *kvm)
 	vm->id = next_vm_id++;
 	shype_current_label(vm->label, sizeof(vm->label));
 	a = shype_active_locked();
-	if (a) {
+	if (a)
 		err = decide_create(a, vm);
+	else if (shype_require_policy)
+		err = shype_deny(SHYPE_OP_CREATE, vm, "reason=no_policy");
+	if (a || shype_require_policy) {
 		shype_stat(SHYPE_OP_CREATE, !err);
 		if (err && shype_permissive)
 			err = 0;

@@ -271,6 +271,11 @@ int shype_kernel_status(struct shype_status *st)
 	if (parse_uint(field(f, n, "vms"), &st->vms) ||
 	    parse_uint(field(f, n, "hooks"), &st->hooks))
 		goto out;
+	/* Absent from modules older than the parameter. */
+	v = field(f, n, "require_policy");
+	if (v && strcmp(v, "0") && strcmp(v, "1"))
+		goto out;
+	st->require_policy = v && !strcmp(v, "1");
 	err = 0;
 out:
 	free(text);

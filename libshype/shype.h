@@ -314,6 +314,8 @@ int shype_kernel_load(const void *blob, size_t len, uint32_t flags,
  * @permissive: the mode is permissive (else enforce)
  * @vms: running VMs
  * @hooks: hook points installed
+ * @require_policy: shype.ko refuses every VM while no policy is loaded
+ *	(its parameter require_policy; false from a module without it)
  */
 struct shype_status {
 	char policy[SHYPE_NAME_MAX + 1];
@@ -323,6 +325,7 @@ struct shype_status {
 	bool permissive;
 	unsigned int vms;
 	unsigned int hooks;
+	bool require_policy;
 };
 
 /**
@@ -659,5 +662,71 @@ int shype_audit_next(struct shype_audit_reader *a, bool follow,
 
 /** shype_audit_close() - close the reader; a closed one is fine */
 void shype_audit_close(struct shype_audit_reader *a);
+
+/*
+ * --- shype.conf ---
+ *
+ * /etc/shype/shype.conf says how shype starts at boot, as
+ * /etc/selinux/config does for SELinux: lines KEY=VALUE, '#' comments and
+ * blank lines; no spaces around '=', no quotes.  Keys (each at most once):
+ *
+ *	SHYPE=enforce|permissive|off	the mode; off: shype.ko is not loaded
+ *	REQUIRE_POLICY=yes|no		no VM may be created before a policy
+ *					is loaded (shype.ko's require_policy)
+ *	POLICY=/ABSOLUTE/PATH		the policy loaded at boot
+ *
+ * A missing file or key means the default: enforce, yes,
+ * %SHYPE_CONF_POLICY.
+ */
+
+/** SHYPE_CONF_FILE - the file, unless $SHYPE_CONF names another. */
+#define SHYPE_CONF_FILE "/etc/shype/shype.conf"
+/** SHYPE_CONF_POLICY - POLICY's default. */
+#define SHYPE_CONF_POLICY "/etc/shype/policy.json"
+
+/** enum shype_conf_mode - SHYPE= */
+enum shype_conf_mode {
+	SHYPE_CONF_ENFORCE,
+	SHYPE_CONF_PERMISSIVE,
+	SHYPE_CONF_OFF,
+};
+
+/**
+ * struct shype_conf - what shype.conf says, defaults filled in
+ * @mode: SHYPE=
+ * @require_policy: REQUIRE_POLICY=
+ * @policy: POLICY=
+ * @found: the file exists (else every field is its default)
+ */
+struct shype_conf {
+	enum shype_conf_mode mode;
+	bool require_policy;
+	char policy[PATH_MAX];
+	bool found;
+};
+
+/**
+ * shype_conf_path() - $SHYPE_CONF when set and not empty, else
+ *	%SHYPE_CONF_FILE
+ */
+const char *shype_conf_path(void);
+
+/** shype_conf_mode_name() - "enforce", "permissive" or "off" */
+const char *shype_conf_mode_name(enum shype_conf_mode mode);
+
+/**
+ * shype_conf_read() - read shype.conf
+ * @path: the file (shype_conf_path() for the system's)
+ * @conf: filled with the file's settings and defaults for the rest; all
+ *	defaults when the file does not exist
+ * @err: the mistake, with its line (column 0), when the result is -EINVAL;
+ *	@err->file is @path
+ *
+ * Return: 0 (also for a missing file); -EINVAL for a malformed line, an
+ * unknown key or value, or a key given twice; another -errno of open() or
+ * read().
+ */
+int shype_conf_read(const char *path, struct shype_conf *conf,
+		    struct shype_error *err);
 
 #endif /* LIBSHYPE_SHYPE_H */

@@ -12,8 +12,10 @@
  * not carry the domain's label.  It makes and labels that cgroup when
  * missing: systemd removes a slice's cgroup when its last VM stops.  At
  * "start" it checks the resources again: the bridge of an interface of
- * type "network" is in the XML only then.  It never calls libvirt, which
- * waits for it.
+ * type "network" is in the XML only then.  It fails closed: while shype
+ * is not enforcing as shype.conf says (shype.ko not loaded, no policy
+ * loaded, another mode) it refuses every domain and says why; with
+ * SHYPE=off it refuses none.  It never calls libvirt, which waits for it.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -106,8 +108,57 @@ static int refuse_resources(const char *dom, const struct shype_policy *pol,
 }
 
 /*
- * The active policy in @pf and the domain of @xml in @di: 0; -1 when no
- * policy is loaded (nothing to refuse); else EXIT_FAILURE after refusing.
+ * Fail closed: is shype enforcing as shype.conf says?  0 when it is; -1
+ * when shype.conf turns it off, or lets VMs run without a policy and none
+ * is loaded (nothing to refuse); else EXIT_FAILURE after refusing @dom.
+ */
+static int enforcing(const char *dom)
+{
+	const char *conf = shype_conf_path(), *mode;
+	static const char fix[] = "then 'systemctl restart shype.service'";
+	struct shype_status st;
+	struct shype_error e;
+	struct shype_conf c;
+	int err;
+
+	err = shype_conf_read(conf, &c, &e);
+	if (err == -EINVAL)
+		return refuse(dom, "%s:%u: %s: fix it, %s", conf, e.line, e.msg,
+			      fix);
+	if (err)
+		return refuse(dom, "cannot read %s: %s", conf, strerror(-err));
+	if (c.mode == SHYPE_CONF_OFF)
+		return -1;
+	if (!shype_kernel_loaded())
+		return refuse(
+			dom,
+			"shype is not enforcing: shype.ko is not loaded (shype.service failed?): see 'systemctl status shype.service', %s",
+			fix);
+	err = shype_kernel_status(&st);
+	if (err)
+		return refuse(dom, "cannot read shype's status: %s",
+			      strerror(-err));
+	if (!st.policy[0])
+		return c.require_policy ?
+			       refuse(dom,
+				      "shype is not enforcing: no policy is loaded (shype.service failed?): fix %s, %s",
+				      c.policy, fix) :
+			       -1;
+	if (st.permissive != (c.mode == SHYPE_CONF_PERMISSIVE)) {
+		mode = shype_conf_mode_name(c.mode);
+		return refuse(
+			dom,
+			"shype is not enforcing as configured: its mode is %s, %s says %s: run '%s mode %s'",
+			st.permissive ? "permissive" : "enforce", conf, mode,
+			bin_name, mode);
+	}
+	return 0;
+}
+
+/*
+ * The active policy in @pf and the domain of @xml in @di: 0; -1 when
+ * there is nothing to refuse (see enforcing()); else EXIT_FAILURE after
+ * refusing.
  */
 static int hook_begin(const char *dom, const char *xml, struct policy_file *pf,
 		      struct dom_info *di)
@@ -115,6 +166,9 @@ static int hook_begin(const char *dom, const char *xml, struct policy_file *pf,
 	const char *why;
 	int ret;
 
+	ret = enforcing(dom);
+	if (ret)
+		return ret;
 	ret = active_policy(pf);
 	if (ret < 0)
 		return -1;

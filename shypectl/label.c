@@ -2,7 +2,8 @@
 /*
  * shypectl label { set | unset | get | list }: the labels of cgroups.  A VM
  * gets the label of the cgroup its VMM runs in, or of the nearest labelled
- * ancestor, when it is created.
+ * ancestor, when it is created.  Labels set here are recorded in the state
+ * file (state.c) and given again at boot.
  */
 #include <errno.h>
 #include <limits.h>
@@ -85,7 +86,7 @@ static int label_set(int argc, char **argv)
 	    label_cgroup(path, argv[optind + 1]))
 		return EXIT_FAILURE;
 	print_label_set("cgroup", path, argv[optind + 1]);
-	return EXIT_SUCCESS;
+	return state_note("cgroup", path, argv[optind + 1]);
 }
 
 static int label_unset(int argc, char **argv)
@@ -109,7 +110,7 @@ static int label_unset(int argc, char **argv)
 	if (err)
 		return EXIT_FAILURE;
 	print_label_set("cgroup", path, NULL);
-	return EXIT_SUCCESS;
+	return state_note("cgroup", path, NULL);
 }
 
 static int label_get(int argc, char **argv)

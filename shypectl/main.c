@@ -22,15 +22,25 @@ static int do_version(int argc, char **argv);
 
 /* A new object is one line here and one file defining its do_OBJECT(). */
 static const struct cmd objects[] = {
-	{ "policy", do_policy },   { "check", do_check },
-	{ "load", do_load },	   { "status", do_status },
-	{ "vm", do_vm },	   { "binding", do_binding },
-	{ "label", do_label },	   { "resource", do_resource },
-	{ "run", do_run },	   { "mode", do_mode },
-	{ "audit", do_audit },	   { "stats", do_stats },
-	{ "domain", do_domain },   { "hook", do_hook },
-	{ "daemon", do_daemon },   { "help", do_help },
-	{ "version", do_version }, { 0 },
+	{ "policy", do_policy },
+	{ "check", do_check },
+	{ "load", do_load },
+	{ "status", do_status },
+	{ "vm", do_vm },
+	{ "binding", do_binding },
+	{ "label", do_label },
+	{ "resource", do_resource },
+	{ "run", do_run },
+	{ "mode", do_mode },
+	{ "audit", do_audit },
+	{ "stats", do_stats },
+	{ "domain", do_domain },
+	{ "hook", do_hook },
+	{ "daemon", do_daemon },
+	{ "boot", do_boot },
+	{ "help", do_help },
+	{ "version", do_version },
+	{ 0 },
 };
 
 void p_err(const char *fmt, ...)

@@ -134,6 +134,7 @@ int do_policy(int argc, char **argv);
 int do_check(int argc, char **argv);
 int do_load(int argc, char **argv);
 int do_status(int argc, char **argv);
+int do_boot(int argc, char **argv);
 int do_vm(int argc, char **argv);
 int do_binding(int argc, char **argv);
 int do_label(int argc, char **argv);
@@ -142,5 +143,19 @@ int do_run(int argc, char **argv);
 int do_mode(int argc, char **argv);
 int do_audit(int argc, char **argv);
 int do_stats(int argc, char **argv);
+
+/* state.c: the run-time labels kept across reboots. */
+
+/* The state file: $SHYPE_STATE when set and not empty, else /var/lib/shype/labels. */
+const char *state_path(void);
+/*
+ * Record that @kind ("cgroup" or "file") @path has @label (NULL: has no
+ * label any more).  Returns 0 or -errno.
+ */
+int state_record(const char *kind, const char *path, const char *label);
+/* state_record(), and on failure say so: returns the exit status. */
+int state_note(const char *kind, const char *path, const char *label);
+/* Give every recorded label again; 0, or -1 after printing what failed. */
+int state_restore(void);
 
 #endif /* SHYPECTL_MAIN_H */

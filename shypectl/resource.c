@@ -83,7 +83,7 @@ static int resource_label(int argc, char **argv)
 	if (err)
 		return EXIT_FAILURE;
 	print_label_set("resource", resource_name(res, path), label);
-	return EXIT_SUCCESS;
+	return state_note("file", path, label);
 }
 
 static int resource_unlabel(int argc, char **argv)
@@ -108,7 +108,7 @@ static int resource_unlabel(int argc, char **argv)
 	if (err)
 		return EXIT_FAILURE;
 	print_label_set("resource", resource_name(res, path), NULL);
-	return EXIT_SUCCESS;
+	return state_note("file", path, NULL);
 }
 
 static int resource_list(int argc, char **argv)

@@ -60,6 +60,10 @@ int do_status(int argc, char **argv)
 	print_uint(PRINT_ANY, "vms", "  vms %u", st.vms);
 	print_uint(PRINT_ANY, "hooks", "  hooks %u", st.hooks);
 	print_nl();
+	print_bool(PRINT_JSON, "require_policy", NULL, st.require_policy);
+	print_string(PRINT_FP, NULL, "require_policy %s",
+		     st.require_policy ? "yes" : "no");
+	print_nl();
 	delete_json_obj();
 	return EXIT_SUCCESS;
 }

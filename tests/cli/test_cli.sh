@@ -13,6 +13,8 @@ SHYPECTL=${1:-${SHYPECTL:-build/shypectl}}
 case $SHYPECTL in /*) ;; *) SHYPECTL=$PWD/$SHYPECTL ;; esac
 T=$(mktemp -d) || exit 1
 trap 'rm -rf "$T"' EXIT
+# Never the system's shype.conf nor its state file: stand-ins under $T.
+export SHYPE_CONF=$T/shype.conf SHYPE_STATE=$T/state/labels
 F2=policies/figure2.json
 CW=policies/chinese-wall.json
 pass=0
@@ -113,7 +115,7 @@ check no_object_prints_usage_on_stderr grep -q '^Usage: shypectl' "$T/err"
 expect version 0 "shypectl 0.1 (policy ABI 1)" -V
 expect version_json 0 '{"version":"0.1","abi_version":1}' -j version
 expect_err unknown_object 2 \
-	"Error: 'frob' is not one of { policy | check | load | status | vm | binding | label | resource | run | mode | audit | stats | domain | hook | daemon | help | version }" \
+	"Error: 'frob' is not one of { policy | check | load | status | vm | binding | label | resource | run | mode | audit | stats | domain | hook | daemon | boot | help | version }" \
 	frob
 expect_err unknown_command 2 \
 	"Error: 'frob' is not one of { check | compile | show | help }" \
@@ -418,7 +420,7 @@ expect minimal_allows_all 0 "allow" \
 
 run help
 check help_lists_kernel_objects grep -q \
-	'OBJECT := { policy | check | load | status | vm | binding | label | resource | run | mode | audit | stats | domain | hook | daemon }' \
+	'OBJECT := { policy | check | load | status | vm | binding | label | resource | run | mode | audit | stats | domain | hook | daemon | boot }' \
 	"$T/out"
 for h in "load:Usage: shypectl load FILE [force]" \
 	"status:Usage: shypectl status" \
@@ -533,9 +535,10 @@ printf 'cgroup=/machine.slice id=%s label=order\ncgroup=/gone id=1 label=adverti
 
 expect status_text 0 "policy figure2  version 1.0
 digest $hex
-mode enforce  vms 2  hooks 3" status
+mode enforce  vms 2  hooks 3
+require_policy no" status
 expect status_json 0 \
-	"{\"policy\":\"figure2\",\"version\":\"1.0\",\"digest\":\"$hex\",\"mode\":\"enforce\",\"vms\":2,\"hooks\":3}" \
+	"{\"policy\":\"figure2\",\"version\":\"1.0\",\"digest\":\"$hex\",\"mode\":\"enforce\",\"vms\":2,\"hooks\":3,\"require_policy\":false}" \
 	-j status
 echo "policy=- version=- digest=- mode=permissive vms=0 hooks=3" \
 	>"$T/status-none"
@@ -543,10 +546,21 @@ cp "$S/status" "$T/status-keep"
 cp "$T/status-none" "$S/status"
 expect status_no_policy 0 "policy -  version -
 digest -
-mode permissive  vms 0  hooks 3" status
+mode permissive  vms 0  hooks 3
+require_policy no" status
 expect status_no_policy_json 0 \
-	'{"policy":null,"version":null,"digest":null,"mode":"permissive","vms":0,"hooks":3}' \
+	'{"policy":null,"version":null,"digest":null,"mode":"permissive","vms":0,"hooks":3,"require_policy":false}' \
 	status -j
+echo "policy=- version=- digest=- mode=enforce vms=0 hooks=3 memory=0 require_policy=1" \
+	>"$S/status"
+expect status_require_policy_json 0 \
+	'{"policy":null,"version":null,"digest":null,"mode":"enforce","vms":0,"hooks":3,"require_policy":true}' \
+	status -j
+echo "policy=- version=- digest=- mode=enforce vms=0 hooks=3 require_policy=2" \
+	>"$S/status"
+expect_err status_require_policy_malformed 1 \
+	"Error: $S/status: a line not in the format of the uapi header (shypectl older than shype.ko?)" \
+	status
 echo "policy=figure2 mode=enforce" >"$S/status"
 expect_err status_malformed 1 \
 	"Error: $S/status: a line not in the format of the uapi header (shypectl older than shype.ko?)" \
@@ -614,14 +628,41 @@ expect_err label_set_bad_name 1 "Error: 'or der' is not a label name" \
 expect label_set 0 "" label set /machine.slice/vm2 order
 check label_set_writes_line [ "$(cat "$S/cgroups")" = "label /machine.slice/vm2 order" ]
 check label_set_makes_cgroup [ -d "$T/cg/machine.slice/vm2" ]
+check label_set_recorded [ "$(grep -v '^#' "$SHYPE_STATE")" = "cgroup /machine.slice/vm2 order" ]
 : >"$S/cgroups"
 expect label_set_deep_json 0 '{"cgroup":"/a/b/c","label":"ads"}' \
 	-j label set "$T/cg/a/b/c" ads
 check label_set_makes_parents [ -d "$T/cg/a/b/c" ]
+expect label_set_again 0 "" label set /machine.slice/vm2 advertising
+check label_set_replaces_record [ "$(grep -v '^#' "$SHYPE_STATE")" = "cgroup /a/b/c ads
+cgroup /machine.slice/vm2 advertising" ]
 : >"$S/cgroups"
 expect label_unset_json 0 '{"cgroup":"/a/b","label":null}' \
 	label unset /a//b/ -j
 check label_unset_writes_line [ "$(cat "$S/cgroups")" = "unlabel /a/b" ]
+expect label_unset_recorded 0 "" label unset /a/b/c
+check label_unset_drops_record [ "$(grep -v '^#' "$SHYPE_STATE")" = "cgroup /machine.slice/vm2 advertising" ]
+check label_state_no_temporary_left [ ! -e "$SHYPE_STATE.new" ]
+: >"$T/file"
+SHYPE_STATE=$T/file/labels expect_err label_set_unrecorded 1 \
+	"Error: the label is given but not recorded in $T/file/labels, so a reboot forgets it: Not a directory" \
+	label set /machine.slice/vm2 order
+SHYPE_STATE=$T/file/labels expect_err label_unset_unrecorded 1 \
+	"Error: the label is removed but still recorded in $T/file/labels, so a reboot gives it again: Not a directory" \
+	label unset /machine.slice/vm2
+chmod 000 "$SHYPE_STATE"
+if [ "$(id -u)" != 0 ]; then
+	expect_err label_set_keeps_unreadable_state 1 \
+		"Error: the label is given but not recorded in $SHYPE_STATE, so a reboot forgets it: Permission denied" \
+		label set /machine.slice/vm3 order
+fi
+chmod 644 "$SHYPE_STATE"
+: >"$S/resources"
+expect resource_label_recorded 0 "" resource label "$F2" order
+check resource_label_record [ "$(grep '^file' "$SHYPE_STATE")" = "file $PWD/$F2 order" ]
+expect resource_unlabel_recorded 0 "" resource unlabel "$F2"
+check resource_unlabel_drops_record [ -z "$(grep '^file' "$SHYPE_STATE")" ]
+: >"$S/cgroups"
 
 # load writes the blob, after a load request when forced.
 "$SHYPECTL" policy compile $F2 -o "$T/f2.bin"
@@ -751,8 +792,100 @@ domxml ads1 advertising "${P}advertising" >"$T/dom.xml"
 check hook_runs_by_name_qemu [ $? = 1 ] && grep -q "Chinese Wall" "$T/err"
 : >"$S/policy"
 cp "$T/status-none" "$S/status"
-hook hook_admits_all_without_policy 0 "" ads1 advertising
+# Fail closed: every domain is refused while shype is not enforcing as
+# shype.conf says (no file: SHYPE=enforce, REQUIRE_POLICY=yes).
+FIX="then 'systemctl restart shype.service'"
+hook hook_refuses_all_without_policy 1 \
+	"shype: domain 'ads1' refused: shype is not enforcing: no policy is loaded (shype.service failed?): fix /etc/shype/policy.json, $FIX" \
+	ads1 advertising
+SHYPE_SECURITYFS=$T/none hook hook_refuses_all_without_module 1 \
+	"shype: domain 'ads1' refused: shype is not enforcing: shype.ko is not loaded (shype.service failed?): see 'systemctl status shype.service', $FIX" \
+	ads1 advertising
+printf 'POLICY=/srv/p.json\n' >"$SHYPE_CONF"
+hook hook_refuses_names_configured_policy 1 \
+	"shype: domain 'ads1' refused: shype is not enforcing: no policy is loaded (shype.service failed?): fix /srv/p.json, $FIX" \
+	ads1 advertising
+printf 'SHYPE=enforce\nREQUIRE_POLICY=no\n' >"$SHYPE_CONF"
+hook hook_admits_all_without_policy_when_not_required 0 "" ads1 advertising
+printf '# shype is off\nSHYPE=off\n' >"$SHYPE_CONF"
+SHYPE_SECURITYFS=$T/none hook hook_admits_all_when_off 0 "" ads1 advertising
+printf 'SHYPE=enforcing\n' >"$SHYPE_CONF"
+hook hook_refuses_all_with_bad_conf 1 \
+	"shype: domain 'ads1' refused: $SHYPE_CONF:1: SHYPE is 'enforcing', not one of enforce, permissive, off: fix it, $FIX" \
+	ads1 advertising
+rm -f "$SHYPE_CONF"
+cp "$T/status-keep" "$S/status"
+"$SHYPECTL" policy compile "$F2" -o "$S/policy" >/dev/null
+sed -i 's/mode=enforce/mode=permissive/' "$S/status"
+hook hook_refuses_all_in_other_mode 1 \
+	"shype: domain 'ads1' refused: shype is not enforcing as configured: its mode is permissive, $SHYPE_CONF says enforce: run 'shypectl mode enforce'" \
+	ads1 advertising
+printf 'SHYPE=permissive\n' >"$SHYPE_CONF"
+hook hook_decides_in_permissive_mode_as_configured 1 \
+	"shype: domain 'ads1' refused: Chinese Wall: type 'Advertising' of label 'advertising' conflicts with type 'Order' of running VM 1 (label 'order', pid 100)" \
+	ads1 advertising "${P}advertising"
+rm -f "$SHYPE_CONF"
 unset SHYPE_LIBVIRT_SYSTEMD
+
+# shype.conf, as shypectl boot reads it: every mistake names its line.
+# boot_conf NAME CONTENT STDERR
+boot_conf() {
+	printf '%b' "$2" >"$SHYPE_CONF"
+	expect_err "$1" 1 "$3" boot
+}
+boot_conf boot_conf_unknown_key "SHYPE=enforce\nSELINUX=enforcing\n" \
+	"Error: $SHYPE_CONF:2: unknown key 'SELINUX'; keys are SHYPE, REQUIRE_POLICY and POLICY"
+boot_conf boot_conf_not_key_value "# comment\n\n  SHYPE enforce\n" \
+	"Error: $SHYPE_CONF:3: 'SHYPE enforce' is not KEY=VALUE"
+boot_conf boot_conf_bad_bool "REQUIRE_POLICY=true\n" \
+	"Error: $SHYPE_CONF:1: REQUIRE_POLICY is 'true', not yes or no"
+boot_conf boot_conf_twice "SHYPE=enforce\nSHYPE=permissive\n" \
+	"Error: $SHYPE_CONF:2: SHYPE is given twice"
+boot_conf boot_conf_relative_policy "POLICY=policy.json\n" \
+	"Error: $SHYPE_CONF:1: POLICY is 'policy.json', not an absolute path without spaces"
+printf 'SHYPE=off\n' >"$SHYPE_CONF"
+SHYPE_SECURITYFS=$T/none expect boot_off_loads_nothing 0 \
+	"shype: SHYPE=off in $SHYPE_CONF: shype.ko is not loaded, VMs are not mediated" boot
+# Without shype.ko, boot runs modprobe ($SHYPE_MODPROBE stands in).
+printf '#!/bin/sh\necho "$@" >%s\nexit 1\n' "$T/modprobe-args" >"$T/modprobe"
+chmod +x "$T/modprobe"
+printf 'REQUIRE_POLICY=yes\n' >"$SHYPE_CONF"
+SHYPE_SECURITYFS=$T/none SHYPE_MODPROBE=$T/modprobe expect_err boot_modprobe_fails 1 \
+	"Error: '$T/modprobe shype require_policy=1' failed (status 1): see 'journalctl -k'" \
+	boot
+check boot_modprobe_args [ "$(cat "$T/modprobe-args")" = "shype require_policy=1" ]
+# A missing policy: a loud failure that says what is refused now.
+printf 'POLICY=%s\n' "$T/none.json" >"$SHYPE_CONF"
+sed -i 's/$/ memory=0 require_policy=1/' "$S/status"
+: >"$S/mode"
+expect_err boot_fails_without_policy 1 \
+	"$T/none.json: cannot read: No such file or directory
+shype: no policy is loaded from $T/none.json: every VM is refused until one is; fix it, then 'systemctl restart shype.service'" \
+	boot
+check boot_sets_mode [ "$(cat "$S/mode")" = enforce ]
+# A good boot: mode, policy, and the recorded run-time labels again.
+printf 'SHYPE=permissive\nPOLICY=%s\n' "$PWD/$F2" >"$SHYPE_CONF"
+printf '# c\ncgroup /machine.slice/restored order\n' >"$SHYPE_STATE"
+: >"$S/cgroups"
+: >"$S/mode"
+: >"$S/policy"
+expect boot_loads_policy_and_labels 0 \
+	"shype: policy figure2 version 1.0 from $PWD/$F2, mode permissive
+shype: 1 run-time label given again from $SHYPE_STATE" boot
+check boot_sets_configured_mode [ "$(cat "$S/mode")" = permissive ]
+check boot_writes_policy cmp -s "$T/f2.bin" "$S/policy"
+check boot_restores_cgroup_label [ "$(cat "$S/cgroups")" = "label /machine.slice/restored order" ]
+check boot_makes_restored_cgroup [ -d "$T/cg/machine.slice/restored" ]
+printf 'cgroup /x\n' >"$SHYPE_STATE"
+run boot
+check boot_bad_state_line [ "$rc" = 1 ] && [ "$err" = "Error: $SHYPE_STATE:1: not 'cgroup|file PATH LABEL'" ]
+printf 'REQUIRE_POLICY=no\nPOLICY=%s\n' "$PWD/$F2" >"$SHYPE_CONF"
+: >"$SHYPE_STATE"
+run boot
+check boot_notes_other_require_policy [ "$rc" = 0 ] && [ "$err" = "shype: note: shype.ko was loaded with require_policy=1; REQUIRE_POLICY=no applies from the next boot" ]
+rm -f "$SHYPE_CONF" "$SHYPE_STATE"
+cp "$T/status-none" "$S/status"
+: >"$S/policy"
 
 # Argument errors of the libvirt commands (no libvirt needed).
 expect_err domain_label_needs_two 2 \

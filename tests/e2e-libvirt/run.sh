@@ -3,6 +3,9 @@
 # the debootstrapped image of mkimage.sh, with this tree's `make install`
 # output added at boot (shype.ko, shypectl, units, the libvirt hook) and
 # /etc/shype/policy.json = policies/figure2-libvirt.json, and run test.sh there.
+# Then boot the same disk again with shype_e2e.phase=2 on the kernel
+# command line, which runs test-reboot.sh instead (a reboot: what the first
+# boot left is kept).  Both boots are judged.
 # The base image is never written: each run boots a fresh qcow2 overlay.
 #
 # usage: tests/e2e-libvirt/run.sh [--kver KVER] [--shell]
@@ -51,9 +54,11 @@ install -m 644 policies/figure2-libvirt.json "$ov/etc/shype/policy.json"
 mkdir -p "$ov/usr/libexec/shype-e2e" "$ov/var/lib/shype-e2e" \
 	"$ov/etc/systemd/system/sysinit.target.wants" \
 	"$ov/etc/systemd/system/multi-user.target.wants"
-install -m 755 tests/e2e-libvirt/test.sh "$ov/usr/libexec/shype-e2e/"
+install -m 755 tests/e2e-libvirt/test.sh tests/e2e-libvirt/test-reboot.sh \
+	"$ov/usr/libexec/shype-e2e/"
 install -m 644 tests/e2e-libvirt/domain.xml.in "$ov/usr/libexec/shype-e2e/"
-install -m 644 tests/e2e-libvirt/shype-e2e.service "$ov/etc/systemd/system/"
+install -m 644 tests/e2e-libvirt/shype-e2e.service \
+	tests/e2e-libvirt/shype-e2e-reboot.service "$ov/etc/systemd/system/"
 ln -s /usr/lib/systemd/system/shype.service \
 	"$ov/etc/systemd/system/sysinit.target.wants/shype.service"
 ln -s /usr/lib/systemd/system/shype-daemon.service \
@@ -61,6 +66,8 @@ ln -s /usr/lib/systemd/system/shype-daemon.service \
 if [ "$shell" = 0 ]; then
 	ln -s /etc/systemd/system/shype-e2e.service \
 		"$ov/etc/systemd/system/multi-user.target.wants/shype-e2e.service"
+	ln -s /etc/systemd/system/shype-e2e-reboot.service \
+		"$ov/etc/systemd/system/multi-user.target.wants/shype-e2e-reboot.service"
 else
 	mkdir -p "$ov/etc/systemd/system/serial-getty@ttyS0.service.d"
 	printf '[Service]\nExecStart=\nExecStart=-/sbin/agetty --autologin root -o "-p -f root" --keep-baud 115200 ttyS0 $TERM\n' \
@@ -113,46 +120,60 @@ qemu=(qemu-system-x86_64 -nodefaults -nographic -no-reboot
       "${accel_args[@]}" -m 2048 -smp 2
       -kernel "$kdir/boot/vmlinuz-$kver" -initrd "$out/boot.cpio.gz"
       -drive "file=$out/run.qcow2,if=virtio,format=qcow2,cache=unsafe"
-      -serial mon:stdio -append "$append")
+      -serial mon:stdio)
 if [ "$shell" = 1 ]; then
-	exec "${qemu[@]}"
+	exec "${qemu[@]}" -append "$append"
 fi
-# systemd and libvirtd take a minute or more to boot under TCG, with
-# nothing on the console worth showing: say that the host is booting.
-rm -f "$out/console.log"
-(
-	s=0
-	while sleep 15; do
-		s=$((s + 15))
-		grep -q '# shype-e2e-libvirt: start' "$out/console.log" 2>/dev/null && exit 0
-		echo "e2e-libvirt: the test host boots (Debian, systemd, libvirtd under TCG): $s s"
-	done
-) &
-ticker=$!
-# (|| true: under set -e a failing command in an EXIT trap fails the script)
-trap 'kill $ticker 2>/dev/null || true' EXIT
-set +e
-timeout -k 10 "${SHYPE_E2E_TIMEOUT:-900}" "${qemu[@]}" </dev/null 2>&1 |
-	stdbuf -oL tr -d '\r' | tee "$out/console.log" | sed -u -f scripts/console.sed |
-	grep --line-buffered -E '^(ok |not ok|#|     |[0-9]+ passed)'
-rc=${PIPESTATUS[0]}
-kill $ticker 2>/dev/null || true
-set -e
-log=$out/console.log
+# One boot of run.qcow2: its console in $1, its verdict the exit status.
+# $2 is the line after which its summary comes; $3 more kernel parameters.
+boot() {
+	local log=$1 marker=$2 rc sum verdict=0 ticker
+	# systemd and libvirtd take a minute or more to boot under TCG, with
+	# nothing on the console worth showing: say that the host is booting.
+	rm -f "$log"
+	(
+		s=0
+		while sleep 15; do
+			s=$((s + 15))
+			grep -Eq '# shype-e2e-libvirt( reboot)?: start' "$log" 2>/dev/null && exit 0
+			echo "e2e-libvirt: the test host boots (Debian, systemd, libvirtd under TCG): $s s"
+		done
+	) &
+	ticker=$!
+	# (|| true: under set -e a failing command in an EXIT trap fails the script)
+	# shellcheck disable=SC2064 # this boot's ticker
+	trap "kill $ticker 2>/dev/null || true" EXIT
+	set +e
+	timeout -k 10 "${SHYPE_E2E_TIMEOUT:-900}" "${qemu[@]}" -append "$append $3" </dev/null 2>&1 |
+		stdbuf -oL tr -d '\r' | tee "$log" | sed -u -f scripts/console.sed |
+		grep --line-buffered -E '^(ok |not ok|#|     |[0-9]+ passed)'
+	rc=${PIPESTATUS[0]}
+	kill $ticker 2>/dev/null || true
+	set -e
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		echo "e2e-libvirt: FAIL: timeout after ${SHYPE_E2E_TIMEOUT:-900} s"; verdict=1
+	elif grep -Eq "$BAD" "$log"; then
+		echo "e2e-libvirt: FAIL: kernel trouble:"; grep -E -A 12 "$BAD" "$log" | head -n 40
+		verdict=1
+	fi
+	sum=$(sed -n "/^$marker\$/,\$p" "$log" |
+		grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n 1)
+	case $sum in
+	"") echo "e2e-libvirt: FAIL: no summary line (log: $log)"; verdict=1 ;;
+	*" 0 failed") ;;
+	*) echo "e2e-libvirt: FAIL: $sum"; verdict=1 ;;
+	esac
+	return $verdict
+}
 BAD='WARNING:|BUG:|Oops|Call Trace|general protection|Kernel panic'
 verdict=0
-if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-	echo "e2e-libvirt: FAIL: timeout after ${SHYPE_E2E_TIMEOUT:-900} s"; verdict=1
-elif grep -Eq "$BAD" "$log"; then
-	echo "e2e-libvirt: FAIL: kernel trouble:"; grep -E -A 12 "$BAD" "$log" | head -n 40
+boot "$out/console.log" "== shype-e2e-libvirt summary" "" || verdict=1
+# The same disk again (tests/e2e-libvirt/test-reboot.sh): test.sh left
+# run-time labels and a broken policy.json for it.
+t1=$(since)
+echo "e2e-libvirt: first boot done ($t1 s); booting it again (phase 2)"
+boot "$out/console2.log" "== shype-e2e-libvirt reboot summary" "shype_e2e.phase=2" ||
 	verdict=1
-fi
-sum=$(sed -n '/^== shype-e2e-libvirt summary$/,$p' "$log" |
-	grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n 1)
-case $sum in
-"") echo "e2e-libvirt: FAIL: no summary line (log: $log)"; verdict=1 ;;
-*" 0 failed") ;;
-*) echo "e2e-libvirt: FAIL: $sum"; verdict=1 ;;
-esac
-echo "e2e-libvirt: $([ $verdict = 0 ] && echo PASS || echo FAIL) in $(since) s (log: $log)"
+echo "e2e-libvirt: second boot took $(awk -v a="$t1" -v b="$(since)" 'BEGIN { printf "%.1f", b - a }') s"
+echo "e2e-libvirt: $([ $verdict = 0 ] && echo PASS || echo FAIL) in $(since) s (logs: $out/console.log, $out/console2.log)"
 exit $verdict

@@ -179,6 +179,17 @@ t compnet2_not_running test "$(virsh domstate compnet2)" = "shut off"
 stamp "compnet2 refused"
 
 virsh destroy comp1 >/dev/null 2>&1
+
+# For the second boot (test-reboot.sh): run-time labels to keep, no
+# shype.ko (as after a kernel update without DKMS) and a policy.json that
+# no longer parses; both kept whole for the repair.
+t reboot_label_cgroup shypectl label set /e2e-persist order
+: >/var/lib/shype-e2e/persist.shm
+t reboot_label_file shypectl resource label /var/lib/shype-e2e/persist.shm vdisk_order
+cp /etc/shype/policy.json /var/lib/shype-e2e/policy.json
+echo '{ "name": "broken",' >/etc/shype/policy.json
+mv "/usr/lib/modules/$kver/updates/shype.ko" /var/lib/shype-e2e/shype.ko
+depmod -a "$kver"
 echo "# shype-e2e-libvirt: done in $(awk -v a="$T0" '{ printf "%.1f", $1 - a }' /proc/uptime) s"
 echo "== shype-e2e-libvirt summary"
 echo "$pass passed, $fail failed"

@@ -41,12 +41,14 @@ for f in usr/sbin/shypectl usr/sbin/shype-ivshmem-server \
 	usr/share/man/man8/shypectl.8 usr/share/man/man8/shypectl-domain.8 \
 	usr/share/man/man8/shypectl-hook.8 usr/share/man/man8/shypectl-daemon.8 \
 	usr/share/man/man8/shype-ivshmem-server.8 \
-	usr/share/man/man5/shype-policy.5 \
+	usr/share/man/man5/shype-policy.5 usr/share/man/man5/shype.conf.5 \
+	usr/share/man/man8/shypectl-boot.8 \
 	usr/share/bash-completion/completions/shypectl \
 	usr/lib/systemd/system/shype.service \
 	usr/lib/systemd/system/shype-daemon.service \
 	usr/lib/systemd/system/libvirtd.service.d/shype.conf \
-	etc/shype/policy.json "lib/modules/$KVER/updates/shype.ko"; do
+	usr/lib/systemd/system/virtqemud.service.d/shype.conf \
+	etc/shype/policy.json etc/shype/shype.conf "lib/modules/$KVER/updates/shype.ko"; do
 	check "installed_$f" test -f "$D/$f"
 done
 check shypectl_is_executable test -x "$D/usr/sbin/shypectl"
@@ -70,14 +72,27 @@ check libshype_so_links_to_soname \
 check libvirt_hook_is_shypectl \
 	test "$(readlink "$D/etc/libvirt/hooks/qemu")" = /usr/sbin/shypectl
 check units_name_installed_shypectl \
-	grep -q '^ExecStart=/usr/sbin/shypectl load /etc/shype/policy.json$' \
+	grep -q '^ExecStart=/usr/sbin/shypectl boot$' \
 	"$D/usr/lib/systemd/system/shype.service"
+check shype_service_runs_without_policy_file \
+	test -z "$(grep '^ConditionPathExists' "$D/usr/lib/systemd/system/shype.service")"
+check libvirtd_wants_shype grep -q '^Wants=shype.service$' \
+	"$D/usr/lib/systemd/system/libvirtd.service.d/shype.conf"
+check libvirtd_after_shype grep -q '^After=shype.service$' \
+	"$D/usr/lib/systemd/system/libvirtd.service.d/shype.conf"
+SHYPE_CONF=$D/etc/shype/shype.conf SHYPE_SECURITYFS=$T/none \
+	"$D/usr/sbin/shypectl" hook qemu d prepare begin </dev/null 2>"$T/hook.err"
+check installed_conf_fails_closed grep -q "shype.ko is not loaded" "$T/hook.err"
+echo keep >"$D/etc/shype/shype.conf"
+make -s install-user DESTDIR="$D" PREFIX=/usr >/dev/null 2>&1
+check install_keeps_existing_conf test "$(cat "$D/etc/shype/shype.conf")" = keep
 check daemon_unit_runs_daemon \
 	grep -q '^ExecStart=/usr/sbin/shypectl daemon$' \
 	"$D/usr/lib/systemd/system/shype-daemon.service"
 if command -v systemd-analyze >/dev/null; then
-	check units_verify systemd-analyze verify --man=no \
-		"$D/usr/lib/systemd/system/shype.service"
+	# --root: the unit's shypectl is the staged one.
+	check units_verify systemd-analyze verify --man=no --root="$D" \
+		/usr/lib/systemd/system/shype.service
 fi
 
 # A program built with the installed .pc file only.

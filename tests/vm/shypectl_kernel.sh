@@ -139,8 +139,9 @@ run shypectl status
 check status_shows_policy line "$T/out" 1 "policy figure2  version 1.0"
 check status_shows_digest line "$T/out" 2 "digest $digest"
 check status_shows_mode grep -qE '^mode enforce  vms [0-9]+  hooks [1-9][0-9]*$' "$T/out"
+check status_shows_require_policy line "$T/out" 4 "require_policy no"
 run shypectl -j status
-check status_json grep -qE "^\{\"policy\":\"figure2\",\"version\":\"1.0\",\"digest\":\"$digest\",\"mode\":\"enforce\",\"vms\":[0-9]+,\"hooks\":[0-9]+\}$" "$T/out"
+check status_json grep -qE "^\{\"policy\":\"figure2\",\"version\":\"1.0\",\"digest\":\"$digest\",\"mode\":\"enforce\",\"vms\":[0-9]+,\"hooks\":[0-9]+,\"require_policy\":false\}$" "$T/out"
 
 # The active policy again (a restart of shype.service): a no-op.
 seq_load=$(last_seq)
@@ -193,6 +194,7 @@ check load_refused_changes_nothing line "$T/out" 1 "policy figure2  version 1.0"
 run shypectl label set /shype-test/order order
 check label_set [ "$rc" = 0 -a ! -s "$T/out" -a ! -s "$T/err" ]
 check label_set_makes_cgroup [ -d $CG/shype-test/order ]
+check label_set_recorded grep -qx "cgroup /shype-test/order order" /var/lib/shype/labels
 run shypectl label get /shype-test/order
 check label_get_own line "$T/out" 1 \
 	"cgroup /shype-test/order  label order  from /shype-test/order"

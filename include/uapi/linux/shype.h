@@ -247,9 +247,11 @@ struct shype_load_request {
  *
  * status (read):
  *	policy=NAME version=MAJOR.MINOR digest=HEX mode=enforce|permissive
- *	vms=N hooks=N memory=BYTES
+ *	vms=N hooks=N memory=BYTES require_policy=0|1
  *   policy=- when none is loaded; memory is what the policy takes in the
- *   kernel.
+ *   kernel.  require_policy is the module parameter of that name
+ *   (read-only, set when shype.ko is loaded): when 1, no VM may be created
+ *   while no policy is loaded (audited as op=create reason=no_policy).
  * mode (read, write with CAP_MAC_ADMIN): "enforce" or "permissive".  In
  *   permissive mode every decision is made and a denial is audited, but
  *   the operation is allowed.
