@@ -247,7 +247,7 @@ struct shype_load_request {
  *
  * status (read):
  *	policy=NAME version=MAJOR.MINOR digest=HEX mode=enforce|permissive
- *	vms=N hooks=N memory=BYTES
+ *	vms=N hooks=N memory=BYTES audit_suppressed=N
  *   policy=- when none is loaded; memory is what the policy takes in the
  *   kernel.
  * mode (read, write with CAP_MAC_ADMIN): "enforce" or "permissive".  In
@@ -300,8 +300,56 @@ struct shype_load_request {
  *	seq=N op=OP result=denied|permitted vm=ID(LABEL) pid=PID reason=WORD
  *	[more key=value fields]
  *   seq counts from 1; a reader that fell behind the kept window sees a
- *   gap in seq.
+ *   gap in seq.  (A refused Chinese Wall creation or policy load also
+ *   names the conflicting type of the running VMs, running=TYPE, and one
+ *   such VM, peer=ID(LABEL), at the end of its line.)
+ * status: audit_suppressed=N at the end of the line counts the denial
+ *   records that the rate limit kept from the kernel audit subsystem.
  */
+
+/**
+ * SHYPE_AUDIT_TYPE - the type of shype's records in the kernel audit
+ *	subsystem (netlink, auditd, ``ausearch -m 1499``)
+ *
+ * 1400-1499 is the range that <linux/audit.h> gives to security modules
+ * (1400 AVC ... 1424 Landlock in Linux 6.15); upstream hands its numbers
+ * out from the bottom, and an out-of-tree module gets none, so shype takes
+ * the top one, the least likely to be given to another.  Audit tools that
+ * do not know it show it as UNKNOWN[1499] and file it among the MAC
+ * events; ``ausearch -m 1499`` finds it.  Without auditd the kernel prints
+ * each record to its log as ``audit: type=1499 audit(TIME:SERIAL): ...``.
+ *
+ * Each record is one decision or one change; its fields are space
+ * separated key=value, distinguished by op=, and start with result=:
+ *
+ * A denial (every line of the audit file, with the same fields but seq):
+ *	op=OP result=denied|permitted vm=ID(LABEL) pid=PID reason=WORD
+ *	[peer=ID(LABEL)] [more key=value fields] [suppressed=N]
+ *   OP and the fields are the audit file's; at most 50 such records are
+ *   sent every 5 s, and the first one after some were left out says how
+ *   many (suppressed=N; all of them: audit_suppressed= in status).
+ * A policy load that passed validation and was not the active policy:
+ *	op=policy_load result=accepted|denied policy=NAME
+ *	version=MAJOR.MINOR digest=HEX [reason=other_name|stale_version|
+ *	violations] TASK
+ *   A malformed blob is a denial record: op=policy_load result=denied
+ *   vm=- pid=PID reason=malformed error="TEXT".
+ * A mode switch (every write to the mode file):
+ *	op=mode result=accepted mode=enforce|permissive
+ *	old=enforce|permissive TASK
+ * A label given or taken away (the cgroups and resources files):
+ *	op=label|unlabel result=accepted class=cgroup label=NAME|- old=NAME|-
+ *	id=CGROUP_ID path="PATH" TASK
+ *	op=label|unlabel result=accepted class=shm label=NAME|- old=NAME|-
+ *	inode=INO path="PATH" TASK
+ *
+ * TASK is the writer's task information as the audit subsystem gives it
+ * (ppid= pid= auid= uid= ... comm= exe= ...).  path= and name= (and a
+ * malformed blob's error=) are quoted as audit quotes untrusted strings:
+ * "TEXT", or TEXT in hexadecimal when it holds a space, a quote, a
+ * control or a non-ASCII character.
+ */
+#define SHYPE_AUDIT_TYPE 1499
 
 /** SHYPE_SECURITYFS_DIR - where shype's files are. */
 #define SHYPE_SECURITYFS_DIR "/sys/kernel/security/shype"
