@@ -47,7 +47,8 @@ install -m 644 policies/figure2-libvirt.json "$ov/etc/shype/policy.json"
 mkdir -p "$ov/usr/libexec/shype-e2e" "$ov/var/lib/shype-e2e" \
 	"$ov/etc/systemd/system/sysinit.target.wants" \
 	"$ov/etc/systemd/system/multi-user.target.wants"
-install -m 755 tests/e2e-libvirt/test.sh "$ov/usr/libexec/shype-e2e/"
+install -m 755 tests/e2e-libvirt/test.sh tests/e2e-libvirt/test-audit.sh \
+	"$ov/usr/libexec/shype-e2e/"
 install -m 644 tests/e2e-libvirt/domain.xml.in "$ov/usr/libexec/shype-e2e/"
 install -m 644 tests/e2e-libvirt/shype-e2e.service "$ov/etc/systemd/system/"
 ln -s /usr/lib/systemd/system/shype.service \

@@ -175,6 +175,7 @@ t_fail start_compnet2_refused_by_hook_at_start \
 t compnet2_not_running test "$(virsh domstate compnet2)" = "shut off"
 stamp "compnet2 refused"
 
+. $E/test-audit.sh
 virsh destroy comp1 >/dev/null 2>&1
 echo "# shype-e2e-libvirt: done in $(awk -v a="$T0" '{ printf "%.1f", $1 - a }' /proc/uptime) s"
 echo "== shype-e2e-libvirt summary"
