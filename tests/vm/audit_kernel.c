@@ -147,9 +147,10 @@ static void load(const char *name, const char *sets)
 	ASSERT_EQ(write_file(SFS "/mode", "enforce"), 0);
 	ASSERT_EQ(load_blob(blob, len, SHYPE_LOAD_FORCE, NULL, 0), 0);
 	free(blob);
-	snprintf(want, sizeof(want),
-		 "op=policy_load result=accepted policy=%s version=1.0 digest=%s",
-		 name, digest);
+	snprintf(
+		want, sizeof(want),
+		"op=policy_load result=accepted policy=%s version=1.0 digest=%s",
+		name, digest);
 	expect_change(want);
 }
 
@@ -173,9 +174,10 @@ TEST(audit_record_of_denial_names_both_vms_and_labels)
 
 	ASSERT_EQ(kmsg_next("op=create ", rec, sizeof(rec)), 0);
 	ASSERT_EQ(sscanf(rec, "op=create result=denied vm=%llu(", &id), 1);
-	snprintf(want, sizeof(want),
-		 "op=create result=denied vm=%llu(advertising) pid=%d reason=chinese_wall type=Advertising running=Order peer=%lld(order)",
-		 id, ads.pid, order_id);
+	snprintf(
+		want, sizeof(want),
+		"op=create result=denied vm=%llu(advertising) pid=%d reason=chinese_wall type=Advertising running=Order peer=%lld(order)",
+		id, ads.pid, order_id);
 	if (strcmp(rec, want))
 		TH_LOG("record: %s\n#   want: %s", rec, want);
 	EXPECT_EQ(strcmp(rec, want), 0);
@@ -207,13 +209,15 @@ TEST(audit_record_of_refused_load_names_running_vm_and_type)
 	blob = fig2("audit-walled", FIG2_WALL, &len, digest);
 	EXPECT_EQ(load_blob(blob, len, SHYPE_LOAD_FORCE, NULL, 0), -EACCES);
 	free(blob);
-	snprintf(want, sizeof(want),
-		 "op=policy_load result=denied vm=%lld pid=%d label=advertising reason=chinese_wall type=Advertising running=Order peer=%lld(order)",
-		 ads_id, ads.pid, order_id);
+	snprintf(
+		want, sizeof(want),
+		"op=policy_load result=denied vm=%lld pid=%d label=advertising reason=chinese_wall type=Advertising running=Order peer=%lld(order)",
+		ads_id, ads.pid, order_id);
 	expect_record(want);
-	snprintf(want, sizeof(want),
-		 "op=policy_load result=denied policy=audit-walled version=1.0 digest=%s reason=violations",
-		 digest);
+	snprintf(
+		want, sizeof(want),
+		"op=policy_load result=denied policy=audit-walled version=1.0 digest=%s reason=violations",
+		digest);
 	expect_change(want);
 	vm_stop(&ads);
 	vm_stop(&order);
@@ -241,23 +245,23 @@ TEST(audit_record_and_stats_of_malformed_blobs)
 	h = blob;
 	h->magic ^= 1;
 	EXPECT_EQ(load_blob(blob, len, SHYPE_LOAD_FORCE, NULL, 0), -EBADMSG);
+	EXPECT_EQ(stat_of("op=policy_load ", "calls"), calls + 1);
+	EXPECT_EQ(stat_of("op=policy_load ", "denied"), denied + 1);
 	snprintf(want, sizeof(want),
 		 "op=policy_load result=denied reason=malformed error=%s",
 		 hex("not a shype policy (bad magic)"));
 	expect_record(want);
-	EXPECT_EQ(stat_of("op=policy_load ", "calls"), calls + 1);
-	EXPECT_EQ(stat_of("op=policy_load ", "denied"), denied + 1);
 
 	/* Refused by the policy file, from its header alone. */
 	h->magic ^= 1;
 	h->total_len = htole32(16);
 	EXPECT_EQ(load_blob(blob, len, SHYPE_LOAD_FORCE, NULL, 0), -EBADMSG);
+	EXPECT_EQ(stat_of("op=policy_load ", "calls"), calls + 2);
+	EXPECT_EQ(stat_of("op=policy_load ", "denied"), denied + 2);
 	snprintf(want, sizeof(want),
 		 "op=policy_load result=denied reason=malformed error=%s",
 		 hex("total length does not match the size"));
 	expect_record(want);
-	EXPECT_EQ(stat_of("op=policy_load ", "calls"), calls + 2);
-	EXPECT_EQ(stat_of("op=policy_load ", "denied"), denied + 2);
 	free(blob);
 }
 
@@ -285,19 +289,22 @@ TEST(audit_records_of_label_changes)
 	ASSERT_EQ(cg_label("audit-cg", "order"), 0);
 	id = file_value(SFS "/cgroups", "cgroup=/audit-cg ", "id");
 	ASSERT_GT(id, 0);
-	snprintf(want, sizeof(want),
-		 "op=label result=accepted class=cgroup label=order old=- id=%lld path=\"/audit-cg\"",
-		 id);
+	snprintf(
+		want, sizeof(want),
+		"op=label result=accepted class=cgroup label=order old=- id=%lld path=\"/audit-cg\"",
+		id);
 	expect_change(want);
 	ASSERT_EQ(cg_label("audit-cg", "advertising"), 0);
-	snprintf(want, sizeof(want),
-		 "op=label result=accepted class=cgroup label=advertising old=order id=%lld path=\"/audit-cg\"",
-		 id);
+	snprintf(
+		want, sizeof(want),
+		"op=label result=accepted class=cgroup label=advertising old=order id=%lld path=\"/audit-cg\"",
+		id);
 	expect_change(want);
 	ASSERT_EQ(cg_label("audit-cg", NULL), 0);
-	snprintf(want, sizeof(want),
-		 "op=unlabel result=accepted class=cgroup label=- old=advertising id=%lld path=\"/audit-cg\"",
-		 id);
+	snprintf(
+		want, sizeof(want),
+		"op=unlabel result=accepted class=cgroup label=- old=advertising id=%lld path=\"/audit-cg\"",
+		id);
 	expect_change(want);
 
 	/* A resource label; a path with a quote is in hexadecimal. */
@@ -307,15 +314,17 @@ TEST(audit_records_of_label_changes)
 	close(fd);
 	snprintf(line, sizeof(line), "label %s vdisk_server", quoted);
 	ASSERT_EQ(write_file(SFS "/resources", line), 0);
-	snprintf(want, sizeof(want),
-		 "op=label result=accepted class=shm label=vdisk_server old=- inode=%lu path=%s",
-		 (unsigned long)st.st_ino, hex(quoted));
+	snprintf(
+		want, sizeof(want),
+		"op=label result=accepted class=shm label=vdisk_server old=- inode=%lu path=%s",
+		(unsigned long)st.st_ino, hex(quoted));
 	expect_change(want);
 	snprintf(line, sizeof(line), "unlabel %s", quoted);
 	ASSERT_EQ(write_file(SFS "/resources", line), 0);
-	snprintf(want, sizeof(want),
-		 "op=unlabel result=accepted class=shm label=- old=vdisk_server inode=%lu path=%s",
-		 (unsigned long)st.st_ino, hex(quoted));
+	snprintf(
+		want, sizeof(want),
+		"op=unlabel result=accepted class=shm label=- old=vdisk_server inode=%lu path=%s",
+		(unsigned long)st.st_ino, hex(quoted));
 	expect_change(want);
 	unlink(quoted);
 }
