@@ -313,7 +313,7 @@ static ssize_t mode_write(struct file *file, const char __user *ubuf,
 		pr_notice("mode %s\n", buf);
 	WRITE_ONCE(shype_permissive, permissive);
 	mutex_unlock(&shype_lock);
-	shype_audit_change(NULL, "op=mode result=accepted mode=%s old=%s", buf,
+	shype_audit_change(NULL, "op=mode result=accepted new=%s old=%s", buf,
 			   old ? "permissive" : "enforce");
 	return count;
 }

@@ -62,7 +62,7 @@ static void audit_label(const char *path, const char *label, const char *old,
 			u64 id)
 {
 	const char *fmt =
-		"op=%s result=accepted class=cgroup label=%s old=%s id=%llu";
+		"op=%s result=accepted class=cgroup label=%s old=%s cgroup_id=%llu";
 
 	shype_audit_change(path, fmt, label ? "label" : "unlabel",
 			   label ? label : "-", old, id);

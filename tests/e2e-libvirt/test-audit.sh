@@ -47,11 +47,11 @@ audit_has audit_policy_load 1499 \
 audit_has audit_policy_load_refused 1499 \
 	'op=policy_load result=denied policy=e2e-other version=1\.0 digest=[0-9a-f]{64} reason=other_name '
 audit_has audit_mode_switch 1499 \
-	'op=mode result=accepted mode=permissive old=enforce .*comm="shypectl"'
+	'op=mode result=accepted new=permissive old=enforce .*comm="shypectl"'
 audit_has audit_label_change 1499 \
-	'op=label result=accepted class=cgroup label=order old=- id=[0-9]+ path="/e2e-audit" '
+	'op=label result=accepted class=cgroup label=order old=- cgroup_id=[0-9]+ path="/e2e-audit" '
 audit_has audit_label_change_by_domain_label 1499 \
-	'op=label result=accepted class=cgroup label=order old=[-a-z]+ id=[0-9]+ path="/machine.slice/machine-shype\\x2dorder.slice" '
+	'op=label result=accepted class=cgroup label=order old=[-a-z]+ cgroup_id=[0-9]+ path="/machine.slice/machine-shype\\x2dorder.slice" '
 audit_has audit_label_removed 1499 \
-	'op=unlabel result=accepted class=cgroup label=- old=order id=[0-9]+ path="/e2e-audit" '
+	'op=unlabel result=accepted class=cgroup label=- old=order cgroup_id=[0-9]+ path="/e2e-audit" '
 show sh -c "ausearch -m 1499,USER_AVC -i 2>/dev/null | grep -E 'op=' | tail -n 6"

@@ -269,11 +269,11 @@ TEST(audit_records_of_mode_switches)
 {
 	kmsg_begin();
 	ASSERT_EQ(write_file(SFS "/mode", "enforce"), 0);
-	expect_change("op=mode result=accepted mode=enforce old=enforce");
+	expect_change("op=mode result=accepted new=enforce old=enforce");
 	ASSERT_EQ(write_file(SFS "/mode", "permissive"), 0);
-	expect_change("op=mode result=accepted mode=permissive old=enforce");
+	expect_change("op=mode result=accepted new=permissive old=enforce");
 	ASSERT_EQ(write_file(SFS "/mode", "enforce"), 0);
-	expect_change("op=mode result=accepted mode=enforce old=permissive");
+	expect_change("op=mode result=accepted new=enforce old=permissive");
 }
 
 TEST(audit_records_of_label_changes)
@@ -291,19 +291,19 @@ TEST(audit_records_of_label_changes)
 	ASSERT_GT(id, 0);
 	snprintf(
 		want, sizeof(want),
-		"op=label result=accepted class=cgroup label=order old=- id=%lld path=\"/audit-cg\"",
+		"op=label result=accepted class=cgroup label=order old=- cgroup_id=%lld path=\"/audit-cg\"",
 		id);
 	expect_change(want);
 	ASSERT_EQ(cg_label("audit-cg", "advertising"), 0);
 	snprintf(
 		want, sizeof(want),
-		"op=label result=accepted class=cgroup label=advertising old=order id=%lld path=\"/audit-cg\"",
+		"op=label result=accepted class=cgroup label=advertising old=order cgroup_id=%lld path=\"/audit-cg\"",
 		id);
 	expect_change(want);
 	ASSERT_EQ(cg_label("audit-cg", NULL), 0);
 	snprintf(
 		want, sizeof(want),
-		"op=unlabel result=accepted class=cgroup label=- old=advertising id=%lld path=\"/audit-cg\"",
+		"op=unlabel result=accepted class=cgroup label=- old=advertising cgroup_id=%lld path=\"/audit-cg\"",
 		id);
 	expect_change(want);
 

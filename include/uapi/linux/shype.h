@@ -335,11 +335,11 @@ struct shype_load_request {
  *   A malformed blob is a denial record: op=policy_load result=denied
  *   vm=- pid=PID reason=malformed error="TEXT".
  * A mode switch (every write to the mode file):
- *	op=mode result=accepted mode=enforce|permissive
+ *	op=mode result=accepted new=enforce|permissive
  *	old=enforce|permissive TASK
  * A label given or taken away (the cgroups and resources files):
  *	op=label|unlabel result=accepted class=cgroup label=NAME|- old=NAME|-
- *	id=CGROUP_ID path="PATH" TASK
+ *	cgroup_id=ID path="PATH" TASK
  *	op=label|unlabel result=accepted class=shm label=NAME|- old=NAME|-
  *	inode=INO path="PATH" TASK
  *
