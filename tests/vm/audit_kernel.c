@@ -9,6 +9,8 @@
  * Named to run right after kvm_smoke: the rate limit's window is then
  * fresh, so that no record of this program is left out by it.
  */
+#include <sys/mman.h>
+
 #include "harness.h"
 #include "shype_util.h"
 
@@ -144,7 +146,8 @@ static void load(const char *name, const char *sets)
 	size_t len;
 	void *blob = fig2(name, sets, &len, digest);
 
-	ASSERT_EQ(write_file(SFS "/mode", "enforce"), 0);
+	if (file_has(SFS "/mode", "permissive", NULL))
+		ASSERT_EQ(write_file(SFS "/mode", "enforce"), 0);
 	ASSERT_EQ(load_blob(blob, len, SHYPE_LOAD_FORCE, NULL, 0), 0);
 	free(blob);
 	snprintf(
@@ -221,6 +224,80 @@ TEST(audit_record_of_refused_load_names_running_vm_and_type)
 	expect_change(want);
 	vm_stop(&ads);
 	vm_stop(&order);
+}
+
+/*
+ * In a child in cgroup /@cg, a VM whose memslot 0 is @path mapped shared;
+ * the child's pid, and 0 or the -errno of KVM_SET_USER_MEMORY_REGION in
+ * @err.
+ */
+static pid_t memslot_child(const char *cg, const char *path, int *err)
+{
+	struct kvm_userspace_memory_region r = { .memory_size = 8192 };
+	int res[2], vm, fd, e;
+	pid_t pid;
+	void *p;
+
+	ASSERT_EQ(pipe(res), 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		e = cg_enter(cg);
+		vm = e ? e : vm_create_here();
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		p = mmap(NULL, r.memory_size, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, fd, 0);
+		r.userspace_addr = (unsigned long)p;
+		if (vm < 0 || fd < 0 || p == MAP_FAILED)
+			e = vm < 0 ? vm : -EBADF;
+		else if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &r))
+			e = -errno;
+		if (write(res[1], &e, sizeof(e)) != sizeof(e))
+			_exit(1);
+		_exit(0);
+	}
+	close(res[1]);
+	ASSERT_EQ(read(res[0], err, sizeof(*err)), (ssize_t)sizeof(*err));
+	close(res[0]);
+	waitpid(pid, NULL, 0);
+	return pid;
+}
+
+TEST(audit_record_of_denial_quotes_the_path)
+{
+	const char *path = "/dev/shm/audit\tshm";
+	char rec[4096], want[1024], line[256];
+	unsigned long long id;
+	int fd, err;
+	pid_t pid;
+
+	kmsg_begin();
+	load("audit-path", FIG2_WALL);
+	ASSERT_EQ(cg_label("ads", "advertising"), 0);
+	fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(ftruncate(fd, 8192), 0);
+	close(fd);
+	snprintf(line, sizeof(line), "label %s order", path);
+	ASSERT_EQ(write_file(SFS "/resources", line), 0);
+
+	pid = memslot_child("ads", path, &err);
+	EXPECT_EQ(err, -EACCES);
+	ASSERT_EQ(kmsg_next("op=memslot ", rec, sizeof(rec)), 0);
+	ASSERT_EQ(sscanf(rec, "op=memslot result=denied vm=%llu(", &id), 1);
+	/* The audit file's path=/dev/shm/audit\011shm, in hexadecimal. */
+	snprintf(
+		want, sizeof(want),
+		"op=memslot result=denied vm=%llu(advertising) pid=%d reason=ste class=shm label=order path=%s",
+		id, pid, hex(path));
+	if (strcmp(rec, want))
+		TH_LOG("record: %s\n#   want: %s", rec, want);
+	EXPECT_EQ(strcmp(rec, want), 0);
+	EXPECT_TRUE(
+		file_has(SFS "/audit", "path=/dev/shm/audit\\011shm", NULL));
+	snprintf(line, sizeof(line), "unlabel %s", path);
+	EXPECT_EQ(write_file(SFS "/resources", line), 0);
+	unlink(path);
 }
 
 static long long stat_of(const char *op, const char *key)
