@@ -319,8 +319,8 @@ struct shype_load_request {
  * events; ``ausearch -m 1499`` finds it.  Without auditd the kernel prints
  * each record to its log as ``audit: type=1499 audit(TIME:SERIAL): ...``.
  *
- * Each record is one decision or one change; its fields are space
- * separated key=value, distinguished by op=, and start with result=:
+ * Each record is one decision or one change: space separated key=value
+ * fields, the first two op= (which tells the kinds apart) and result=:
  *
  * A denial (every line of the audit file, with the same fields but seq):
  *	op=OP result=denied|permitted vm=ID(LABEL) pid=PID reason=WORD
@@ -332,8 +332,9 @@ struct shype_load_request {
  *	op=policy_load result=accepted|denied policy=NAME
  *	version=MAJOR.MINOR digest=HEX [reason=other_name|stale_version|
  *	violations] TASK
- *   A malformed blob is a denial record: op=policy_load result=denied
- *   vm=- pid=PID reason=malformed error="TEXT".
+ *   A malformed blob, refused before that, is a denial record (and a
+ *   line of the audit file):
+ *	op=policy_load result=denied reason=malformed error="TEXT"
  * A mode switch (every write to the mode file):
  *	op=mode result=accepted new=enforce|permissive
  *	old=enforce|permissive TASK
