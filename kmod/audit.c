@@ -49,7 +49,7 @@ const char *const shype_op_names[SHYPE_OP_NR] = {
 };
 
 struct op_stats {
-	atomic64_t calls, allowed, denied;
+	atomic64_t calls, allowed, denied, suppressed;
 };
 
 static struct op_stats stats[SHYPE_OP_NR];
@@ -67,11 +67,11 @@ DECLARE_WAIT_QUEUE_HEAD(shype_audit_wait);
 /*
  * Denial records sent to the audit subsystem: a VMM can make denials as
  * fast as it likes, so at most a burst of 50 every 5 s; the rest are
- * counted (the status file's audit_suppressed=) and the next record sent
- * says how many were left out since the one before (suppressed=N).
+ * counted (per operation: the stats file's audit_suppressed=) and the next
+ * record sent says how many were left out since the one before
+ * (suppressed=N).
  */
 static DEFINE_RATELIMIT_STATE(kaudit_rs, 5 * HZ, 50);
-static atomic64_t kaudit_suppressed;
 static atomic_t kaudit_unreported;
 
 /* Log @s as audit_log_untrustedstring() does: "quoted", or hex. */
@@ -152,11 +152,11 @@ static void kaudit_send(const char *text, const char *path, gfp_t gfp,
 	audit_log_end(ab);
 }
 
-/* A denial's record, rate limited. */
-static void kaudit_deny(const char *text)
+/* The record of a denial of @op, rate limited. */
+static void kaudit_deny(enum shype_op op, const char *text)
 {
 	if (!__ratelimit(&kaudit_rs)) {
-		atomic64_inc(&kaudit_suppressed);
+		atomic64_inc(&stats[op].suppressed);
 		atomic_inc(&kaudit_unreported);
 		return;
 	}
@@ -182,15 +182,6 @@ void shype_audit_change(const char *path, const char *fmt, ...)
 	kaudit_send(text, path, GFP_KERNEL, true, 0);
 }
 
-/**
- * shype_audit_suppressed() - how many denial records the rate limit kept
- *	from the audit subsystem since shype.ko was loaded
- */
-u64 shype_audit_suppressed(void)
-{
-	return atomic64_read(&kaudit_suppressed);
-}
-
 static void audit_vlog(enum shype_op op, bool enforced, const char *fmt,
 		       va_list args)
 {
@@ -202,7 +193,7 @@ static void audit_vlog(enum shype_op op, bool enforced, const char *fmt,
 		      shype_op_names[op], enforced ? "denied" : "permitted");
 	vscnprintf(text + n, sizeof(text) - n, fmt, args);
 	pr_notice_ratelimited("%s\n", text);
-	kaudit_deny(text);
+	kaudit_deny(op, text);
 
 	spin_lock(&ring_lock);
 	l = &ring[next_seq % AUDIT_LINES];
@@ -333,11 +324,16 @@ void shype_stat(enum shype_op op, bool allowed)
  */
 void shype_stats_show(struct seq_file *m)
 {
+	const struct op_stats *s;
 	int op;
 
-	for (op = 0; op < SHYPE_OP_NR; op++)
-		seq_printf(m, "op=%s calls=%lld allowed=%lld denied=%lld\n",
-			   shype_op_names[op], atomic64_read(&stats[op].calls),
-			   atomic64_read(&stats[op].allowed),
-			   atomic64_read(&stats[op].denied));
+	for (op = 0; op < SHYPE_OP_NR; op++) {
+		s = &stats[op];
+		seq_printf(m, "op=%s calls=%lld allowed=%lld denied=%lld",
+			   shype_op_names[op], atomic64_read(&s->calls),
+			   atomic64_read(&s->allowed),
+			   atomic64_read(&s->denied));
+		seq_printf(m, " audit_suppressed=%lld\n",
+			   atomic64_read(&s->suppressed));
+	}
 }

@@ -228,10 +228,9 @@ static int status_show(struct seq_file *m, void *v)
 			   a->pol.version_minor, SHYPE_DIGEST_SIZE, h->digest);
 	else
 		seq_puts(m, "policy=- version=- digest=-");
-	seq_printf(m, " mode=%s vms=%u hooks=%u memory=%zu",
+	seq_printf(m, " mode=%s vms=%u hooks=%u memory=%zu\n",
 		   shype_permissive ? "permissive" : "enforce", shype_vm_count,
 		   shype_hooks_installed(), a ? shype_policy_memory(a) : 0);
-	seq_printf(m, " audit_suppressed=%llu\n", shype_audit_suppressed());
 	mutex_unlock(&shype_lock);
 	return 0;
 }

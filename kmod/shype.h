@@ -152,7 +152,6 @@ __printf(2, 3) void shype_audit(enum shype_op op, const char *fmt, ...);
 __printf(3, 4) void shype_audit_permissive(enum shype_op op, bool enforced,
 					   const char *fmt, ...);
 __printf(2, 3) void shype_audit_change(const char *path, const char *fmt, ...);
-u64 shype_audit_suppressed(void);
 void shype_stat(enum shype_op op, bool allowed);
 void shype_stats_show(struct seq_file *m);
 

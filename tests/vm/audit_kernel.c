@@ -406,10 +406,10 @@ TEST(audit_records_of_label_changes)
 	unlink(quoted);
 }
 
-/* The status file's count of denial records kept from the audit log. */
+/* The stats file's count of create denials kept from the audit log. */
 static long long suppressed(void)
 {
-	return file_value(SFS "/status", "policy=", "audit_suppressed");
+	return file_value(SFS "/stats", "op=create ", "audit_suppressed");
 }
 
 /* Last: it spends the rate limit's burst. */

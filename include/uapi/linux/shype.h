@@ -247,7 +247,7 @@ struct shype_load_request {
  *
  * status (read):
  *	policy=NAME version=MAJOR.MINOR digest=HEX mode=enforce|permissive
- *	vms=N hooks=N memory=BYTES audit_suppressed=N
+ *	vms=N hooks=N memory=BYTES
  *   policy=- when none is loaded; memory is what the policy takes in the
  *   kernel.
  * mode (read, write with CAP_MAC_ADMIN): "enforce" or "permissive".  In
@@ -286,7 +286,9 @@ struct shype_load_request {
  *   file behind a memslot may not use NAME (unlabel: the policy's label of
  *   the path the file was bound under, or none).
  * stats (read), one line per hook point:
- *	op=NAME calls=N allowed=N denied=N
+ *	op=NAME calls=N allowed=N denied=N audit_suppressed=N
+ *   audit_suppressed counts the records of its denials that the rate limit
+ *   kept from the kernel audit subsystem (see %SHYPE_AUDIT_TYPE).
  * stats: op is create, policy_load, irqfd, ioeventfd, hv_eventfd,
  *   sev_context (always refused while a policy is loaded), vhost_eventfd,
  *   memslot (KVM_SET_USER_MEMORY_REGION), remap (a shared file mapped
@@ -303,8 +305,6 @@ struct shype_load_request {
  *   gap in seq.  (A refused Chinese Wall creation or policy load also
  *   names the conflicting type of the running VMs, running=TYPE, and one
  *   such VM, peer=ID(LABEL), at the end of its line.)
- * status: audit_suppressed=N at the end of the line counts the denial
- *   records that the rate limit kept from the kernel audit subsystem.
  */
 
 /**
@@ -327,7 +327,7 @@ struct shype_load_request {
  *	[peer=ID(LABEL)] [more key=value fields] [suppressed=N]
  *   OP and the fields are the audit file's; at most 50 such records are
  *   sent every 5 s, and the first one after some were left out says how
- *   many (suppressed=N; all of them: audit_suppressed= in status).
+ *   many (suppressed=N; all of them: audit_suppressed= in stats).
  * A policy load that passed validation and was not the active policy:
  *	op=policy_load result=accepted|denied policy=NAME
  *	version=MAJOR.MINOR digest=HEX [reason=other_name|stale_version|
