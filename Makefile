@@ -59,7 +59,7 @@ POLICIES  := $(wildcard policies/*.json)
 .PHONY: all user module check deps unit asan fuzz policies format format-check \
 	checkpatch vm-check vm-shell demo bench clean cli-test install \
 	install-user install-module install-test e2e-libvirt e2e-check e2e-shell \
-	vm-check-next
+	vm-check-next fresh-check
 .DELETE_ON_ERROR:
 
 all: user module
@@ -180,6 +180,8 @@ install-user: user
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(UNITDIR) \
 		$(DESTDIR)$(SYSCONFDIR)/libvirt/hooks $(DESTDIR)$(SYSCONFDIR)/shype
 	install -m 755 $(B)/shypectl $(DESTDIR)$(SBINDIR)/shypectl
+	install -m 755 $(B)/shype-ivshmem-server \
+		$(DESTDIR)$(SBINDIR)/shype-ivshmem-server
 	install -m 755 $(B)/$(SONAME) $(DESTDIR)$(LIBDIR)/libshype.so.$(LIBVERSION)
 	ln -sf libshype.so.$(LIBVERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libshype.so
@@ -248,6 +250,11 @@ check: deps
 
 # deps first, in its own step: what it installs must be there before
 # anything is built.
+# The README's first command in a pristine Debian 12 root, with empty
+# caches, as a new user runs it (scripts/fresh-check.sh).
+fresh-check: deps
+	@scripts/fresh-check.sh
+
 demo: deps
 	@$(MAKE) -s user module
 	@scripts/demo.sh

@@ -8,6 +8,9 @@
 # median of the boots' ratios.
 #
 # usage: scripts/bench.sh [--kver KVER] [--runs N]
+# env: tests/vm/run.sh's, SHYPE_ACCEL among them (default tcg; with kvm
+#      the test host runs under KVM, and its figures are not comparable
+#      with TCG's: the summary says which)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kver=6.1.0-56-amd64
@@ -28,7 +31,9 @@ done
 
 # A metric's row: "NAME  BASE UNIT  SHYPE UNIT  RATIO  TARGET".
 echo
-echo "== summary: median over $runs runs of each run's ratio"
+accel=$(sed -n 's/^run\.sh: kernel .*, accel \([a-z]*\),.*/\1/p' \
+	"$out/bench-all.log" | sort -u | tr '\n' ' ')
+echo "== summary: median over $runs runs of each run's ratio (accel ${accel% })"
 awk '
 /^median / { table = 1; next }
 /^10000 labels|^bench:|^== / { table = 0 }

@@ -25,5 +25,28 @@ fi
 echo "deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >/dev/null
+# Debian 12's kernel headers and source of KVER are updated by security
+# releases, so the newest ones are in bookworm-security alone.
+unknown=""
+for p in $missing; do
+	apt-cache show "$p" >/dev/null 2>&1 || unknown="$unknown $p"
+done
+if [ -n "$unknown" ]; then
+	echo "deps: apt knows no package$unknown" >&2
+	case $unknown in *linux-*)
+		echo "deps: Debian 12 has linux-headers-$KVER and linux-source-6.1 in" \
+			"its bookworm-security suite: add that suite to your apt sources" \
+			"(as Debian's installer does), or set KVER to a kernel whose" \
+			"headers your sources offer (apt-cache search linux-headers-6.1)" >&2 ;;
+	esac
+	exit 1
+fi
+# Quiet when it works (debconf's notes and all); apt's words when not.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 # shellcheck disable=SC2086
-apt-get install -y -q --no-install-recommends $missing >/dev/null
+apt-get install -y -q --no-install-recommends $missing >"$log" 2>&1 || {
+	cat "$log" >&2
+	echo "deps: apt-get install failed" >&2
+	exit 1
+}

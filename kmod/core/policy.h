@@ -141,14 +141,15 @@ u32 shype_resource_find(const struct shype_policy *p, u32 kind,
 
 /**
  * shype_ste_share() - STE: may VMs (or a VM and a resource) of labels @a
- *	and @b share?  True when they have an STE type in common.
+ *	and @b share?  True when they have an STE type in common; false when
+ *	either is not a label index of @p (%SHYPE_NOT_FOUND among them).
  *	O(ste_words), no allocation.
  */
 bool shype_ste_share(const struct shype_policy *p, u32 a, u32 b);
 
 /**
  * shype_ste_common() - the lowest STE type @a and @b share, or
- *	%SHYPE_NOT_FOUND; for explanations
+ *	%SHYPE_NOT_FOUND (also when either is not a label index of @p)
  */
 u32 shype_ste_common(const struct shype_policy *p, u32 a, u32 b);
 

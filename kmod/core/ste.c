@@ -12,9 +12,17 @@ bool shype_ste_share(const struct shype_policy *p, u32 a, u32 b)
 
 u32 shype_ste_common(const struct shype_policy *p, u32 a, u32 b)
 {
-	const __le64 *ra = shype_ste_row(p, a), *rb = shype_ste_row(p, b);
+	const __le64 *ra, *rb;
 	u32 w;
 
+	/*
+	 * A VM admitted in permissive mode may hold no label of the policy
+	 * (SHYPE_NOT_FOUND): it shares no type with anyone.
+	 */
+	if (a >= p->labels || b >= p->labels)
+		return SHYPE_NOT_FOUND;
+	ra = shype_ste_row(p, a);
+	rb = shype_ste_row(p, b);
 	for (w = 0; w < p->ste_words; w++) {
 		u64 x = le64_to_cpu(ra[w] & rb[w]);
 

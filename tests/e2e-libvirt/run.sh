@@ -1,5 +1,5 @@
 #!/bin/bash
-# The libvirt end-to-end test: boot Debian's kernel under QEMU (TCG) from
+# The libvirt end-to-end test: boot Debian's kernel under QEMU from
 # the debootstrapped image of mkimage.sh, with this tree's `make install`
 # output added at boot (shype.ko, shypectl, units, the libvirt hook) and
 # /etc/shype/policy.json = policies/figure2-libvirt.json, and run test.sh there.
@@ -9,6 +9,7 @@
 #   --shell   boot to a root shell on the console instead of the test
 # env: SHYPE_E2E_TIMEOUT  seconds for the whole boot (default 900)
 #      SHYPE_E2E_OUT      output directory (default build/e2e-libvirt)
+#      SHYPE_ACCEL        tcg (default), kvm or auto: see scripts/accel.sh
 # Needs `make all` first (shype.ko and shypectl).
 set -eu
 
@@ -30,6 +31,9 @@ t0=$(date +%s.%N)
 since() { awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
 
 kdir=$(scripts/kernel.sh "$kver")
+# shellcheck source=scripts/accel.sh
+. scripts/accel.sh
+accel_choose "$kver" "$kdir" || exit
 base=$(tests/e2e-libvirt/mkimage.sh --kver "$kver")
 echo "e2e-libvirt: base image $base ($(since) s)"
 
@@ -103,22 +107,37 @@ mv "$ov" "$b/overlay"
 (cd "$b" && find . | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$out/boot.cpio.gz"
 rm -f "$out/run.qcow2"
 qemu-img create -q -f qcow2 -b "$(realpath "$base")" -F raw "$out/run.qcow2"
-echo "e2e-libvirt: boot files ready ($(since) s); booting the test host"
+echo "e2e-libvirt: boot files ready ($(since) s); booting the test host (accel $accel)"
 
 append="console=ttyS0 quiet panic=-1 watchdog_thresh=60 systemd.show_status=0"
 qemu=(qemu-system-x86_64 -nodefaults -nographic -no-reboot
-      -accel tcg,thread=single -cpu max -m 2048 -smp 2
+      "${accel_args[@]}" -m 2048 -smp 2
       -kernel "$kdir/boot/vmlinuz-$kver" -initrd "$out/boot.cpio.gz"
       -drive "file=$out/run.qcow2,if=virtio,format=qcow2,cache=unsafe"
       -serial mon:stdio -append "$append")
 if [ "$shell" = 1 ]; then
 	exec "${qemu[@]}"
 fi
+# systemd and libvirtd take a minute or more to boot under TCG, with
+# nothing on the console worth showing: say that the host is booting.
+rm -f "$out/console.log"
+(
+	s=0
+	while sleep 15; do
+		s=$((s + 15))
+		grep -q '# shype-e2e-libvirt: start' "$out/console.log" 2>/dev/null && exit 0
+		echo "e2e-libvirt: the test host boots (Debian, systemd, libvirtd under TCG): $s s"
+	done
+) &
+ticker=$!
+# (|| true: under set -e a failing command in an EXIT trap fails the script)
+trap 'kill $ticker 2>/dev/null || true' EXIT
 set +e
 timeout -k 10 "${SHYPE_E2E_TIMEOUT:-900}" "${qemu[@]}" </dev/null 2>&1 |
-	stdbuf -oL tr -d '\r' | tee "$out/console.log" |
+	stdbuf -oL tr -d '\r' | tee "$out/console.log" | sed -u -f scripts/console.sed |
 	grep --line-buffered -E '^(ok |not ok|#|     |[0-9]+ passed)'
 rc=${PIPESTATUS[0]}
+kill $ticker 2>/dev/null || true
 set -e
 log=$out/console.log
 BAD='WARNING:|BUG:|Oops|Call Trace|general protection|Kernel panic'

@@ -9,7 +9,9 @@
 #   --shell   a shell in that test host instead (Ctrl-A x quits)
 # env: SHYPE_E2E_WAIT    seconds a test waits for one step (default 300)
 #      SHYPE_VM_TIMEOUT  seconds for the whole run (default 1200)
-#      and tests/vm/run.sh's; the output goes to build/e2e.
+#      and tests/vm/run.sh's (SHYPE_ACCEL among them: the nested guests
+#      run under KVM in the test host either way); the output goes to
+#      build/e2e.
 set -eu
 
 cd "$(dirname "$0")/../.."

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make install` into a staging directory, and what a user of the staged
-# tree needs: every file at its place, libshype's soname and links, a
+# tree needs: every file at its place (shypectl and shype-ivshmem-server
+# with their man pages among them), libshype's soname and links, a
 # pkg-config file that a program compiles and links with, units that name
 # the installed shypectl, the libvirt hook, and a dkms.conf dkms can read.
 # Prints one line per check and, last, "N passed, N failed".
@@ -33,11 +34,13 @@ if ! make -s install DESTDIR="$D" PREFIX=/usr KVER="$KVER" >"$T/log" 2>&1; then
 fi
 ok install_into_destdir
 
-for f in usr/sbin/shypectl usr/lib/libshype.so.0.1.0 usr/lib/libshype.a \
+for f in usr/sbin/shypectl usr/sbin/shype-ivshmem-server \
+	usr/lib/libshype.so.0.1.0 usr/lib/libshype.a \
 	usr/lib/pkgconfig/libshype.pc usr/include/shype/shype.h \
 	usr/include/shype/core/policy.h usr/include/shype/uapi/shype.h \
 	usr/share/man/man8/shypectl.8 usr/share/man/man8/shypectl-domain.8 \
 	usr/share/man/man8/shypectl-hook.8 usr/share/man/man8/shypectl-daemon.8 \
+	usr/share/man/man8/shype-ivshmem-server.8 \
 	usr/share/man/man5/shype-policy.5 \
 	usr/share/bash-completion/completions/shypectl \
 	usr/lib/systemd/system/shype.service \
@@ -48,6 +51,9 @@ for f in usr/sbin/shypectl usr/lib/libshype.so.0.1.0 usr/lib/libshype.a \
 done
 check shypectl_is_executable test -x "$D/usr/sbin/shypectl"
 check installed_shypectl_runs "$D/usr/sbin/shypectl" version
+check ivshmem_server_is_executable test -x "$D/usr/sbin/shype-ivshmem-server"
+check installed_ivshmem_server_runs sh -c \
+	"'$D/usr/sbin/shype-ivshmem-server' --help | grep -q '^Usage: shype-ivshmem-server '"
 check installed_policy_compiles "$D/usr/sbin/shypectl" policy check "$D/etc/shype/policy.json"
 check no_depmod_files_in_destdir test ! -e "$D/lib/modules/$KVER/modules.dep"
 

@@ -426,6 +426,28 @@ static void culprit_of_unconflicting_type_is_none(void **state)
 	unload(&l);
 }
 
+/* A label index past the policy's labels (a VM admitted in permissive
+ * mode with none) shares no type with anyone, itself included. */
+static void ste_of_index_past_labels_is_no_share(void **state)
+{
+	const u32 past[] = { 6, 7, 1000, SHYPE_NOT_FOUND };
+	struct loaded l;
+	u32 order;
+
+	(void)state;
+	load("@../../policies/figure2.json", &l);
+	order = label(&l.p, "order");
+	for (size_t i = 0; i < sizeof(past) / sizeof(past[0]); i++) {
+		assert_false(shype_ste_share(&l.p, order, past[i]));
+		assert_false(shype_ste_share(&l.p, past[i], order));
+		assert_false(shype_ste_share(&l.p, past[i], past[i]));
+		assert_int_equal(shype_ste_common(&l.p, past[i], order),
+				 SHYPE_NOT_FOUND);
+	}
+	assert_true(shype_ste_share(&l.p, order, order));
+	unload(&l);
+}
+
 static void label_find_takes_counted_names(void **state)
 {
 	struct loaded l;
@@ -464,6 +486,7 @@ int main(void)
 		cmocka_unit_test(chwall_state_returns_to_empty),
 		cmocka_unit_test(culprit_of_unconflicting_type_is_none),
 		cmocka_unit_test(label_find_takes_counted_names),
+		cmocka_unit_test(ste_of_index_past_labels_is_no_share),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -683,6 +683,48 @@ static void permissive_mode_logs_and_allows(const struct bind *b)
 	ASSERT_EQ(write_file(SFS "/mode", "enforce"), 0);
 }
 
+/*
+ * A VM admitted in permissive mode without a label of the policy (here an
+ * unlabelled one under "unlabeled": "deny") holds no label index.  Its
+ * binds are recorded all the same, so the next VM that binds the same
+ * eventfd is judged against it: refused, since it shares no type, and
+ * never by reading the policy's rows at an index past its labels.
+ */
+static void unlabelled_peer_denied_after_permissive(const struct bind *b,
+						    const struct bind *other)
+{
+	struct vmm unl, order;
+	long long seq;
+	int efd, err;
+
+	setup();
+	err = cg_label("be_unlabelled", NULL); /* -ENOENT: never labelled */
+	ASSERT_TRUE(err == 0 || err == -ENOENT);
+	efd = new_eventfd();
+	ASSERT_EQ(write_file(SFS "/mode", "permissive"), 0);
+	START(unl, "be_unlabelled", "-");
+	EXPECT_EQ(vmm_bind(&unl, b, efd, 0), 0);
+	ASSERT_EQ(write_file(SFS "/mode", "enforce"), 0);
+	START(order, "be_order", "order");
+	seq = audit_seq();
+	EXPECT_EQ(vmm_bind(&order, other, efd, 0), -EACCES);
+	EXPECT_EQ(audit_one(seq, other, "denied", &order, &unl), 1);
+	EXPECT_EQ(objects_of(&order), 0);
+	vmm_stop(&order);
+	vmm_stop(&unl);
+	close(efd);
+}
+
+TEST(ioeventfd_denied_beside_irqfd_of_vm_admitted_unlabelled_in_permissive)
+{
+	unlabelled_peer_denied_after_permissive(&irqfd, &pio);
+}
+
+TEST(irqfd_denied_beside_ioeventfd_of_vm_admitted_unlabelled_in_permissive)
+{
+	unlabelled_peer_denied_after_permissive(&mmio, &irqfd);
+}
+
 /* --- irqfd --- */
 
 TEST(irqfd_allowed_within_coalition)

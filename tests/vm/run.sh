@@ -7,8 +7,9 @@
 #   --shell    interactive busybox shell on the console (Ctrl-A x quits);
 #              no timeout, no verdict
 #   --filter   globs selecting test programs and, after ':', their tests
-# env: SHYPE_ACCEL=tcg|kvm   force the accelerator (default: probe KVM once,
-#                            cached in build/vm/accel-KVER, else TCG)
+# env: SHYPE_ACCEL=tcg|kvm|auto  the accelerator (default tcg; kvm: -accel
+#                            kvm -cpu host if a probe shows it works, else
+#                            fail; auto: that, else TCG; see scripts/accel.sh)
 #      SHYPE_VM_TIMEOUT      seconds for the whole run (default 900)
 #      SHYPE_VM_RETRIES      reruns after a kernel panic that does not
 #                            involve shype.ko (default 1)
@@ -56,6 +57,9 @@ if ! flock -n 9; then
 fi
 t0=$(date +%s.%N)
 kdir=$(scripts/kernel.sh "$kver")
+# shellcheck source=scripts/accel.sh
+. scripts/accel.sh
+accel_choose "$kver" "$kdir" || exit
 kernel=$kdir/boot/vmlinuz-$kver
 initrd=$(tests/vm/mkinitramfs.sh --kver "$kver" --kdir "$kdir" \
 	--tests "${filter%%:*}")
@@ -136,35 +140,7 @@ wait_reader() {
 qemu=(qemu-system-x86_64 -nodefaults -nographic -no-reboot -kernel "$kernel"
       -initrd "$initrd")
 
-# Does -accel kvm boot this kernel to init, with a working /dev/kvm inside?
-# A bounded boot in probe mode; the answer, in $accel, is cached per kernel.
-# (Not in a $(...) subshell: run.sh's traps must see its QEMU.)
-probe_kvm() {
-	local cache=$out/accel-$kver
-	if [ ! -f "$cache" ]; then
-		echo tcg >"$cache"
-		if [ -r /dev/kvm ] && [ -w /dev/kvm ] &&
-			timed -k 5 "${SHYPE_PROBE_TIMEOUT:-30}" "${qemu[@]}" \
-				-accel kvm -cpu host -m 512 -smp 1 \
-				-append "console=ttyS0 quiet panic=-1 shype_mode=probe" \
-				</dev/null >"$out/probe.log" 2>&1 &&
-			grep -q 'SHYPE_PROBE kvm=ok' "$out/probe.log"; then
-			echo kvm >"$cache"
-		fi
-	fi
-	accel=$(cat "$cache")
-}
-
-case ${SHYPE_ACCEL:-} in
-tcg | kvm) accel=$SHYPE_ACCEL ;;
-'') probe_kvm ;;
-*) echo "run.sh: SHYPE_ACCEL must be tcg or kvm" >&2; exit 2 ;;
-esac
-if [ "$accel" = kvm ]; then
-	qemu+=(-accel kvm -cpu host)
-else
-	qemu+=(-accel "tcg,thread=${SHYPE_TCG_THREAD:-single}" -cpu max)
-fi
+qemu+=("${accel_args[@]}")
 # An IOMMU and pci-testdev, a PCI device no driver claims: for VFIO tests.
 # One vCPU for benchmarks: single-threaded TCG runs the vCPUs in turn,
 # which makes a second one a source of noise in timings.
@@ -186,7 +162,7 @@ fi
 if [ "$bench" = 1 ]; then
 	# shellcheck disable=SC2317 # run by reader
 	bench_out() {
-		tr -d '\r' | tee "$out/bench.log" |
+		tr -d '\r' | tee "$out/bench.log" | sed -u -f scripts/console.sed |
 			grep -a -e '^bench' -e '^[ 0-9A-Za-z]'
 	}
 	reader bench_out
@@ -197,6 +173,12 @@ if [ "$bench" = 1 ]; then
 	grep -q '^bench: done' "$out/bench.log"
 	exit
 fi
+
+# The console as it is to the log, as plain lines to the terminal.
+# shellcheck disable=SC2317 # run by reader
+console_out() {
+	tee "$out/console.log" | sed -u -f scripts/console.sed
+}
 
 # One boot; its verdict is the exit status: 0 pass, 1 fail, 3 a panic
 # outside shype.ko (worth a retry).
@@ -218,7 +200,7 @@ boot() {
 	) &
 	watch=$!
 	bg="$bg $watch"
-	reader tee "$out/console.log"
+	reader console_out
 	timed -k 10 "${SHYPE_VM_TIMEOUT:-900}" "${qemu[@]}" \
 		-name "shype-test-$$" -append "$append shype_mode=test" \
 		</dev/null >"$out/console.fifo" 2>&1
