@@ -31,9 +31,9 @@ JSON_LIBS := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
 # shypectl's domain, hook and daemon commands speak to libvirt.  Expanded
 # when used, not when make starts: on a fresh machine `make demo` installs
 # libxml2-dev (deps) after make has started.
-CTL_CFLAGS = $(shell pkg-config --cflags libvirt libxml-2.0 2>/dev/null)
-CTL_LIBS  = $(shell pkg-config --libs libvirt libxml-2.0 2>/dev/null || \
-	       echo -lvirt -lxml2)
+CTL_CFLAGS = $(shell pkg-config --cflags libvirt libxml-2.0 audit 2>/dev/null)
+CTL_LIBS  = $(shell pkg-config --libs libvirt libxml-2.0 audit 2>/dev/null || \
+	       echo -lvirt -lxml2 -laudit)
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	     -fno-sanitize-recover=all
 

@@ -1,14 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Audit of denials and statistics of decisions.
+ * Audit of denials and changes, and statistics of decisions.
  *
  * Every denial goes through shype_deny(): one line, in the format of the
- * uapi header, kept in a ring that the audit file reads and also logged
- * with pr_notice, rate limited.
+ * uapi header, kept in a ring that the audit file reads, logged with
+ * pr_notice, rate limited, and sent to the kernel audit subsystem as a
+ * record of type %SHYPE_AUDIT_TYPE, rate limited on its own.  Changes made
+ * through securityfs (policy loads, mode switches, labels) go to the audit
+ * subsystem only, in records of the same type, never rate limited: only
+ * CAP_MAC_ADMIN makes them.
+ *
+ * A record's fields are the ring line's, but that a path= or name= field
+ * (escaped as \ooo in the ring) and an error= field (free text, always
+ * last) are quoted as audit_log_untrustedstring() does, which Debian's
+ * kernels do not export.
  */
 #define pr_fmt(fmt) "shype: " fmt
 
 #include <linux/atomic.h>
+#include <linux/audit.h>
+#include <linux/ctype.h>
 #include <linux/ratelimit.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
@@ -38,7 +49,7 @@ const char *const shype_op_names[SHYPE_OP_NR] = {
 };
 
 struct op_stats {
-	atomic64_t calls, allowed, denied;
+	atomic64_t calls, allowed, denied, suppressed;
 };
 
 static struct op_stats stats[SHYPE_OP_NR];
@@ -53,6 +64,124 @@ static u64 next_seq = 1;
 static DEFINE_SPINLOCK(ring_lock);
 DECLARE_WAIT_QUEUE_HEAD(shype_audit_wait);
 
+/*
+ * Denial records sent to the audit subsystem: a VMM can make denials as
+ * fast as it likes, so at most a burst of 50 every 5 s; the rest are
+ * counted (per operation: the stats file's audit_suppressed=) and the next
+ * record sent says how many were left out since the one before
+ * (suppressed=N).
+ */
+static DEFINE_RATELIMIT_STATE(kaudit_rs, 5 * HZ, 50);
+static atomic_t kaudit_unreported;
+
+/* Log @s as audit_log_untrustedstring() does: "quoted", or hex. */
+static void kaudit_untrusted(struct audit_buffer *ab, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] == '"' || (u8)s[i] < 0x21 || (u8)s[i] > 0x7e)
+			break;
+	if (i == len) {
+		audit_log_format(ab, "\"%.*s\"", (int)len, s);
+		return;
+	}
+	for (i = 0; i < len; i++)
+		audit_log_format(ab, "%02X", (unsigned char)s[i]);
+}
+
+/* Undo the ring's \ooo escapes of @s, @len bytes, into @out. */
+static size_t unescape(char *out, const char *s, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\\' && i + 3 < len && isodigit(s[i + 1]) &&
+		    isodigit(s[i + 2]) && isodigit(s[i + 3])) {
+			out[n++] = (s[i + 1] - '0') << 6 |
+				   (s[i + 2] - '0') << 3 | (s[i + 3] - '0');
+			i += 3;
+		} else {
+			out[n++] = s[i];
+		}
+	}
+	return n;
+}
+
+/*
+ * Send the fields of @text in one record, then path=@path unless NULL,
+ * suppressed=@suppressed unless 0, and with @task the writer's task.
+ */
+static void kaudit_send(const char *text, const char *path, gfp_t gfp,
+			bool task, int suppressed)
+{
+	char raw[AUDIT_LINE_MAX];
+	struct audit_buffer *ab;
+	const char *f, *end, *eq;
+	size_t len;
+
+	ab = audit_log_start(audit_context(), gfp, SHYPE_AUDIT_TYPE);
+	if (!ab)
+		return;
+	for (f = text; *f; f = *end ? end + 1 : end) {
+		end = strchrnul(f, ' ');
+		eq = memchr(f, '=', end - f);
+		len = eq ? eq - f : 0;
+		if (len == 5 && !memcmp(f, "error", 5))
+			end = f + strlen(f); /* free text, the last field */
+		if (f != text)
+			audit_log_format(ab, " ");
+		if ((len == 4 &&
+		     (!memcmp(f, "path", 4) || !memcmp(f, "name", 4))) ||
+		    (len == 5 && !memcmp(f, "error", 5))) {
+			audit_log_format(ab, "%.*s=", (int)len, f);
+			kaudit_untrusted(ab, raw,
+					 unescape(raw, eq + 1, end - eq - 1));
+		} else {
+			audit_log_format(ab, "%.*s", (int)(end - f), f);
+		}
+	}
+	if (path) {
+		audit_log_format(ab, " path=");
+		kaudit_untrusted(ab, path, strlen(path));
+	}
+	if (suppressed)
+		audit_log_format(ab, " suppressed=%d", suppressed);
+	if (task)
+		audit_log_task_info(ab); /* " ppid=... pid=... comm=..." */
+	audit_log_end(ab);
+}
+
+/* The record of a denial of @op, rate limited. */
+static void kaudit_deny(enum shype_op op, const char *text)
+{
+	if (!__ratelimit(&kaudit_rs)) {
+		atomic64_inc(&stats[op].suppressed);
+		atomic_inc(&kaudit_unreported);
+		return;
+	}
+	kaudit_send(text, NULL, GFP_ATOMIC | __GFP_NOWARN, false,
+		    atomic_xchg(&kaudit_unreported, 0));
+}
+
+/**
+ * shype_audit_change() - send a record of a change made through securityfs
+ *	to the audit subsystem, with the writer's task information; not under
+ *	shype_lock (the audit subsystem may wait for auditd)
+ * @path: the path of the object changed, or NULL
+ * @fmt: the fields, from op= on, before path=
+ */
+void shype_audit_change(const char *path, const char *fmt, ...)
+{
+	char text[AUDIT_LINE_MAX];
+	va_list args;
+
+	va_start(args, fmt);
+	vscnprintf(text, sizeof(text), fmt, args);
+	va_end(args);
+	kaudit_send(text, path, GFP_KERNEL, true, 0);
+}
+
 static void audit_vlog(enum shype_op op, bool enforced, const char *fmt,
 		       va_list args)
 {
@@ -64,6 +193,7 @@ static void audit_vlog(enum shype_op op, bool enforced, const char *fmt,
 		      shype_op_names[op], enforced ? "denied" : "permitted");
 	vscnprintf(text + n, sizeof(text) - n, fmt, args);
 	pr_notice_ratelimited("%s\n", text);
+	kaudit_deny(op, text);
 
 	spin_lock(&ring_lock);
 	l = &ring[next_seq % AUDIT_LINES];
@@ -194,11 +324,16 @@ void shype_stat(enum shype_op op, bool allowed)
  */
 void shype_stats_show(struct seq_file *m)
 {
+	const struct op_stats *s;
 	int op;
 
-	for (op = 0; op < SHYPE_OP_NR; op++)
-		seq_printf(m, "op=%s calls=%lld allowed=%lld denied=%lld\n",
-			   shype_op_names[op], atomic64_read(&stats[op].calls),
-			   atomic64_read(&stats[op].allowed),
-			   atomic64_read(&stats[op].denied));
+	for (op = 0; op < SHYPE_OP_NR; op++) {
+		s = &stats[op];
+		seq_printf(m, "op=%s calls=%lld allowed=%lld denied=%lld",
+			   shype_op_names[op], atomic64_read(&s->calls),
+			   atomic64_read(&s->allowed),
+			   atomic64_read(&s->denied));
+		seq_printf(m, " audit_suppressed=%lld\n",
+			   atomic64_read(&s->suppressed));
+	}
 }

@@ -876,8 +876,9 @@ static void violation(struct seq_buf *reasons, const struct bind_obj *obj,
 	seq_buf_printf(reasons,
 		       "object %llu: vms %llu and %llu share no type\n",
 		       obj->id, x->id, y->id);
-	shype_deny(SHYPE_OP_POLICY_LOAD, x, "reason=ste peer=%llu object=%llu",
-		   y->id, obj->id);
+	shype_deny(SHYPE_OP_POLICY_LOAD, x,
+		   "reason=ste peer=%llu(%s) object=%llu", y->id,
+		   shype_vm_label(y), obj->id);
 }
 
 /* May @vm keep using the resource @obj under the new policy @p? */

@@ -188,6 +188,13 @@ static ssize_t policy_write(struct file *file, const char __user *ubuf,
 
 out_fail:
 	pf->done = true;
+	if (err == -E2BIG)
+		shype_policy_malformed(err, "larger than the largest policy");
+	else if (err == -EBADMSG)
+		shype_policy_malformed(err,
+				       "total length does not match the size");
+	else if (err == -EINVAL)
+		shype_policy_malformed(err, "unknown load request flags");
 	return err;
 }
 
@@ -290,7 +297,7 @@ static ssize_t mode_write(struct file *file, const char __user *ubuf,
 {
 	char buf[16];
 	ssize_t ret = get_line(buf, sizeof(buf), ubuf, count, ppos);
-	bool permissive;
+	bool permissive, old;
 
 	if (ret < 0)
 		return ret;
@@ -301,10 +308,13 @@ static ssize_t mode_write(struct file *file, const char __user *ubuf,
 	else
 		return -EINVAL;
 	mutex_lock(&shype_lock);
-	if (shype_permissive != permissive)
+	old = shype_permissive;
+	if (old != permissive)
 		pr_notice("mode %s\n", buf);
 	WRITE_ONCE(shype_permissive, permissive);
 	mutex_unlock(&shype_lock);
+	shype_audit_change(NULL, "op=mode result=accepted new=%s old=%s", buf,
+			   old ? "permissive" : "enforce");
 	return count;
 }
 

@@ -57,6 +57,17 @@ static int cgroup_id_of(const char *path, u64 *id)
 	return 0;
 }
 
+/* The audit record of cgroup @id (@path) labelled @label (NULL: none). */
+static void audit_label(const char *path, const char *label, const char *old,
+			u64 id)
+{
+	const char *fmt =
+		"op=%s result=accepted class=cgroup label=%s old=%s cgroup_id=%llu";
+
+	shype_audit_change(path, fmt, label ? "label" : "unlabel",
+			   label ? label : "-", old, id);
+}
+
 /**
  * shype_cgroup_label_set() - label a cgroup
  * @path: its path from the cgroup v2 root
@@ -67,6 +78,7 @@ static int cgroup_id_of(const char *path, u64 *id)
  */
 int shype_cgroup_label_set(const char *path, const char *label)
 {
+	char old[SHYPE_NAME_MAX + 1] = "-";
 	struct shype_active *a;
 	struct cgroup_label *cl;
 	size_t len = strlen(label);
@@ -102,10 +114,14 @@ int shype_cgroup_label_set(const char *path, const char *label)
 		strcpy(cl->path, path);
 		hash_add(cg_hash, &cl->node, id);
 		list_add_tail(&cl->list, &cg_list);
+	} else {
+		strscpy(old, cl->label, sizeof(old));
 	}
 	strscpy(cl->label, label, sizeof(cl->label));
 out:
 	mutex_unlock(&shype_lock);
+	if (!err)
+		audit_label(path, label, old, id);
 	return err;
 }
 
@@ -133,6 +149,7 @@ int shype_cgroup_label_clear(const char *path)
 	mutex_unlock(&shype_lock);
 	if (!cl)
 		return -ENOENT;
+	audit_label(path, NULL, cl->label, id);
 	kfree(cl);
 	return 0;
 }

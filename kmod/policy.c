@@ -41,8 +41,8 @@ static struct shype_active *active_new(void *blob, size_t len,
 	if (err) {
 		seq_buf_printf(reasons, "malformed policy: %s\n",
 			       shype_blob_strerror(err));
-		shype_audit(SHYPE_OP_POLICY_LOAD, "reason=malformed error=%s",
-			    shype_blob_strerror(err));
+		shype_policy_malformed(-shype_blob_errno(err),
+				       shype_blob_strerror(err));
 		a->blob = NULL; /* the caller still owns it */
 		kfree(a);
 		return ERR_PTR(-shype_blob_errno(err));
@@ -55,6 +55,18 @@ static struct shype_active *active_new(void *blob, size_t len,
 	}
 	shype_chwall_init(&a->pol, &a->cw, a->cw_mem);
 	return a;
+}
+
+/**
+ * shype_policy_malformed() - audit and count a blob refused before it could
+ *	be checked against the running VMs
+ * @err: the errno the load returns
+ * @why: what is wrong with it, in words
+ */
+void shype_policy_malformed(int err, const char *why)
+{
+	shype_audit(SHYPE_OP_POLICY_LOAD, "reason=malformed error=%s", why);
+	shype_stat(SHYPE_OP_POLICY_LOAD, false);
 }
 
 /**
@@ -103,15 +115,19 @@ static int check_succession(const struct shype_policy *o,
 	return -ESTALE;
 }
 
-/* Say why @vm, of @label under the new policy, would be denied by it. */
+/*
+ * Say why @vm, of @label under the new policy, would be denied by it;
+ * @more: fields for the audit line after reason=, or "".
+ */
 static void violation(struct seq_buf *reasons, const struct shype_vm *vm,
-		      const char *label, const char *why, const char *detail)
+		      const char *label, const char *why, const char *detail,
+		      const char *more)
 {
 	seq_buf_printf(reasons, "vm %llu (pid %d, label '%s'): %s\n", vm->id,
 		       vm->pid, label, detail);
 	shype_audit_permissive(SHYPE_OP_POLICY_LOAD, !shype_permissive,
-			       "vm=%llu pid=%d label=%s reason=%s", vm->id,
-			       vm->pid, label, why);
+			       "vm=%llu pid=%d label=%s reason=%s%s", vm->id,
+			       vm->pid, label, why, more);
 }
 
 /* The index of @vm's label in @p, or SHYPE_NOT_FOUND after saying why. */
@@ -123,7 +139,7 @@ static u32 relabel(const struct shype_policy *p, const struct shype_vm *vm,
 	if (!vm->label[0]) {
 		if (p->unlabeled == SHYPE_UNLABELED_DENY)
 			violation(reasons, vm, "-", "unlabeled",
-				  "unlabelled VMs are denied");
+				  "unlabelled VMs are denied", "");
 		return p->unlabeled;
 	}
 	idx = shype_label_find(p, vm->label, strlen(vm->label));
@@ -131,7 +147,7 @@ static u32 relabel(const struct shype_policy *p, const struct shype_vm *vm,
 	    (le32_to_cpu(p->label[idx].flags) & SHYPE_LABEL_VM))
 		return idx;
 	violation(reasons, vm, vm->label, "unknown_label",
-		  "label not in the new policy");
+		  "label not in the new policy", "");
 	return SHYPE_NOT_FOUND;
 }
 
@@ -141,17 +157,33 @@ static bool admit(struct shype_active *a, const struct shype_vm *vm, u32 l,
 {
 	const struct shype_policy *p = &a->pol;
 	u32 type = shype_chwall_admit(p, &a->cw, l), culprit;
-	char detail[160];
+	const struct shype_vm *peer = NULL;
+	char detail[160], more[192];
 
 	shype_chwall_add(p, &a->cw, l);
 	if (type == SHYPE_NOT_FOUND)
 		return true;
 	culprit = shype_chwall_culprit(p, &a->cw, l, type);
+	if (culprit != SHYPE_NOT_FOUND)
+		peer = shype_vm_of_chwall_type(p, culprit, true, vm);
 	snprintf(detail, sizeof(detail),
-		 "Chinese Wall type '%s' conflicts with running type '%s'",
+		 "Chinese Wall type '%s' conflicts with running type '%s'%s",
 		 p->chwall_names[type].s,
-		 culprit == SHYPE_NOT_FOUND ? "?" : p->chwall_names[culprit].s);
-	violation(reasons, vm, p->label[l].name, "chinese_wall", detail);
+		 culprit == SHYPE_NOT_FOUND ? "?" : p->chwall_names[culprit].s,
+		 peer ? " of vm " : "");
+	if (peer)
+		scnprintf(detail + strlen(detail),
+			  sizeof(detail) - strlen(detail), "%llu", peer->id);
+	snprintf(more, sizeof(more), " type=%s running=%s",
+		 p->chwall_names[type].s,
+		 culprit == SHYPE_NOT_FOUND ? "-" : p->chwall_names[culprit].s);
+	if (peer)
+		scnprintf(more + strlen(more), sizeof(more) - strlen(more),
+			  " peer=%llu(%s)", peer->id,
+			  p->label[peer->next_idx].name);
+	else
+		strlcat(more, " peer=-", sizeof(more));
+	violation(reasons, vm, p->label[l].name, "chinese_wall", detail, more);
 	return false;
 }
 
@@ -173,6 +205,25 @@ static unsigned int check_state(struct shype_active *a, struct seq_buf *reasons)
 			violations++;
 	}
 	return violations + shype_bind_check(&a->pol, reasons);
+}
+
+/* Send the audit subsystem the record of a load of the valid blob @blob. */
+static void audit_load(const struct shype_policy *p, const void *blob, int err)
+{
+	const char *fmt =
+		"op=policy_load result=%s policy=%s version=%u.%u digest=%*phN%s";
+	const struct shype_policy_header *h = blob;
+	const char *reason = "";
+
+	if (err == -EEXIST)
+		reason = " reason=other_name";
+	else if (err == -ESTALE)
+		reason = " reason=stale_version";
+	else if (err)
+		reason = " reason=violations";
+	shype_audit_change(NULL, fmt, err ? "denied" : "accepted", p->name,
+			   p->version_major, p->version_minor,
+			   SHYPE_DIGEST_SIZE, h->digest, reason);
 }
 
 /**
@@ -223,6 +274,8 @@ int shype_policy_replace(void *blob, size_t len, u32 flags,
 out_unlock:
 	mutex_unlock(&shype_lock);
 	shype_stat(SHYPE_OP_POLICY_LOAD, err >= 0);
+	if (err != SHYPE_POLICY_UNCHANGED)
+		audit_load(&new->pol, blob, err);
 	if (err) {
 		if (err == SHYPE_POLICY_UNCHANGED)
 			pr_info("policy %s %u.%u is already active\n",

@@ -77,6 +77,17 @@ static int inode_of(const char *path, struct inode **inode)
 	return 0;
 }
 
+/* The audit record of file @ino (@path) labelled @label (NULL: none). */
+static void audit_label(const char *path, const char *label, const char *old,
+			unsigned long ino)
+{
+	const char *fmt =
+		"op=%s result=accepted class=shm label=%s old=%s inode=%lu";
+
+	shype_audit_change(path, fmt, label ? "label" : "unlabel",
+			   label ? label : "-", old, ino);
+}
+
 /**
  * shype_shm_label_set() - label a shared-memory file
  * @path: its absolute path
@@ -88,10 +99,12 @@ static int inode_of(const char *path, struct inode **inode)
  */
 int shype_shm_label_set(const char *path, const char *label)
 {
+	char old[SHYPE_NAME_MAX + 1] = "-";
 	size_t len = strlen(label);
 	struct shype_active *a;
 	struct shm_label *sl;
 	struct inode *inode;
+	unsigned long ino;
 	int err;
 
 	if (!shype_name_valid(label, len))
@@ -99,6 +112,7 @@ int shype_shm_label_set(const char *path, const char *label)
 	err = inode_of(path, &inode);
 	if (err)
 		return err;
+	ino = inode->i_ino;
 
 	mutex_lock(&shype_lock);
 	a = shype_active_locked();
@@ -122,11 +136,15 @@ int shype_shm_label_set(const char *path, const char *label)
 		strcpy(sl->path, path);
 		hash_add(shm_hash, &sl->node, (unsigned long)sl->inode);
 		list_add_tail(&sl->list, &shm_list);
+	} else {
+		strscpy(old, sl->label, sizeof(old));
 	}
 	strscpy(sl->label, label, sizeof(sl->label));
 out:
 	mutex_unlock(&shype_lock);
 	iput(inode);
+	if (!err)
+		audit_label(path, label, old, ino);
 	return err;
 }
 
@@ -160,6 +178,7 @@ int shype_shm_label_clear(const char *path)
 	iput(inode);
 	if (err)
 		return err;
+	audit_label(path, NULL, sl->label, sl->inode->i_ino);
 	iput(sl->inode);
 	kfree(sl);
 	return 0;

@@ -74,6 +74,7 @@ static inline struct shype_active *shype_active_locked(void)
 
 int shype_policy_replace(void *blob, size_t len, u32 flags,
 			 struct seq_buf *reasons);
+void shype_policy_malformed(int err, const char *why);
 size_t shype_policy_memory(const struct shype_active *a);
 
 /* mode */
@@ -123,6 +124,9 @@ const char *shype_vm_label(const struct shype_vm *vm);
 struct shype_vm *shype_vm_of_mm(const struct mm_struct *mm);
 int shype_vm_refuse(const struct kvm *kvm, enum shype_op op,
 		    const char *reason);
+const struct shype_vm *shype_vm_of_chwall_type(const struct shype_policy *p,
+					       u32 type, bool next,
+					       const struct shype_vm *upto);
 
 /* label.c */
 
@@ -149,6 +153,7 @@ __printf(3, 4) int shype_deny(enum shype_op op, const struct shype_vm *vm,
 __printf(2, 3) void shype_audit(enum shype_op op, const char *fmt, ...);
 __printf(3, 4) void shype_audit_permissive(enum shype_op op, bool enforced,
 					   const char *fmt, ...);
+__printf(2, 3) void shype_audit_change(const char *path, const char *fmt, ...);
 void shype_stat(enum shype_op op, bool allowed);
 void shype_stats_show(struct seq_file *m);
 

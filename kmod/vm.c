@@ -70,7 +70,9 @@ struct shype_vm *shype_vm_of_mm(const struct mm_struct *mm)
 static int decide_create(struct shype_active *a, struct shype_vm *vm)
 {
 	const struct shype_policy *p = &a->pol;
-	const struct shype_vm *sib;
+	const struct shype_vm *sib, *peer;
+	const char *fmt = "reason=chinese_wall type=%s running=%s peer=%s";
+	char who[SHYPE_NAME_MAX + 24];
 	u32 type, culprit;
 
 	if (!vm->label[0]) {
@@ -95,14 +97,51 @@ static int decide_create(struct shype_active *a, struct shype_vm *vm)
 	type = shype_chwall_admit(p, &a->cw, vm->idx);
 	if (type != SHYPE_NOT_FOUND) {
 		culprit = shype_chwall_culprit(p, &a->cw, vm->idx, type);
-		return shype_deny(SHYPE_OP_CREATE, vm,
-				  "reason=chinese_wall type=%s running=%s",
+		peer = culprit == SHYPE_NOT_FOUND ?
+			       NULL :
+			       shype_vm_of_chwall_type(p, culprit, false, NULL);
+		strscpy(who, "-", sizeof(who));
+		if (peer)
+			snprintf(who, sizeof(who), "%llu(%s)", peer->id,
+				 shype_vm_label(peer));
+		return shype_deny(SHYPE_OP_CREATE, vm, fmt,
 				  p->chwall_names[type].s,
 				  culprit == SHYPE_NOT_FOUND ?
 					  "-" :
-					  p->chwall_names[culprit].s);
+					  p->chwall_names[culprit].s,
+				  who);
 	}
 	return 0;
+}
+
+/**
+ * shype_vm_of_chwall_type() - the first running VM, in creation order, whose
+ *	label has Chinese Wall type @type, or NULL; under shype_lock
+ * @p: the policy
+ * @type: a Chinese Wall type of @p
+ * @next: look at the VMs' labels in @p being loaded (&shype_vm.next_idx),
+ *	not in the active policy
+ * @upto: stop before this VM; NULL for all
+ */
+const struct shype_vm *shype_vm_of_chwall_type(const struct shype_policy *p,
+					       u32 type, bool next,
+					       const struct shype_vm *upto)
+{
+	const struct shype_vm *vm;
+	u32 l;
+
+	lockdep_assert_held(&shype_lock);
+	list_for_each_entry(vm, &shype_vms, list) {
+		if (vm == upto)
+			break;
+		l = next ? vm->next_idx : vm->idx;
+		if (l < p->labels &&
+		    (le64_to_cpu(shype_chwall_row(p, l)[type / 64]) >>
+			     (type % 64) &
+		     1))
+			return vm;
+	}
+	return NULL;
 }
 
 /**

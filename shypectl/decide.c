@@ -70,8 +70,26 @@ static bool has_chwall_type(const struct shype_policy *p, u32 l, u32 t)
 	return le64_to_cpu(shype_chwall_row(p, l)[t / 64]) >> (t % 64) & 1;
 }
 
-bool decide_create(const struct shype_policy *p, const char *label, char *why,
-		   size_t size)
+const char *audit_quote(char *buf, size_t size, const char *s)
+{
+	const unsigned char *c;
+	size_t n = 0;
+
+	for (c = (const unsigned char *)s; *c; c++)
+		if (*c == '"' || *c < 0x21 || *c > 0x7e)
+			break;
+	if (!*c) {
+		snprintf(buf, size, "\"%s\"", s);
+		return buf;
+	}
+	for (c = (const unsigned char *)s; *c && n + 3 <= size; c++)
+		n += snprintf(buf + n, size - n, "%02X", *c);
+	buf[n < size ? n : size - 1] = '\0';
+	return buf;
+}
+
+bool decide_create(const struct shype_policy *p, const char *label,
+		   struct verdict *v)
 {
 	struct shype_vm_info *vms = NULL;
 	struct shype_chwall st;
@@ -84,9 +102,11 @@ bool decide_create(const struct shype_policy *p, const char *label, char *why,
 	if (!label) {
 		if (p->unlabeled == SHYPE_UNLABELED_DENY) {
 			snprintf(
-				why, size,
+				v->why, sizeof(v->why),
 				"it has no shype label and policy '%s' refuses unlabelled VMs",
 				p->name);
+			snprintf(v->fields, sizeof(v->fields),
+				 "reason=unlabeled label=-");
 			return false;
 		}
 		l = p->unlabeled;
@@ -95,9 +115,11 @@ bool decide_create(const struct shype_policy *p, const char *label, char *why,
 		l = vm_label_index(p, label);
 		if (l == SHYPE_NOT_FOUND) {
 			snprintf(
-				why, size,
+				v->why, sizeof(v->why),
 				"label '%s' is not a VM label of the active policy '%s'",
 				label, p->name);
+			snprintf(v->fields, sizeof(v->fields),
+				 "reason=unknown_label label=%s", label);
 			return false;
 		}
 	}
@@ -105,8 +127,11 @@ bool decide_create(const struct shype_policy *p, const char *label, char *why,
 	/* Never calloc(0): a policy may have no Chinese Wall type. */
 	mem = err ? NULL : calloc(1, shype_chwall_size(p) + 8);
 	if (err || !mem) {
-		snprintf(why, size, "cannot read the running VMs: %s",
+		snprintf(v->why, sizeof(v->why),
+			 "cannot read the running VMs: %s",
 			 strerror(err ? -err : ENOMEM));
+		snprintf(v->fields, sizeof(v->fields),
+			 "reason=vms_unreadable label=%s", label);
 		goto out;
 	}
 	shype_chwall_init(p, &st, mem);
@@ -119,7 +144,7 @@ bool decide_create(const struct shype_policy *p, const char *label, char *why,
 	t = shype_chwall_admit(p, &st, l);
 	if (t == SHYPE_NOT_FOUND) {
 		snprintf(
-			why, size,
+			v->why, sizeof(v->why),
 			"Chinese Wall: no type of label '%s' conflicts with a running VM",
 			label);
 		allow = true;
@@ -133,18 +158,30 @@ bool decide_create(const struct shype_policy *p, const char *label, char *why,
 		if (vl != SHYPE_NOT_FOUND && has_chwall_type(p, vl, c))
 			break;
 	}
-	if (c != SHYPE_NOT_FOUND && i < n)
+	if (c != SHYPE_NOT_FOUND && i < n) {
 		snprintf(
-			why, size,
+			v->why, sizeof(v->why),
 			"Chinese Wall: type '%s' of label '%s' conflicts with type '%s' of running VM %llu (label '%s', pid %d)",
 			p->chwall_names[t].s, label, p->chwall_names[c].s,
 			(unsigned long long)vms[i].id, vms[i].label,
 			vms[i].pid);
-	else
 		snprintf(
-			why, size,
+			v->fields, sizeof(v->fields),
+			"reason=chinese_wall label=%s type=%s running=%s peer=%llu(%s) peer_pid=%d",
+			label, p->chwall_names[t].s, p->chwall_names[c].s,
+			(unsigned long long)vms[i].id, vms[i].label,
+			vms[i].pid);
+	} else {
+		snprintf(
+			v->why, sizeof(v->why),
 			"Chinese Wall: type '%s' of label '%s' conflicts with a running VM",
 			p->chwall_names[t].s, label);
+		snprintf(
+			v->fields, sizeof(v->fields),
+			"reason=chinese_wall label=%s type=%s running=%s peer=-",
+			label, p->chwall_names[t].s,
+			c == SHYPE_NOT_FOUND ? "-" : p->chwall_names[c].s);
+	}
 out:
 	free(mem);
 	free(vms);
@@ -152,38 +189,53 @@ out:
 }
 
 bool decide_resource(const struct shype_policy *p, const char *label,
-		     const struct dom_resource *r, char *why, size_t size)
+		     const struct dom_resource *r, struct verdict *v)
 {
 	const char *kind = shype_resource_kind_name(r->kind);
+	char res[PATH_MAX], q[2 * PATH_MAX + 3];
 	u32 l, x, rl, t;
 
+	snprintf(res, sizeof(res), "%s:%s", kind, r->name);
+	audit_quote(q, sizeof(q), res);
 	x = shype_resource_find(p, r->kind, r->name);
 	if (x == SHYPE_NOT_FOUND) {
-		snprintf(why, size, "%s:%s is not labelled in policy '%s'",
-			 kind, r->name, p->name);
+		snprintf(v->why, sizeof(v->why),
+			 "%s:%s is not labelled in policy '%s'", kind, r->name,
+			 p->name);
 		return true;
 	}
 	rl = le32_to_cpu(p->resource[x].label);
 	if (!label && p->unlabeled == SHYPE_UNLABELED_DENY) {
-		snprintf(why, size,
+		snprintf(v->why, sizeof(v->why),
 			 "an unlabelled VM may not use %s:%s (label '%s')",
 			 kind, r->name, p->label[rl].name);
+		snprintf(
+			v->fields, sizeof(v->fields),
+			"reason=unlabeled label=- resource=%s resource_label=%s",
+			q, p->label[rl].name);
 		return false;
 	}
 	l = label ? vm_label_index(p, label) : p->unlabeled;
 	if (l == SHYPE_NOT_FOUND) {
-		snprintf(why, size, "label '%s' is not in policy '%s'", label,
-			 p->name);
+		snprintf(v->why, sizeof(v->why),
+			 "label '%s' is not in policy '%s'", label, p->name);
+		snprintf(
+			v->fields, sizeof(v->fields),
+			"reason=unknown_label label=%s resource=%s resource_label=%s",
+			label, q, p->label[rl].name);
 		return false;
 	}
 	if (!shype_ste_share(p, l, rl)) {
-		snprintf(why, size,
+		snprintf(v->why, sizeof(v->why),
 			 "label '%s' and %s:%s (label '%s') share no STE type",
 			 p->label[l].name, kind, r->name, p->label[rl].name);
+		snprintf(v->fields, sizeof(v->fields),
+			 "reason=ste label=%s resource=%s resource_label=%s",
+			 p->label[l].name, q, p->label[rl].name);
 		return false;
 	}
 	t = shype_ste_common(p, l, rl);
-	snprintf(why, size,
+	snprintf(v->why, sizeof(v->why),
 		 "label '%s' and %s:%s (label '%s') share STE type '%s'",
 		 p->label[l].name, kind, r->name, p->label[rl].name,
 		 t == SHYPE_NOT_FOUND ? "?" : p->ste_names[t].s);

@@ -267,6 +267,7 @@ static void print_check(const char *what, const char *device, bool allow,
 static int domain_dry_run(int argc, char **argv)
 {
 	char partition[PATH_MAX], cgroup[PATH_MAX], why[PATH_MAX + 512];
+	struct verdict v;
 	char what[300];
 	char plabel[SHYPE_NAME_MAX + 1], from[PATH_MAX];
 	struct dom_resource *r;
@@ -341,9 +342,9 @@ static int domain_dry_run(int argc, char **argv)
 	if (running) {
 		print_check("create", "-", true, "running");
 	} else {
-		allow = decide_create(&pf.pol, di.label, why, sizeof(why));
+		allow = decide_create(&pf.pol, di.label, &v);
 		denied |= !allow;
-		print_check("create", "-", allow, why);
+		print_check("create", "-", allow, v.why);
 	}
 	for (i = 0; i < di.n_res; i++) {
 		r = &di.res[i];
@@ -362,9 +363,9 @@ static int domain_dry_run(int argc, char **argv)
 		}
 		snprintf(what, sizeof(what), "%s:%s",
 			 shype_resource_kind_name(r->kind), r->name);
-		allow = decide_resource(&pf.pol, di.label, r, why, sizeof(why));
+		allow = decide_resource(&pf.pol, di.label, r, &v);
 		denied |= !allow;
-		print_check(what, r->device, allow, why);
+		print_check(what, r->device, allow, v.why);
 	}
 	close_json_array(PRINT_JSON, NULL);
 	print_string(PRINT_ANY, "decision", "decision %s",

@@ -73,20 +73,35 @@ int active_policy(struct policy_file *pf);
 u32 vm_label_index(const struct shype_policy *p, const char *name);
 
 /*
- * Would the kernel let a VM of @label (NULL: unlabelled) be created now,
- * beside the VMs of the vms file?  @why says why not, or why.  Returns
- * true to allow; on an error reading the vms file, false with @why saying
- * so.
+ * struct verdict - a decision's reasons: @why in words, and @fields, when
+ *	it denies, as audit fields ("reason=WORD label=LABEL ..."), naming the
+ *	other side: the running VM or the resource that conflicts
  */
-bool decide_create(const struct shype_policy *p, const char *label, char *why,
-		   size_t size);
+struct verdict {
+	char why[PATH_MAX + 512];
+	char fields[2 * PATH_MAX + 512];
+};
 
 /*
- * May a VM of @label use resource @r?  @why says why (not).  A resource the
+ * Would the kernel let a VM of @label (NULL: unlabelled) be created now,
+ * beside the VMs of the vms file?  @v says why not, or why.  Returns true
+ * to allow; on an error reading the vms file, false with @v saying so.
+ */
+bool decide_create(const struct shype_policy *p, const char *label,
+		   struct verdict *v);
+
+/*
+ * May a VM of @label use resource @r?  @v says why (not).  A resource the
  * policy does not label is allowed.
  */
 bool decide_resource(const struct shype_policy *p, const char *label,
-		     const struct dom_resource *r, char *why, size_t size);
+		     const struct dom_resource *r, struct verdict *v);
+
+/*
+ * @s as audit quotes an untrusted string: "s", or s in hexadecimal when it
+ * holds a space, a quote, a control or a non-ASCII character.
+ */
+const char *audit_quote(char *buf, size_t size, const char *s);
 
 /* A connection to libvirt at @uri (NULL: its default); NULL after saying
  * why not.  libvirt's own error printing is turned off. */

@@ -16,12 +16,19 @@
  * is not enforcing as shype.conf says (shype.ko not loaded, no policy
  * loaded, another mode) it refuses every domain and says why; with
  * SHYPE=off it refuses none.  It never calls libvirt, which waits for it.
+ *
+ * Every refusal is also audited: one user record (AUDIT_USER_AVC) that
+ * names the domain and its label and the running VM or the resource that
+ * conflicts.  Without audit (no CONFIG_AUDIT, no right to write) the hook
+ * refuses all the same.
  */
 #include <errno.h>
+#include <libaudit.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "domain.h"
 
@@ -67,9 +74,40 @@ static char *read_stdin(void)
 	return buf;
 }
 
-/* Refuse: one line that virsh shows after libvirt's own words. */
-static int __attribute__((format(printf, 2, 3)))
-refuse(const char *dom, const char *fmt, ...)
+/*
+ * The audit record of a refusal of @dom at @op (prepare, start): @fields
+ * name the domain's label and what conflicts.  Best effort: a kernel
+ * without audit, or a hook that may not write to it, refuses unaudited.
+ * Decisions made on stand-in files ($SHYPE_SECURITYFS, for tests) are not
+ * this kernel's, and are not audited.
+ */
+static void audit_refusal(const char *dom, const char *op, const char *fields)
+{
+	char msg[sizeof(((struct verdict *)0)->fields) + 512];
+	char q[2 * 256 + 3];
+	const char *e = getenv("SHYPE_SECURITYFS");
+	int fd;
+
+	if (e && *e)
+		return;
+	set_aumessage_mode(MSG_QUIET, DBG_NO);
+	fd = audit_open();
+	if (fd < 0)
+		return;
+	snprintf(msg, sizeof(msg), "lsm=shype op=%s result=denied domain=%s %s",
+		 op, audit_quote(q, sizeof(q), dom), fields);
+	audit_log_user_avc_message(fd, AUDIT_USER_AVC, msg, NULL, NULL, NULL,
+				   getuid());
+	audit_close(fd);
+}
+
+/*
+ * Refuse @dom at @op: one line that virsh shows after libvirt's own
+ * words, and one audit record with @fields.
+ */
+static int __attribute__((format(printf, 4, 5)))
+refuse(const char *dom, const char *op, const char *fields, const char *fmt,
+       ...)
 {
 	va_list ap;
 
@@ -78,6 +116,7 @@ refuse(const char *dom, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	audit_refusal(dom, op, fields);
 	return EXIT_FAILURE;
 }
 
@@ -87,22 +126,23 @@ refuse(const char *dom, const char *fmt, ...)
  * allocated the interface; if it is not there, the kernel still decides
  * on vhost-net's backend.
  */
-static int refuse_resources(const char *dom, const struct shype_policy *pol,
+static int refuse_resources(const char *dom, const char *op,
+			    const struct shype_policy *pol,
 			    const struct dom_info *di)
 {
-	char why[PATH_MAX + 512];
 	const struct dom_resource *r;
+	struct verdict v;
 	size_t i;
 
 	for (i = 0; i < di->n_res; i++) {
 		r = &di->res[i];
 		if (!r->name[0])
 			continue;
-		if (!decide_resource(pol, di->label, r, why, sizeof(why)))
-			return refuse(dom, "its %s may not use %s:%s: %s",
-				      r->device,
+		if (!decide_resource(pol, di->label, r, &v))
+			return refuse(dom, op, v.fields,
+				      "its %s may not use %s:%s: %s", r->device,
 				      shype_resource_kind_name(r->kind),
-				      r->name, why);
+				      r->name, v.why);
 	}
 	return 0;
 }
@@ -112,7 +152,7 @@ static int refuse_resources(const char *dom, const struct shype_policy *pol,
  * when shype.conf turns it off, or lets VMs run without a policy and none
  * is loaded (nothing to refuse); else EXIT_FAILURE after refusing @dom.
  */
-static int enforcing(const char *dom)
+static int enforcing(const char *dom, const char *op)
 {
 	const char *conf = shype_conf_path(), *mode;
 	static const char fix[] = "then 'systemctl restart shype.service'";
@@ -123,31 +163,33 @@ static int enforcing(const char *dom)
 
 	err = shype_conf_read(conf, &c, &e);
 	if (err == -EINVAL)
-		return refuse(dom, "%s:%u: %s: fix it, %s", conf, e.line, e.msg,
+		return refuse(dom, op, "reason=bad_conf",
+			      "%s:%u: %s: fix it, %s", conf, e.line, e.msg,
 			      fix);
 	if (err)
-		return refuse(dom, "cannot read %s: %s", conf, strerror(-err));
+		return refuse(dom, op, "reason=conf_unreadable",
+			      "cannot read %s: %s", conf, strerror(-err));
 	if (c.mode == SHYPE_CONF_OFF)
 		return -1;
 	if (!shype_kernel_loaded())
 		return refuse(
-			dom,
+			dom, op, "reason=not_loaded",
 			"shype is not enforcing: shype.ko is not loaded (shype.service failed?): see 'systemctl status shype.service', %s",
 			fix);
 	err = shype_kernel_status(&st);
 	if (err)
-		return refuse(dom, "cannot read shype's status: %s",
-			      strerror(-err));
+		return refuse(dom, op, "reason=status_unreadable",
+			      "cannot read shype's status: %s", strerror(-err));
 	if (!st.policy[0])
 		return c.require_policy ?
-			       refuse(dom,
+			       refuse(dom, op, "reason=no_policy",
 				      "shype is not enforcing: no policy is loaded (shype.service failed?): fix %s, %s",
 				      c.policy, fix) :
 			       -1;
 	if (st.permissive != (c.mode == SHYPE_CONF_PERMISSIVE)) {
 		mode = shype_conf_mode_name(c.mode);
 		return refuse(
-			dom,
+			dom, op, "reason=mode",
 			"shype is not enforcing as configured: its mode is %s, %s says %s: run '%s mode %s'",
 			st.permissive ? "permissive" : "enforce", conf, mode,
 			bin_name, mode);
@@ -160,49 +202,52 @@ static int enforcing(const char *dom)
  * there is nothing to refuse (see enforcing()); else EXIT_FAILURE after
  * refusing.
  */
-static int hook_begin(const char *dom, const char *xml, struct policy_file *pf,
-		      struct dom_info *di)
+static int hook_begin(const char *dom, const char *op, const char *xml,
+		      struct policy_file *pf, struct dom_info *di)
 {
 	const char *why;
 	int ret;
 
-	ret = enforcing(dom);
+	ret = enforcing(dom, op);
 	if (ret)
 		return ret;
 	ret = active_policy(pf);
 	if (ret < 0)
 		return -1;
 	if (ret)
-		return refuse(dom, "cannot read shype's active policy");
+		return refuse(dom, op, "reason=policy_unreadable",
+			      "cannot read shype's active policy");
 	if (dom_info_parse(xml, di, &why)) {
 		policy_file_free(pf);
-		return refuse(dom, "%s", why);
+		return refuse(dom, op, "reason=bad_xml", "%s", why);
 	}
 	return 0;
 }
 
 static int prepare(const char *dom, const char *xml)
 {
-	char partition[PATH_MAX], cgroup[PATH_MAX], why[PATH_MAX + 512];
+	char partition[PATH_MAX], cgroup[PATH_MAX], q[2 * PATH_MAX + 3];
 	char plabel[SHYPE_NAME_MAX + 1], from[PATH_MAX];
+	const char *op = "prepare";
 	struct policy_file pf;
 	struct dom_info di;
+	struct verdict v;
 	int ret, err;
 
-	ret = hook_begin(dom, xml, &pf, &di);
+	ret = hook_begin(dom, op, xml, &pf, &di);
 	if (ret)
 		return ret < 0 ? EXIT_SUCCESS : ret;
 	ret = EXIT_FAILURE;
-	if (!decide_create(&pf.pol, di.label, why, sizeof(why))) {
+	if (!decide_create(&pf.pol, di.label, &v)) {
 		if (!di.label)
-			refuse(dom,
+			refuse(dom, op, v.fields,
 			       "%s; label it with '%s domain label %s LABEL'",
-			       why, bin_name, dom);
+			       v.why, bin_name, dom);
 		else
-			refuse(dom, "%s", why);
+			refuse(dom, op, v.fields, "%s", v.why);
 		goto out;
 	}
-	if (refuse_resources(dom, &pf.pol, &di))
+	if (refuse_resources(dom, op, &pf.pol, &di))
 		goto out;
 	if (!di.label) {
 		/* The policy labels such VMs itself. */
@@ -212,7 +257,11 @@ static int prepare(const char *dom, const char *xml)
 	if (label_partition(di.label, partition, cgroup))
 		goto out;
 	if (!di.partition || strcmp(di.partition, partition)) {
-		refuse(dom,
+		snprintf(v.fields, sizeof(v.fields),
+			 "reason=partition label=%s partition=%s", di.label,
+			 audit_quote(q, sizeof(q),
+				     di.partition ? di.partition : "/machine"));
+		refuse(dom, op, v.fields,
 		       "it has label '%s' but runs in partition '%s', not '%s': run '%s domain label %s %s'",
 		       di.label, di.partition ? di.partition : "/machine",
 		       partition, bin_name, dom, di.label);
@@ -222,7 +271,11 @@ static int prepare(const char *dom, const char *xml)
 	err = shype_kernel_label_get(cgroup, plabel, from, sizeof(from));
 	if (err || strcmp(plabel, di.label) || strcmp(from, cgroup)) {
 		if (label_cgroup(cgroup, di.label)) {
-			refuse(dom, "cannot label its partition's cgroup %s",
+			snprintf(v.fields, sizeof(v.fields),
+				 "reason=cgroup_label label=%s cgroup=%s",
+				 di.label, audit_quote(q, sizeof(q), cgroup));
+			refuse(dom, op, v.fields,
+			       "cannot label its partition's cgroup %s",
 			       cgroup);
 			goto out;
 		}
@@ -244,10 +297,11 @@ static int start(const char *dom, const char *xml)
 	struct dom_info di;
 	int ret;
 
-	ret = hook_begin(dom, xml, &pf, &di);
+	ret = hook_begin(dom, "start", xml, &pf, &di);
 	if (ret)
 		return ret < 0 ? EXIT_SUCCESS : ret;
-	ret = refuse_resources(dom, &pf.pol, &di) ? EXIT_FAILURE : EXIT_SUCCESS;
+	ret = refuse_resources(dom, "start", &pf.pol, &di) ? EXIT_FAILURE :
+							     EXIT_SUCCESS;
 	dom_info_free(&di);
 	policy_file_free(&pf);
 	return ret;
@@ -274,7 +328,8 @@ int hook_qemu(int argc, char **argv)
 		return EXIT_SUCCESS;
 	xml = read_stdin();
 	if (!xml)
-		return refuse(argv[1], "cannot read the domain's XML");
+		return refuse(argv[1], argv[2], "reason=bad_xml",
+			      "cannot read the domain's XML");
 	ret = step(argv[1], xml);
 	free(xml);
 	return ret;

@@ -17,7 +17,7 @@ kver=6.1.0-56-amd64
 
 PKGS=systemd,systemd-sysv,libpam-systemd,dbus,libvirt-daemon-system,\
 libvirt-daemon-driver-qemu,libvirt-clients,qemu-system-x86,seabios,\
-ipxe-qemu,kmod,udev,iproute2,procps,libjson-c5,libxml2
+ipxe-qemu,kmod,udev,iproute2,procps,libjson-c5,libxml2,auditd
 # Units that would only slow a test host's boot or shutdown.
 MASK="libvirt-guests.service serial-getty@ttyS0.service getty@tty1.service
       apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer

@@ -178,6 +178,7 @@ t_fail start_compnet2_refused_by_hook_at_start \
 t compnet2_not_running test "$(virsh domstate compnet2)" = "shut off"
 stamp "compnet2 refused"
 
+. $E/test-audit.sh
 virsh destroy comp1 >/dev/null 2>&1
 
 # For the second boot (test-reboot.sh): run-time labels to keep, no

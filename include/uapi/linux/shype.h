@@ -288,7 +288,9 @@ struct shype_load_request {
  *   file behind a memslot may not use NAME (unlabel: the policy's label of
  *   the path the file was bound under, or none).
  * stats (read), one line per hook point:
- *	op=NAME calls=N allowed=N denied=N
+ *	op=NAME calls=N allowed=N denied=N audit_suppressed=N
+ *   audit_suppressed counts the records of its denials that the rate limit
+ *   kept from the kernel audit subsystem (see %SHYPE_AUDIT_TYPE).
  * stats: op is create, policy_load, irqfd, ioeventfd, hv_eventfd,
  *   sev_context (always refused while a policy is loaded), vhost_eventfd,
  *   memslot (KVM_SET_USER_MEMORY_REGION), remap (a shared file mapped
@@ -302,8 +304,55 @@ struct shype_load_request {
  *	seq=N op=OP result=denied|permitted vm=ID(LABEL) pid=PID reason=WORD
  *	[more key=value fields]
  *   seq counts from 1; a reader that fell behind the kept window sees a
- *   gap in seq.
+ *   gap in seq.  (A refused Chinese Wall creation or policy load also
+ *   names the conflicting type of the running VMs, running=TYPE, and one
+ *   such VM, peer=ID(LABEL), at the end of its line.)
  */
+
+/**
+ * SHYPE_AUDIT_TYPE - the type of shype's records in the kernel audit
+ *	subsystem (netlink, auditd, ``ausearch -m 1499``)
+ *
+ * 1400-1499 is the range that <linux/audit.h> gives to security modules
+ * (1400 AVC ... 1424 Landlock in Linux 6.15); upstream hands its numbers
+ * out from the bottom, and an out-of-tree module gets none, so shype takes
+ * the top one, the least likely to be given to another.  Audit tools that
+ * do not know it show it as UNKNOWN[1499] and file it among the MAC
+ * events; ``ausearch -m 1499`` finds it.  Without auditd the kernel prints
+ * each record to its log as ``audit: type=1499 audit(TIME:SERIAL): ...``.
+ *
+ * Each record is one decision or one change: space separated key=value
+ * fields, the first two op= (which tells the kinds apart) and result=:
+ *
+ * A denial (every line of the audit file, with the same fields but seq):
+ *	op=OP result=denied|permitted vm=ID(LABEL) pid=PID reason=WORD
+ *	[peer=ID(LABEL)] [more key=value fields] [suppressed=N]
+ *   OP and the fields are the audit file's; at most 50 such records are
+ *   sent every 5 s, and the first one after some were left out says how
+ *   many (suppressed=N; all of them: audit_suppressed= in stats).
+ * A policy load that passed validation and was not the active policy:
+ *	op=policy_load result=accepted|denied policy=NAME
+ *	version=MAJOR.MINOR digest=HEX [reason=other_name|stale_version|
+ *	violations] TASK
+ *   A malformed blob, refused before that, is a denial record (and a
+ *   line of the audit file):
+ *	op=policy_load result=denied reason=malformed error="TEXT"
+ * A mode switch (every write to the mode file):
+ *	op=mode result=accepted new=enforce|permissive
+ *	old=enforce|permissive TASK
+ * A label given or taken away (the cgroups and resources files):
+ *	op=label|unlabel result=accepted class=cgroup label=NAME|- old=NAME|-
+ *	cgroup_id=ID path="PATH" TASK
+ *	op=label|unlabel result=accepted class=shm label=NAME|- old=NAME|-
+ *	inode=INO path="PATH" TASK
+ *
+ * TASK is the writer's task information as the audit subsystem gives it
+ * (ppid= pid= auid= uid= ... comm= exe= ...).  path= and name= (and a
+ * malformed blob's error=) are quoted as audit quotes untrusted strings:
+ * "TEXT", or TEXT in hexadecimal when it holds a space, a quote, a
+ * control or a non-ASCII character.
+ */
+#define SHYPE_AUDIT_TYPE 1499
 
 /** SHYPE_SECURITYFS_DIR - where shype's files are. */
 #define SHYPE_SECURITYFS_DIR "/sys/kernel/security/shype"
