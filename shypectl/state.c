@@ -192,6 +192,18 @@ int state_restore(void)
 			if (!err)
 				err = shype_kernel_label_set(p, l);
 		} else if (!strcmp(k, "file")) {
+			/*
+			 * Gone since (a tmpfs file after a reboot): no inode
+			 * keeps the label, and a new file of that name starts
+			 * unlabelled, as before it was labelled.  Said, not
+			 * fatal, or one lost file would refuse every VM.
+			 */
+			if (access(p, F_OK) && errno == ENOENT) {
+				fprintf(stderr,
+					"shype: %s:%u: file '%s' is gone: its label '%s' is not given again\n",
+					file, n, p, l);
+				continue;
+			}
 			err = shype_kernel_resource_set(p, l);
 		} else {
 			p_err("%s:%u: '%s' is not cgroup or file", file, n, k);

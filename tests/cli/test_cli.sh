@@ -876,6 +876,12 @@ check boot_sets_configured_mode [ "$(cat "$S/mode")" = permissive ]
 check boot_writes_policy cmp -s "$T/f2.bin" "$S/policy"
 check boot_restores_cgroup_label [ "$(cat "$S/cgroups")" = "label /machine.slice/restored order" ]
 check boot_makes_restored_cgroup [ -d "$T/cg/machine.slice/restored" ]
+# A labelled file gone since (tmpfs after a reboot) is said, not fatal.
+printf 'file %s order\n' "$T/gone.shm" >"$SHYPE_STATE"
+: >"$S/resources"
+run boot
+check boot_skips_gone_file [ "$rc" = 0 ] && [ "$err" = "shype: $SHYPE_STATE:1: file '$T/gone.shm' is gone: its label 'order' is not given again" ] &&
+	[ ! -s "$S/resources" ]
 printf 'cgroup /x\n' >"$SHYPE_STATE"
 run boot
 check boot_bad_state_line [ "$rc" = 1 ] && [ "$err" = "Error: $SHYPE_STATE:1: not 'cgroup|file PATH LABEL'" ]
