@@ -789,7 +789,8 @@ ln -s "$SHYPECTL" "$T/qemu"
 printf 'vm=1 pid=100 label=order\n' >"$S/vms"
 domxml ads1 advertising "${P}advertising" >"$T/dom.xml"
 "$T/qemu" ads1 prepare begin - <"$T/dom.xml" >/dev/null 2>"$T/err"
-check hook_runs_by_name_qemu [ $? = 1 ] && grep -q "Chinese Wall" "$T/err"
+check hook_runs_by_name_qemu [ $? = 1 ]
+check hook_runs_by_name_qemu_says_why grep -q "Chinese Wall" "$T/err"
 : >"$S/policy"
 cp "$T/status-none" "$S/status"
 # Fail closed: every domain is refused while shype is not enforcing as
@@ -880,15 +881,18 @@ check boot_makes_restored_cgroup [ -d "$T/cg/machine.slice/restored" ]
 printf 'file %s order\n' "$T/gone.shm" >"$SHYPE_STATE"
 : >"$S/resources"
 run boot
-check boot_skips_gone_file [ "$rc" = 0 ] && [ "$err" = "shype: $SHYPE_STATE:1: file '$T/gone.shm' is gone: its label 'order' is not given again" ] &&
-	[ ! -s "$S/resources" ]
+check boot_skips_gone_file [ "$rc" = 0 ]
+check boot_says_file_gone [ "$err" = "shype: $SHYPE_STATE:1: file '$T/gone.shm' is gone: its label 'order' is not given again" ]
+check boot_labels_no_gone_file [ ! -s "$S/resources" ]
 printf 'cgroup /x\n' >"$SHYPE_STATE"
 run boot
-check boot_bad_state_line [ "$rc" = 1 ] && [ "$err" = "Error: $SHYPE_STATE:1: not 'cgroup|file PATH LABEL'" ]
+check boot_bad_state_line [ "$rc" = 1 ]
+check boot_bad_state_line_says_where [ "$err" = "Error: $SHYPE_STATE:1: not 'cgroup|file PATH LABEL'" ]
 printf 'REQUIRE_POLICY=no\nPOLICY=%s\n' "$PWD/$F2" >"$SHYPE_CONF"
 : >"$SHYPE_STATE"
 run boot
-check boot_notes_other_require_policy [ "$rc" = 0 ] && [ "$err" = "shype: note: shype.ko was loaded with require_policy=1; REQUIRE_POLICY=no applies from the next boot" ]
+check boot_notes_other_require_policy [ "$rc" = 0 ]
+check boot_note_says_next_boot [ "$err" = "shype: note: shype.ko was loaded with require_policy=1; REQUIRE_POLICY=no applies from the next boot" ]
 rm -f "$SHYPE_CONF" "$SHYPE_STATE"
 cp "$T/status-none" "$S/status"
 : >"$S/policy"
