@@ -135,10 +135,8 @@ const struct shype_vm *shype_vm_of_chwall_type(const struct shype_policy *p,
 		if (vm == upto)
 			break;
 		l = next ? vm->next_idx : vm->idx;
-		if (l < p->labels &&
-		    (le64_to_cpu(shype_chwall_row(p, l)[type / 64]) >>
-			     (type % 64) &
-		     1))
+		if (l < p->labels && type < p->chwall_types &&
+		    shype_bit(shype_chwall_row(p, l), type))
 			return vm;
 	}
 	return NULL;
