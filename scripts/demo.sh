@@ -45,7 +45,9 @@ summary() {
 	sed 's/^/  /' "$logs/checks"
 	for f in kernel qemu libvirt; do
 		[ -f "$logs/$f.log" ] || continue
-		n=$(grep -Eo '[0-9]+ passed, [0-9]+ failed' "$logs/$f.log" | tail -n 1)
+		# Each boot's own closing line (libvirt boots twice).
+		n=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$logs/$f.log" |
+			uniq | paste -sd ';' | sed 's/;/, then after a reboot /')
 		case $f in
 		kernel) echo "shype.ko with our own VMM (Figure 2): ${n:-no result}" ;;
 		qemu) echo "Real QEMU VMs (Chinese Wall, ivshmem, memslots, vhost-net): ${n:-no result}" ;;
@@ -55,9 +57,11 @@ summary() {
 	# Kernel audit lines, VM numbers and pids left out: one line a kind.
 	if grep -q 'result=denied' "$logs"/*.log 2>/dev/null; then
 		echo "Refused by shype.ko (its audit lines):"
-		grep -aho 'op=[a-z_]* result=denied .*' "$logs"/*.log |
+		grep -aho 'op=[a-z_]* result=denied \(vm\|policy\)=.*' "$logs"/*.log |
 			sed -e 's/ pid=[0-9]*//' -e 's/\b\(vm\|peer\)=[0-9]*(\([^)]*\))/\1=\2/g' \
-			    -e 's/ path=.*//' | sort -u | cut -c1-150 | sed 's/^/  /'
+			    -e 's/ \(path\|digest\)=[^ ]*//g' -e 's/ \(ppid\|auid\|uid\)=.*//' \
+			    -e 's/[[:cntrl:]]//g' -e 's/ [a-z]*$//' |
+			cut -c1-150 | sort -u | sed 's/^/  /'
 	fi
 	if grep -q "shype: domain '.*' refused" "$logs"/*.log 2>/dev/null; then
 		echo "Refused by the libvirt hook, before QEMU started:"

@@ -55,7 +55,7 @@ mkdir -p "$ov/usr/libexec/shype-e2e" "$ov/var/lib/shype-e2e" \
 	"$ov/etc/systemd/system/sysinit.target.wants" \
 	"$ov/etc/systemd/system/multi-user.target.wants"
 install -m 755 tests/e2e-libvirt/test.sh tests/e2e-libvirt/test-reboot.sh \
-	tests/e2e-libvirt/test-audit.sh \
+	tests/e2e-libvirt/test-audit.sh tests/e2e-libvirt/lib.sh \
 	"$ov/usr/libexec/shype-e2e/"
 install -m 644 tests/e2e-libvirt/domain.xml.in "$ov/usr/libexec/shype-e2e/"
 install -m 644 tests/e2e-libvirt/shype-e2e.service \

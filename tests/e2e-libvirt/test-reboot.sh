@@ -10,33 +10,11 @@
 # per check, then "N passed, N failed"; the test host powers off at the end.
 set -u
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C
+E=/usr/libexec/shype-e2e
 S=/sys/kernel/security/shype
 T0=$(cut -d' ' -f1 /proc/uptime)
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $1: $2"; }
-# t NAME CMD...: CMD succeeds.
-t() {
-	local name=$1 out
-	shift
-	if out=$("$@" 2>&1); then ok "$name"; else not_ok "$name" "$(echo "$out" | tail -n 5)"; fi
-}
-# t_fail NAME REGEX CMD...: CMD fails and its output matches REGEX.
-t_fail() {
-	local name=$1 re=$2 out
-	shift 2
-	if out=$("$@" 2>&1); then
-		not_ok "$name" "succeeded: $out"
-	elif echo "$out" | grep -Eq -- "$re"; then
-		ok "$name"
-		echo "     $(echo "$out" | grep -E -- "$re" | head -n 1 | cut -c1-300)"
-	else
-		not_ok "$name" "output does not match '$re': $out"
-	fi
-}
-vm_label() { grep -c "label=$1\b" $S/vms; }
+# shellcheck source=tests/e2e-libvirt/lib.sh
+. $E/lib.sh
 
 echo "# shype-e2e-libvirt reboot: start at uptime $T0 s"
 journalctl -b -u shype.service -o cat --no-pager | sed 's/^/# shype.service: /'
