@@ -45,9 +45,15 @@ summary() {
 	sed 's/^/  /' "$logs/checks"
 	for f in kernel qemu libvirt; do
 		[ -f "$logs/$f.log" ] || continue
-		# Each boot's own closing line (libvirt boots twice).
-		n=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$logs/$f.log" |
-			uniq | paste -sd ';' | sed 's/;/, then after a reboot /')
+		# The harness's verdict; libvirt's host boots twice, each
+		# boot closing with its own count.
+		if [ "$f" = libvirt ]; then
+			n=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$logs/$f.log" |
+				paste -sd ';' | sed 's/;/, then after a reboot /')
+		else
+			n=$(grep -Eo '[0-9]+ passed, [0-9]+ failed' "$logs/$f.log" |
+				tail -n 1)
+		fi
 		case $f in
 		kernel) echo "shype.ko with our own VMM (Figure 2): ${n:-no result}" ;;
 		qemu) echo "Real QEMU VMs (Chinese Wall, ivshmem, memslots, vhost-net): ${n:-no result}" ;;
@@ -66,7 +72,8 @@ summary() {
 	if grep -q "shype: domain '.*' refused" "$logs"/*.log 2>/dev/null; then
 		echo "Refused by the libvirt hook, before QEMU started:"
 		grep -aho "shype: domain '.*' refused: .*" "$logs"/*.log |
-			sed -e 's/ (label .*//' -e "s/: label '.*//" -e 's/ of running VM .*//' |
+			sed -e 's/ (label .*//' -e "s/: label '.*//" -e 's/ of running VM .*//' \
+			    -e 's/ (shype\.service failed?).*//' |
 			sort -u | cut -c1-150 | sed 's/^/  /'
 	fi
 }
