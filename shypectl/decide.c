@@ -78,7 +78,8 @@ const char *audit_quote(char *buf, size_t size, const char *s)
 	for (c = (const unsigned char *)s; *c; c++)
 		if (*c == '"' || *c < 0x21 || *c > 0x7e)
 			break;
-	if (!*c) {
+	/* Quoted only whole: a cut would leave the quote open. */
+	if (!*c && strlen(s) + 3 <= size) {
 		snprintf(buf, size, "\"%s\"", s);
 		return buf;
 	}
@@ -91,6 +92,7 @@ const char *audit_quote(char *buf, size_t size, const char *s)
 bool decide_create(const struct shype_policy *p, const char *label,
 		   struct verdict *v)
 {
+	char q[2 * SHYPE_NAME_MAX + 3];
 	struct shype_vm_info *vms = NULL;
 	struct shype_chwall st;
 	size_t n = 0, i;
@@ -118,8 +120,10 @@ bool decide_create(const struct shype_policy *p, const char *label,
 				v->why, sizeof(v->why),
 				"label '%s' is not a VM label of the active policy '%s'",
 				label, p->name);
+			/* The domain's XML says it: quoted, as untrusted. */
 			snprintf(v->fields, sizeof(v->fields),
-				 "reason=unknown_label label=%s", label);
+				 "reason=unknown_label label=%s",
+				 audit_quote(q, sizeof(q), label));
 			return false;
 		}
 	}
@@ -131,7 +135,7 @@ bool decide_create(const struct shype_policy *p, const char *label,
 			 "cannot read the running VMs: %s",
 			 strerror(err ? -err : ENOMEM));
 		snprintf(v->fields, sizeof(v->fields),
-			 "reason=vms_unreadable label=%s", label);
+			 "reason=vms_unreadable label=%s", p->label[l].name);
 		goto out;
 	}
 	shype_chwall_init(p, &st, mem);
@@ -168,9 +172,9 @@ bool decide_create(const struct shype_policy *p, const char *label,
 		snprintf(
 			v->fields, sizeof(v->fields),
 			"reason=chinese_wall label=%s type=%s running=%s peer=%llu(%s) peer_pid=%d",
-			label, p->chwall_names[t].s, p->chwall_names[c].s,
-			(unsigned long long)vms[i].id, vms[i].label,
-			vms[i].pid);
+			p->label[l].name, p->chwall_names[t].s,
+			p->chwall_names[c].s, (unsigned long long)vms[i].id,
+			vms[i].label, vms[i].pid);
 	} else {
 		snprintf(
 			v->why, sizeof(v->why),
@@ -179,7 +183,7 @@ bool decide_create(const struct shype_policy *p, const char *label,
 		snprintf(
 			v->fields, sizeof(v->fields),
 			"reason=chinese_wall label=%s type=%s running=%s peer=-",
-			label, p->chwall_names[t].s,
+			p->label[l].name, p->chwall_names[t].s,
 			c == SHYPE_NOT_FOUND ? "-" : p->chwall_names[c].s);
 	}
 out:
@@ -192,7 +196,7 @@ bool decide_resource(const struct shype_policy *p, const char *label,
 		     const struct dom_resource *r, struct verdict *v)
 {
 	const char *kind = shype_resource_kind_name(r->kind);
-	char res[PATH_MAX], q[2 * PATH_MAX + 3];
+	char res[PATH_MAX], q[2 * PATH_MAX + 3], ql[2 * SHYPE_NAME_MAX + 3];
 	u32 l, x, rl, t;
 
 	snprintf(res, sizeof(res), "%s:%s", kind, r->name);
@@ -222,7 +226,8 @@ bool decide_resource(const struct shype_policy *p, const char *label,
 		snprintf(
 			v->fields, sizeof(v->fields),
 			"reason=unknown_label label=%s resource=%s resource_label=%s",
-			label, q, p->label[rl].name);
+			audit_quote(ql, sizeof(ql), label), q,
+			p->label[rl].name);
 		return false;
 	}
 	if (!shype_ste_share(p, l, rl)) {

@@ -97,6 +97,22 @@ else
 fi
 check hook_refusal_one_record [ "$(user_records | wc -l)" -eq $((before + 1)) ]
 
+# An unknown label is the domain's XML's word, not a policy name: it is
+# quoted (here in hexadecimal, for its spaces), so that it cannot add
+# fields of its own to the record.
+sed 's|>advertising<|>x peer=1(order) type=Order<|' "$T/ads1.xml" >"$T/forged.xml"
+before=$(user_records | wc -l)
+shypectl hook qemu ads1 prepare begin - <"$T/forged.xml" >"$T/out" 2>"$T/err"
+check hook_refuses_unknown_label [ $? = 1 ]
+i=0
+while [ "$(user_records | wc -l)" -le "$before" ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+user_records | tail -n 1 | sed "s/.*msg='//" >"$T/rec"
+check hook_unknown_label_quoted grep -q ' reason=unknown_label label=78207065' "$T/rec"
+check hook_unknown_label_adds_no_field sh -c "! grep -q ' peer=1(order)' '$T/rec'"
+
 # Audit refuses the record: the refusal is the same, and nothing else.
 before=$(user_records | wc -l)
 unshare -r shypectl hook qemu ads1 prepare begin - <"$T/ads1.xml" >"$T/out" 2>"$T/err"
