@@ -182,6 +182,26 @@ void shype_audit_change(const char *path, const char *fmt, ...)
 	kaudit_send(text, path, GFP_KERNEL, true, 0);
 }
 
+/**
+ * shype_audit_label() - the record of a label given to or taken from an
+ *	object; not under shype_lock
+ * @path: the object's path
+ * @class: its class ("cgroup", "shm")
+ * @id_key: the name of its identity's field ("cgroup_id", "inode")
+ * @id: its identity
+ * @label: the new label, or NULL when the label is taken away
+ * @old: the label it had, or "-"
+ */
+void shype_audit_label(const char *path, const char *class, const char *id_key,
+		       u64 id, const char *label, const char *old)
+{
+	const char *fmt =
+		"op=%s result=accepted class=%s label=%s old=%s %s=%llu";
+
+	shype_audit_change(path, fmt, label ? "label" : "unlabel", class,
+			   label ? label : "-", old, id_key, id);
+}
+
 static void audit_vlog(enum shype_op op, bool enforced, const char *fmt,
 		       va_list args)
 {

@@ -57,17 +57,6 @@ static int cgroup_id_of(const char *path, u64 *id)
 	return 0;
 }
 
-/* The audit record of cgroup @id (@path) labelled @label (NULL: none). */
-static void audit_label(const char *path, const char *label, const char *old,
-			u64 id)
-{
-	const char *fmt =
-		"op=%s result=accepted class=cgroup label=%s old=%s cgroup_id=%llu";
-
-	shype_audit_change(path, fmt, label ? "label" : "unlabel",
-			   label ? label : "-", old, id);
-}
-
 /**
  * shype_cgroup_label_set() - label a cgroup
  * @path: its path from the cgroup v2 root
@@ -121,7 +110,7 @@ int shype_cgroup_label_set(const char *path, const char *label)
 out:
 	mutex_unlock(&shype_lock);
 	if (!err)
-		audit_label(path, label, old, id);
+		shype_audit_label(path, "cgroup", "cgroup_id", id, label, old);
 	return err;
 }
 
@@ -149,7 +138,7 @@ int shype_cgroup_label_clear(const char *path)
 	mutex_unlock(&shype_lock);
 	if (!cl)
 		return -ENOENT;
-	audit_label(path, NULL, cl->label, id);
+	shype_audit_label(path, "cgroup", "cgroup_id", id, NULL, cl->label);
 	kfree(cl);
 	return 0;
 }

@@ -77,17 +77,6 @@ static int inode_of(const char *path, struct inode **inode)
 	return 0;
 }
 
-/* The audit record of file @ino (@path) labelled @label (NULL: none). */
-static void audit_label(const char *path, const char *label, const char *old,
-			unsigned long ino)
-{
-	const char *fmt =
-		"op=%s result=accepted class=shm label=%s old=%s inode=%lu";
-
-	shype_audit_change(path, fmt, label ? "label" : "unlabel",
-			   label ? label : "-", old, ino);
-}
-
 /**
  * shype_shm_label_set() - label a shared-memory file
  * @path: its absolute path
@@ -144,7 +133,7 @@ out:
 	mutex_unlock(&shype_lock);
 	iput(inode);
 	if (!err)
-		audit_label(path, label, old, ino);
+		shype_audit_label(path, "shm", "inode", ino, label, old);
 	return err;
 }
 
@@ -178,7 +167,8 @@ int shype_shm_label_clear(const char *path)
 	iput(inode);
 	if (err)
 		return err;
-	audit_label(path, NULL, sl->label, sl->inode->i_ino);
+	shype_audit_label(path, "shm", "inode", sl->inode->i_ino, NULL,
+			  sl->label);
 	iput(sl->inode);
 	kfree(sl);
 	return 0;

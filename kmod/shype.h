@@ -154,6 +154,8 @@ __printf(2, 3) void shype_audit(enum shype_op op, const char *fmt, ...);
 __printf(3, 4) void shype_audit_permissive(enum shype_op op, bool enforced,
 					   const char *fmt, ...);
 __printf(2, 3) void shype_audit_change(const char *path, const char *fmt, ...);
+void shype_audit_label(const char *path, const char *class, const char *id_key,
+		       u64 id, const char *label, const char *old);
 void shype_stat(enum shype_op op, bool allowed);
 void shype_stats_show(struct seq_file *m);
 
