@@ -1,8 +1,15 @@
+# shellcheck shell=bash disable=SC2034 # E, S and T0 are the sourcing tests'
 # SPDX-License-Identifier: GPL-2.0
 #
-# The helpers of the libvirt end-to-end tests (test.sh, test-reboot.sh),
-# sourced after they set E, S and T0.  One line per check: "ok   NAME" or
-# "not ok - NAME: why"; the caller prints "$pass passed, $fail failed".
+# What the libvirt end-to-end tests (test.sh, test-reboot.sh) share: their
+# environment (E, where they are installed; S, shype's securityfs; T0, the
+# uptime at their start) and their check helpers.  One line per check:
+# "ok   NAME" or "not ok - NAME: why"; the caller prints
+# "$pass passed, $fail failed".
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C
+E=/usr/libexec/shype-e2e
+S=/sys/kernel/security/shype
+T0=$(cut -d' ' -f1 /proc/uptime)
 pass=0
 fail=0
 

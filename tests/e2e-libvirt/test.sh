@@ -8,12 +8,8 @@
 # started as the Chinese Wall allows.  One line per check, then
 # "N passed, N failed"; the test host powers off at the end.
 set -u
-export PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C
-E=/usr/libexec/shype-e2e
-S=/sys/kernel/security/shype
-T0=$(cut -d' ' -f1 /proc/uptime)
 # shellcheck source=tests/e2e-libvirt/lib.sh
-. $E/lib.sh
+. /usr/libexec/shype-e2e/lib.sh
 
 echo "# shype-e2e-libvirt: start at uptime $T0 s"
 t shype_service_loaded_module_and_policy systemctl is-active shype.service
