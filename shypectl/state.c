@@ -150,18 +150,6 @@ int state_note(const char *kind, const char *path, const char *label)
 	return err ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
-/* Make cgroup @path (from the root) and its parents, as label set does. */
-static int cgroup_make(const char *path)
-{
-	const char *root = shype_cgroup_root();
-	char dir[PATH_MAX];
-
-	if (snprintf(dir, sizeof(dir), "%s%s", strcmp(root, "/") ? root : "",
-		     path) >= (int)sizeof(dir))
-		return -ENAMETOOLONG;
-	return mkdir_p(dir);
-}
-
 int state_restore(void)
 {
 	const char *file = state_path();
@@ -188,9 +176,8 @@ int state_restore(void)
 			continue;
 		}
 		if (!strcmp(k, "cgroup")) {
-			err = cgroup_make(p);
-			if (!err)
-				err = shype_kernel_label_set(p, l);
+			/* It makes the cgroup, as label set does. */
+			err = shype_kernel_label_set(p, l);
 		} else if (!strcmp(k, "file")) {
 			/*
 			 * Gone since (a tmpfs file after a reboot): no inode
