@@ -29,9 +29,12 @@ void shype_chwall_init(const struct shype_policy *p, struct shype_chwall *st,
 u32 shype_chwall_admit(const struct shype_policy *p,
 		       const struct shype_chwall *st, u32 label)
 {
-	const __le64 *row = shype_chwall_row(p, label);
+	const __le64 *row;
 	u32 w;
 
+	if (label >= p->labels)
+		return SHYPE_NOT_FOUND;
+	row = shype_chwall_row(p, label);
 	for (w = 0; w < p->chwall_words; w++) {
 		u64 x = le64_to_cpu(row[w]) & st->blocked[w];
 
@@ -72,10 +75,13 @@ static void blocks(const struct shype_policy *p, u32 label, u64 *out)
 void shype_chwall_add(const struct shype_policy *p, struct shype_chwall *st,
 		      u32 label)
 {
-	const __le64 *row = shype_chwall_row(p, label);
+	const __le64 *row;
 	u64 b[CHWALL_WORDS];
 	u32 t;
 
+	if (label >= p->labels)
+		return;
+	row = shype_chwall_row(p, label);
 	blocks(p, label, b);
 	for (t = 0; t < p->chwall_types; t++) {
 		u64 bit = 1ULL << (t % 64);
@@ -90,10 +96,13 @@ void shype_chwall_add(const struct shype_policy *p, struct shype_chwall *st,
 void shype_chwall_remove(const struct shype_policy *p, struct shype_chwall *st,
 			 u32 label)
 {
-	const __le64 *row = shype_chwall_row(p, label);
+	const __le64 *row;
 	u64 b[CHWALL_WORDS];
 	u32 t;
 
+	if (label >= p->labels)
+		return;
+	row = shype_chwall_row(p, label);
 	blocks(p, label, b);
 	/* The counts never wrap, even if a caller removes more than it added. */
 	for (t = 0; t < p->chwall_types; t++) {
@@ -110,11 +119,12 @@ void shype_chwall_remove(const struct shype_policy *p, struct shype_chwall *st,
 u32 shype_chwall_culprit(const struct shype_policy *p,
 			 const struct shype_chwall *st, u32 label, u32 type)
 {
-	const __le64 *row = shype_chwall_row(p, label);
+	const __le64 *row;
 	u32 s, w, best = SHYPE_NOT_FOUND;
 
-	if (type >= p->chwall_types)
+	if (label >= p->labels || type >= p->chwall_types)
 		return SHYPE_NOT_FOUND;
+	row = shype_chwall_row(p, label);
 	/* The lowest running type outside @label in a set with @type. */
 	for (s = 0; s < p->conflict_sets; s++) {
 		const __le64 *set = shype_conflict_row(p, s);

@@ -154,6 +154,64 @@ bool shype_ste_share(const struct shype_policy *p, u32 a, u32 b);
 u32 shype_ste_common(const struct shype_policy *p, u32 a, u32 b);
 
 /**
+ * shype_label_is_vm() - is @l the index of a VM label of @p (not a
+ *	resource label, not %SHYPE_NOT_FOUND nor any index past the labels)?
+ */
+bool shype_label_is_vm(const struct shype_policy *p, u32 l);
+
+/**
+ * shype_vm_label_index() - the label of a VM whose cgroup label is @name
+ * @p: policy
+ * @name: the label's name, need not be NUL terminated; may be NULL when
+ *	@len is 0
+ * @len: its length; 0 for an unlabelled VM
+ *
+ * A labelled VM has the VM label of its name; an unlabelled one the
+ * policy's label for unlabelled VMs, unless the policy denies them.
+ *
+ * Return: the index of a VM label of @p, or %SHYPE_NOT_FOUND: @name is
+ * not a VM label of @p (unknown, or a resource label), or @len is 0 and
+ * @p denies unlabelled VMs.
+ */
+u32 shype_vm_label_index(const struct shype_policy *p, const char *name,
+			 size_t len);
+
+/**
+ * SHYPE_LABEL_MISSING - returned by shype_resource_label() for a run-time
+ *	label that the policy lacks: no VM may use such a resource
+ */
+#define SHYPE_LABEL_MISSING (SHYPE_NOT_FOUND - 1)
+
+/**
+ * shype_resource_label() - the label of a resource
+ * @p: policy
+ * @kind: an &enum shype_resource_kind
+ * @name: its name (path, interface or decimal CID), NUL terminated; NULL
+ *	when it has none
+ * @runtime: the label it was given at run time (a shared file's), NUL
+ *	terminated; NULL when it has none.  It overrides the policy's.
+ *
+ * Return: the index of the label of @p that the resource carries: its
+ * run-time label, else the label the policy gives @kind:@name; else
+ * %SHYPE_NOT_FOUND (an unlabelled resource, that any VM may use); or
+ * %SHYPE_LABEL_MISSING when @runtime names no label of @p.
+ */
+u32 shype_resource_label(const struct shype_policy *p, u32 kind,
+			 const char *name, const char *runtime);
+
+/**
+ * shype_resource_ok() - may a VM of label @vm use a resource of label @res?
+ * @p: policy
+ * @vm: the VM's label index; any value
+ * @res: a value of shype_resource_label()
+ *
+ * Return: true when @res is %SHYPE_NOT_FOUND (an unlabelled resource), or
+ * when both are labels of @p with an STE type in common; false otherwise,
+ * %SHYPE_LABEL_MISSING and any index past the labels included.
+ */
+bool shype_resource_ok(const struct shype_policy *p, u32 vm, u32 res);
+
+/**
  * struct shype_chwall - Chinese Wall accounting of the running VMs, as Xen's
  *	ACM kept it: per type, the number of running VMs having it and the
  *	number of running VMs whose types conflict with it ("conflict
@@ -183,7 +241,9 @@ void shype_chwall_init(const struct shype_policy *p, struct shype_chwall *st,
  *	O(chwall_words), no allocation.
  *
  * Return: %SHYPE_NOT_FOUND when admitted; else a CHWALL type of @label
- * that conflicts with a running VM's type.
+ * that conflicts with a running VM's type.  A @label past the labels of
+ * @p has no type, so %SHYPE_NOT_FOUND too: shype_create_decide() refuses
+ * such a label before it asks.
  */
 u32 shype_chwall_admit(const struct shype_policy *p,
 		       const struct shype_chwall *st, u32 label);
@@ -192,7 +252,8 @@ u32 shype_chwall_admit(const struct shype_policy *p,
  * shype_chwall_culprit() - for a denial of @label on its type @type, a
  *	running type in conflict with it, for the explanation
  *
- * Return: a CHWALL type index, or %SHYPE_NOT_FOUND.
+ * Return: a CHWALL type index, or %SHYPE_NOT_FOUND (also when @label or
+ * @type is out of range).
  */
 u32 shype_chwall_culprit(const struct shype_policy *p,
 			 const struct shype_chwall *st, u32 label, u32 type);
@@ -200,16 +261,84 @@ u32 shype_chwall_culprit(const struct shype_policy *p,
 /**
  * shype_chwall_add() - account a VM of @label as running; call only after
  *	shype_chwall_admit() admitted it, or when rebuilding the state of a
- *	new policy (then check shype_chwall_admit() first to find violations)
+ *	new policy (then check shype_chwall_admit() first to find violations).
+ *	A @label past the labels of @p is not accounted.
  */
 void shype_chwall_add(const struct shype_policy *p, struct shype_chwall *st,
 		      u32 label);
 
 /**
- * shype_chwall_remove() - undo shype_chwall_add() for a VM that stopped
+ * shype_chwall_remove() - undo shype_chwall_add() for a VM that stopped;
+ *	a @label past the labels of @p is ignored
  */
 void shype_chwall_remove(const struct shype_policy *p, struct shype_chwall *st,
 			 u32 label);
+
+/**
+ * enum shype_create_reason - why a VM may not be created; the words are
+ *	those of the kernel's audit lines (shype_create_reason_name())
+ * @SHYPE_CREATE_OK: it may
+ * @SHYPE_CREATE_UNLABELED: it has no label and the policy denies such VMs
+ * @SHYPE_CREATE_UNKNOWN_LABEL: its label is not a VM label of the policy
+ * @SHYPE_CREATE_PROCESS_LABEL: another VM of its process has another label
+ * @SHYPE_CREATE_CHINESE_WALL: one of its Chinese Wall types conflicts with
+ *	a type of a running VM
+ * @SHYPE_CREATE_NR_REASONS: the number of values
+ */
+enum shype_create_reason {
+	SHYPE_CREATE_OK = 0,
+	SHYPE_CREATE_UNLABELED,
+	SHYPE_CREATE_UNKNOWN_LABEL,
+	SHYPE_CREATE_PROCESS_LABEL,
+	SHYPE_CREATE_CHINESE_WALL,
+	SHYPE_CREATE_NR_REASONS
+};
+
+/**
+ * struct shype_create_verdict - the decision on a VM's creation
+ * @reason: %SHYPE_CREATE_OK, or why not
+ * @label: the VM's label index, also when denied for
+ *	%SHYPE_CREATE_PROCESS_LABEL or %SHYPE_CREATE_CHINESE_WALL; else
+ *	%SHYPE_NOT_FOUND
+ * @type: for %SHYPE_CREATE_CHINESE_WALL, the VM's Chinese Wall type in
+ *	conflict; else %SHYPE_NOT_FOUND
+ * @culprit: for %SHYPE_CREATE_CHINESE_WALL, a running type it conflicts
+ *	with (the lowest), or %SHYPE_NOT_FOUND when none can be named
+ *
+ * Every index in a verdict is %SHYPE_NOT_FOUND or within its policy.
+ */
+struct shype_create_verdict {
+	enum shype_create_reason reason;
+	u32 label;
+	u32 type;
+	u32 culprit;
+};
+
+/**
+ * shype_create_decide() - may a VM be created now?
+ * @p: policy
+ * @st: the Chinese Wall state of the running VMs under @p
+ * @name: the VM's label name (need not be NUL terminated)
+ * @len: its length; 0 for an unlabelled VM
+ * @sibling: the label index (any value) of another VM of the same process,
+ *	which must have the same label; NULL when the process has none
+ * @v: the verdict
+ *
+ * The rules are applied in this order: the label (%SHYPE_CREATE_UNLABELED,
+ * %SHYPE_CREATE_UNKNOWN_LABEL), the process's label, the Chinese Wall.
+ * O(chwall_words) and a label lookup; no allocation.
+ */
+void shype_create_decide(const struct shype_policy *p,
+			 const struct shype_chwall *st, const char *name,
+			 size_t len, const u32 *sibling,
+			 struct shype_create_verdict *v);
+
+/**
+ * shype_create_reason_name() - the audit word of @reason ("unlabeled",
+ *	"unknown_label", "process_label", "chinese_wall"; "ok"; "?" for a
+ *	value out of the enum)
+ */
+const char *shype_create_reason_name(enum shype_create_reason reason);
 
 /* Bitmap rows of one label or conflict set. */
 static inline const __le64 *shype_ste_row(const struct shype_policy *p, u32 l)
