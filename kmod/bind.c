@@ -485,14 +485,12 @@ void shype_bind_vm_release(struct shype_vm *vm)
 	}
 }
 
-/* A runtime label that the policy does not have: nothing may use it. */
-#define LABEL_MISSING (SHYPE_NOT_FOUND - 1)
-
 /*
  * The resource label under @p of the resource of @class named @name (for
  * a shared file, @inode and its path): for a shared file the label it was
  * given at run time, else the policy resource's; %SHYPE_NOT_FOUND when it
- * has none.  *@label is the label's name.
+ * has none, %SHYPE_LABEL_MISSING when @p lacks its run-time label.
+ * *@label is the label's name.
  */
 static u32 res_label(const struct shype_policy *p, enum bind_class class,
 		     const struct inode *inode, const char *name,
@@ -503,24 +501,12 @@ static u32 res_label(const struct shype_policy *p, enum bind_class class,
 
 	if (class == CLASS_EVENTFD || class == CLASS_VFIO)
 		return SHYPE_NOT_FOUND; /* no labels for these */
-	if (l) {
+	i = shype_resource_label(p, class_kinds[class], name, l);
+	if (l)
 		*label = l;
-		i = shype_label_find(p, l, strlen(l));
-		return i == SHYPE_NOT_FOUND ? LABEL_MISSING : i;
-	}
-	i = shype_resource_find(p, class_kinds[class], name);
-	if (i == SHYPE_NOT_FOUND)
-		return i;
-	i = le32_to_cpu(p->resource[i].label);
-	*label = p->label[i].name;
+	else if (i < p->labels)
+		*label = p->label[i].name;
 	return i;
-}
-
-/* May a VM of label @vm_idx use a resource of label @r under @p? */
-static bool resource_ok(const struct shype_policy *p, u32 vm_idx, u32 r)
-{
-	return r == SHYPE_NOT_FOUND ||
-	       (r != LABEL_MISSING && shype_ste_share(p, vm_idx, r));
 }
 
 /*
@@ -568,7 +554,7 @@ static int judge_res(enum shype_op op, const struct shype_active *a,
 		return -EACCES;
 	}
 	r = res_label(&a->pol, class, inode, name, &label);
-	if (!resource_ok(&a->pol, vm->idx, r))
+	if (!shype_resource_ok(&a->pol, vm->idx, r))
 		return shype_deny(op, vm, "reason=ste class=%s label=%s %s=%s",
 				  cls, label, key, esc);
 	peer = conflict(&a->pol, obj, vm);
@@ -849,22 +835,11 @@ int shype_bind_relabel(const struct inode *inode, const char *label)
 	lockdep_assert_held(&shype_lock);
 	if (!a || !obj)
 		return 0;
-	if (label) {
-		r = shype_label_find(&a->pol, label, strlen(label));
-		if (r == SHYPE_NOT_FOUND)
-			r = LABEL_MISSING;
-	} else {
-		label = "-";
-		r = obj->path ? shype_resource_find(&a->pol, SHYPE_RES_SHM,
-						    obj->path) :
-				SHYPE_NOT_FOUND;
-		if (r != SHYPE_NOT_FOUND) {
-			r = le32_to_cpu(a->pol.resource[r].label);
-			label = a->pol.label[r].name;
-		}
-	}
+	r = shype_resource_label(&a->pol, SHYPE_RES_SHM, obj->path, label);
+	if (!label)
+		label = r < a->pol.labels ? a->pol.label[r].name : "-";
 	list_for_each_entry(b, &obj->binds, obj_node)
-		if (!resource_ok(&a->pol, b->vm->idx, r))
+		if (!shype_resource_ok(&a->pol, b->vm->idx, r))
 			return shype_deny(SHYPE_OP_REMAP, b->vm, fmt, label,
 					  obj->id);
 	return 0;
@@ -889,9 +864,9 @@ static bool res_ok(const struct shype_policy *p, const struct bind_obj *obj,
 
 	if (obj->class == CLASS_EVENTFD || vm->next_idx >= p->labels)
 		return true;
-	return resource_ok(p, vm->next_idx,
-			   res_label(p, obj->class, obj_inode(obj), obj->path,
-				     &label));
+	return shype_resource_ok(p, vm->next_idx,
+				 res_label(p, obj->class, obj_inode(obj),
+					   obj->path, &label));
 }
 
 /**

@@ -84,9 +84,8 @@ int shype_cgroup_label_set(const char *path, const char *label)
 	mutex_lock(&shype_lock);
 	a = shype_active_locked();
 	if (a) {
-		idx = shype_label_find(&a->pol, label, len);
-		if (idx == SHYPE_NOT_FOUND ||
-		    !(le32_to_cpu(a->pol.label[idx].flags) & SHYPE_LABEL_VM)) {
+		idx = shype_vm_label_index(&a->pol, label, len);
+		if (idx == SHYPE_NOT_FOUND) {
 			err = -ESRCH;
 			goto out;
 		}

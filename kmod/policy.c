@@ -134,20 +134,16 @@ static void violation(struct seq_buf *reasons, const struct shype_vm *vm,
 static u32 relabel(const struct shype_policy *p, const struct shype_vm *vm,
 		   struct seq_buf *reasons)
 {
-	u32 idx;
+	u32 idx = shype_vm_label_index(p, vm->label, strlen(vm->label));
 
-	if (!vm->label[0]) {
-		if (p->unlabeled == SHYPE_UNLABELED_DENY)
-			violation(reasons, vm, "-", "unlabeled",
-				  "unlabelled VMs are denied", "");
-		return p->unlabeled;
-	}
-	idx = shype_label_find(p, vm->label, strlen(vm->label));
-	if (idx != SHYPE_NOT_FOUND &&
-	    (le32_to_cpu(p->label[idx].flags) & SHYPE_LABEL_VM))
+	if (idx != SHYPE_NOT_FOUND)
 		return idx;
-	violation(reasons, vm, vm->label, "unknown_label",
-		  "label not in the new policy", "");
+	if (!vm->label[0])
+		violation(reasons, vm, "-", "unlabeled",
+			  "unlabelled VMs are denied", "");
+	else
+		violation(reasons, vm, vm->label, "unknown_label",
+			  "label not in the new policy", "");
 	return SHYPE_NOT_FOUND;
 }
 

@@ -70,48 +70,39 @@ struct shype_vm *shype_vm_of_mm(const struct mm_struct *mm)
 static int decide_create(struct shype_active *a, struct shype_vm *vm)
 {
 	const struct shype_policy *p = &a->pol;
-	const struct shype_vm *sib, *peer;
+	const struct shype_vm *sib, *peer = NULL;
 	const char *fmt = "reason=chinese_wall type=%s running=%s peer=%s";
-	char who[SHYPE_NAME_MAX + 24];
-	u32 type, culprit;
-
-	if (!vm->label[0]) {
-		vm->idx = p->unlabeled;
-		if (vm->idx == SHYPE_UNLABELED_DENY)
-			return shype_deny(SHYPE_OP_CREATE, vm,
-					  "reason=unlabeled");
-	} else {
-		vm->idx = shype_label_find(p, vm->label, strlen(vm->label));
-		if (vm->idx == SHYPE_NOT_FOUND ||
-		    !(le32_to_cpu(p->label[vm->idx].flags) & SHYPE_LABEL_VM))
-			return shype_deny(SHYPE_OP_CREATE, vm,
-					  "reason=unknown_label");
-	}
+	char who[SHYPE_NAME_MAX + 24] = "-";
+	struct shype_create_verdict v;
 
 	sib = shype_vm_of_mm(vm->mm);
-	if (sib && sib->idx != vm->idx)
+	shype_create_decide(p, &a->cw, vm->label, strlen(vm->label),
+			    sib ? &sib->idx : NULL, &v);
+	vm->idx = v.label;
+	switch (v.reason) {
+	case SHYPE_CREATE_OK:
+		return 0;
+	case SHYPE_CREATE_PROCESS_LABEL:
 		return shype_deny(SHYPE_OP_CREATE, vm,
 				  "reason=process_label other=%llu(%s)",
 				  sib->id, shype_vm_label(sib));
-
-	type = shype_chwall_admit(p, &a->cw, vm->idx);
-	if (type != SHYPE_NOT_FOUND) {
-		culprit = shype_chwall_culprit(p, &a->cw, vm->idx, type);
-		peer = culprit == SHYPE_NOT_FOUND ?
-			       NULL :
-			       shype_vm_of_chwall_type(p, culprit, false, NULL);
-		strscpy(who, "-", sizeof(who));
+	case SHYPE_CREATE_CHINESE_WALL:
+		if (v.culprit != SHYPE_NOT_FOUND)
+			peer = shype_vm_of_chwall_type(p, v.culprit, false,
+						       NULL);
 		if (peer)
 			snprintf(who, sizeof(who), "%llu(%s)", peer->id,
 				 shype_vm_label(peer));
 		return shype_deny(SHYPE_OP_CREATE, vm, fmt,
-				  p->chwall_names[type].s,
-				  culprit == SHYPE_NOT_FOUND ?
+				  p->chwall_names[v.type].s,
+				  v.culprit == SHYPE_NOT_FOUND ?
 					  "-" :
-					  p->chwall_names[culprit].s,
+					  p->chwall_names[v.culprit].s,
 				  who);
+	default:
+		return shype_deny(SHYPE_OP_CREATE, vm, "reason=%s",
+				  shype_create_reason_name(v.reason));
 	}
-	return 0;
 }
 
 /**
