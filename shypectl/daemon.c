@@ -85,7 +85,8 @@ static void sync_domain(virDomainPtr d)
 	}
 	if (ret)
 		goto out;
-	if (vm_label_index(&pf.pol, di.label) == SHYPE_NOT_FOUND) {
+	if (shype_vm_label_index(&pf.pol, di.label, strlen(di.label)) ==
+	    SHYPE_NOT_FOUND) {
 		logmsg("domain '%s': label '%s' is not a VM label of policy '%s': it will be refused",
 		       di.name, di.label, pf.pol.name);
 		goto out_policy;

@@ -55,21 +55,6 @@ int active_policy(struct policy_file *pf)
 	return policy_file_load(path, pf);
 }
 
-u32 vm_label_index(const struct shype_policy *p, const char *name)
-{
-	u32 l = shype_label_find(p, name, strlen(name));
-
-	if (l != SHYPE_NOT_FOUND &&
-	    !(le32_to_cpu(p->label[l].flags) & SHYPE_LABEL_VM))
-		return SHYPE_NOT_FOUND;
-	return l;
-}
-
-static bool has_chwall_type(const struct shype_policy *p, u32 l, u32 t)
-{
-	return le64_to_cpu(shype_chwall_row(p, l)[t / 64]) >> (t % 64) & 1;
-}
-
 const char *audit_quote(char *buf, size_t size, const char *s)
 {
 	const unsigned char *c;
@@ -89,107 +74,130 @@ const char *audit_quote(char *buf, size_t size, const char *s)
 	return buf;
 }
 
+/* The index of @vm's label in @p; SHYPE_NOT_FOUND for none. */
+static u32 running_label(const struct shype_policy *p,
+			 const struct shype_vm_info *vm)
+{
+	/* "-" (read as ""): it holds no label of the policy. */
+	if (!vm->label[0])
+		return SHYPE_NOT_FOUND;
+	return shype_vm_label_index(p, vm->label, strlen(vm->label));
+}
+
 bool decide_create(const struct shype_policy *p, const char *label,
 		   struct verdict *v)
 {
 	char q[2 * SHYPE_NAME_MAX + 3];
 	struct shype_vm_info *vms = NULL;
+	struct shype_create_verdict cv;
 	struct shype_chwall st;
 	size_t n = 0, i;
 	void *mem = NULL;
-	u32 l, t, c, vl;
-	bool allow = false;
+	u32 vl;
 	int err;
 
-	if (!label) {
-		if (p->unlabeled == SHYPE_UNLABELED_DENY) {
-			snprintf(
-				v->why, sizeof(v->why),
-				"it has no shype label and policy '%s' refuses unlabelled VMs",
-				p->name);
-			snprintf(v->fields, sizeof(v->fields),
-				 "reason=unlabeled label=-");
-			return false;
-		}
-		l = p->unlabeled;
-		label = p->label[l].name;
-	} else {
-		l = vm_label_index(p, label);
-		if (l == SHYPE_NOT_FOUND) {
-			snprintf(
-				v->why, sizeof(v->why),
-				"label '%s' is not a VM label of the active policy '%s'",
-				label, p->name);
-			/* The domain's XML says it: quoted, as untrusted. */
-			snprintf(v->fields, sizeof(v->fields),
-				 "reason=unknown_label label=%s",
-				 audit_quote(q, sizeof(q), label));
-			return false;
-		}
-	}
-	err = shype_kernel_vms(&vms, &n);
 	/* Never calloc(0): a policy may have no Chinese Wall type. */
-	mem = err ? NULL : calloc(1, shype_chwall_size(p) + 8);
-	if (err || !mem) {
-		snprintf(v->why, sizeof(v->why),
-			 "cannot read the running VMs: %s",
-			 strerror(err ? -err : ENOMEM));
-		snprintf(v->fields, sizeof(v->fields),
-			 "reason=vms_unreadable label=%s", p->label[l].name);
-		goto out;
+	mem = calloc(1, shype_chwall_size(p) + 8);
+	if (!mem) {
+		snprintf(v->why, sizeof(v->why), "out of memory");
+		snprintf(v->fields, sizeof(v->fields), "reason=no_memory");
+		return false;
 	}
 	shype_chwall_init(p, &st, mem);
-	for (i = 0; i < n; i++) {
-		vl = vms[i].label[0] ? vm_label_index(p, vms[i].label) :
-				       SHYPE_NOT_FOUND;
-		if (vl != SHYPE_NOT_FOUND)
-			shype_chwall_add(p, &st, vl);
+	err = shype_kernel_vms(&vms, &n);
+	for (i = 0; !err && i < n; i++)
+		shype_chwall_add(p, &st, running_label(p, &vms[i]));
+	shype_create_decide(p, &st, label, label ? strlen(label) : 0, NULL,
+			    &cv);
+	/* The label is judged first, as the kernel does, then the wall. */
+	if (err && cv.label != SHYPE_NOT_FOUND) {
+		snprintf(v->why, sizeof(v->why),
+			 "cannot read the running VMs: %s", strerror(-err));
+		snprintf(v->fields, sizeof(v->fields),
+			 "reason=vms_unreadable label=%s",
+			 p->label[cv.label].name);
+		cv.reason = SHYPE_CREATE_NR_REASONS;
+		goto out;
 	}
-	t = shype_chwall_admit(p, &st, l);
-	if (t == SHYPE_NOT_FOUND) {
+	if (!label && cv.label != SHYPE_NOT_FOUND)
+		label = p->label[cv.label].name;
+	switch (cv.reason) {
+	case SHYPE_CREATE_OK:
 		snprintf(
 			v->why, sizeof(v->why),
 			"Chinese Wall: no type of label '%s' conflicts with a running VM",
 			label);
-		allow = true;
-		goto out;
-	}
-	c = shype_chwall_culprit(p, &st, l, t);
-	/* Name a running VM that has the conflicting type. */
-	for (i = 0; c != SHYPE_NOT_FOUND && i < n; i++) {
-		vl = vms[i].label[0] ? vm_label_index(p, vms[i].label) :
-				       SHYPE_NOT_FOUND;
-		if (vl != SHYPE_NOT_FOUND && has_chwall_type(p, vl, c))
-			break;
-	}
-	if (c != SHYPE_NOT_FOUND && i < n) {
+		break;
+	case SHYPE_CREATE_UNLABELED:
 		snprintf(
 			v->why, sizeof(v->why),
-			"Chinese Wall: type '%s' of label '%s' conflicts with type '%s' of running VM %llu (label '%s', pid %d)",
-			p->chwall_names[t].s, label, p->chwall_names[c].s,
-			(unsigned long long)vms[i].id, vms[i].label,
-			vms[i].pid);
-		snprintf(
-			v->fields, sizeof(v->fields),
-			"reason=chinese_wall label=%s type=%s running=%s peer=%llu(%s) peer_pid=%d",
-			p->label[l].name, p->chwall_names[t].s,
-			p->chwall_names[c].s, (unsigned long long)vms[i].id,
-			vms[i].label, vms[i].pid);
-	} else {
+			"it has no shype label and policy '%s' refuses unlabelled VMs",
+			p->name);
+		snprintf(v->fields, sizeof(v->fields),
+			 "reason=unlabeled label=-");
+		break;
+	case SHYPE_CREATE_UNKNOWN_LABEL:
 		snprintf(
 			v->why, sizeof(v->why),
-			"Chinese Wall: type '%s' of label '%s' conflicts with a running VM",
-			p->chwall_names[t].s, label);
-		snprintf(
-			v->fields, sizeof(v->fields),
-			"reason=chinese_wall label=%s type=%s running=%s peer=-",
-			p->label[l].name, p->chwall_names[t].s,
-			c == SHYPE_NOT_FOUND ? "-" : p->chwall_names[c].s);
+			"label '%s' is not a VM label of the active policy '%s'",
+			label, p->name);
+		/* The domain's XML says it: quoted, as untrusted. */
+		snprintf(v->fields, sizeof(v->fields),
+			 "reason=unknown_label label=%s",
+			 audit_quote(q, sizeof(q), label));
+		break;
+	case SHYPE_CREATE_CHINESE_WALL:
+		/* Name a running VM that has the conflicting type. */
+		for (i = 0; cv.culprit != SHYPE_NOT_FOUND && i < n; i++) {
+			vl = running_label(p, &vms[i]);
+			if (vl != SHYPE_NOT_FOUND &&
+			    shype_bit(shype_chwall_row(p, vl), cv.culprit))
+				break;
+		}
+		if (cv.culprit != SHYPE_NOT_FOUND && i < n) {
+			snprintf(
+				v->why, sizeof(v->why),
+				"Chinese Wall: type '%s' of label '%s' conflicts with type '%s' of running VM %llu (label '%s', pid %d)",
+				p->chwall_names[cv.type].s, label,
+				p->chwall_names[cv.culprit].s,
+				(unsigned long long)vms[i].id, vms[i].label,
+				vms[i].pid);
+			snprintf(
+				v->fields, sizeof(v->fields),
+				"reason=chinese_wall label=%s type=%s running=%s peer=%llu(%s) peer_pid=%d",
+				p->label[cv.label].name,
+				p->chwall_names[cv.type].s,
+				p->chwall_names[cv.culprit].s,
+				(unsigned long long)vms[i].id, vms[i].label,
+				vms[i].pid);
+		} else {
+			snprintf(
+				v->why, sizeof(v->why),
+				"Chinese Wall: type '%s' of label '%s' conflicts with a running VM",
+				p->chwall_names[cv.type].s, label);
+			snprintf(
+				v->fields, sizeof(v->fields),
+				"reason=chinese_wall label=%s type=%s running=%s peer=-",
+				p->label[cv.label].name,
+				p->chwall_names[cv.type].s,
+				cv.culprit == SHYPE_NOT_FOUND ?
+					"-" :
+					p->chwall_names[cv.culprit].s);
+		}
+		break;
+	default:
+		/* Not reached: no other VM of its process exists yet. */
+		snprintf(v->why, sizeof(v->why), "refused (%s)",
+			 shype_create_reason_name(cv.reason));
+		snprintf(v->fields, sizeof(v->fields), "reason=%s label=%s",
+			 shype_create_reason_name(cv.reason),
+			 p->label[cv.label].name);
+		break;
 	}
 out:
 	free(mem);
 	free(vms);
-	return allow;
+	return cv.reason == SHYPE_CREATE_OK;
 }
 
 bool decide_resource(const struct shype_policy *p, const char *label,
@@ -197,19 +205,19 @@ bool decide_resource(const struct shype_policy *p, const char *label,
 {
 	const char *kind = shype_resource_kind_name(r->kind);
 	char res[PATH_MAX], q[2 * PATH_MAX + 3], ql[2 * SHYPE_NAME_MAX + 3];
-	u32 l, x, rl, t;
+	u32 l, rl, t;
 
 	snprintf(res, sizeof(res), "%s:%s", kind, r->name);
 	audit_quote(q, sizeof(q), res);
-	x = shype_resource_find(p, r->kind, r->name);
-	if (x == SHYPE_NOT_FOUND) {
+	rl = shype_resource_label(p, r->kind, r->name, NULL);
+	if (rl >= p->labels) {
 		snprintf(v->why, sizeof(v->why),
 			 "%s:%s is not labelled in policy '%s'", kind, r->name,
 			 p->name);
 		return true;
 	}
-	rl = le32_to_cpu(p->resource[x].label);
-	if (!label && p->unlabeled == SHYPE_UNLABELED_DENY) {
+	l = shype_vm_label_index(p, label, label ? strlen(label) : 0);
+	if (!label && l == SHYPE_NOT_FOUND) {
 		snprintf(v->why, sizeof(v->why),
 			 "an unlabelled VM may not use %s:%s (label '%s')",
 			 kind, r->name, p->label[rl].name);
@@ -219,7 +227,6 @@ bool decide_resource(const struct shype_policy *p, const char *label,
 			q, p->label[rl].name);
 		return false;
 	}
-	l = label ? vm_label_index(p, label) : p->unlabeled;
 	if (l == SHYPE_NOT_FOUND) {
 		snprintf(v->why, sizeof(v->why),
 			 "label '%s' is not in policy '%s'", label, p->name);
@@ -230,7 +237,7 @@ bool decide_resource(const struct shype_policy *p, const char *label,
 			p->label[rl].name);
 		return false;
 	}
-	if (!shype_ste_share(p, l, rl)) {
+	if (!shype_resource_ok(p, l, rl)) {
 		snprintf(v->why, sizeof(v->why),
 			 "label '%s' and %s:%s (label '%s') share no STE type",
 			 p->label[l].name, kind, r->name, p->label[rl].name);

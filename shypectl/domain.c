@@ -201,7 +201,8 @@ static int domain_label(int argc, char **argv)
 	if (ret)
 		return ret;
 	ret = EXIT_FAILURE;
-	if (vm_label_index(&pf.pol, label) == SHYPE_NOT_FOUND) {
+	if (shype_vm_label_index(&pf.pol, label, strlen(label)) ==
+	    SHYPE_NOT_FOUND) {
 		p_err("the active policy '%s' has no VM label '%s'",
 		      pf.pol.name, label);
 		goto out;

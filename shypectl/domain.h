@@ -69,9 +69,6 @@ int label_partition(const char *label, char partition[PATH_MAX],
  */
 int active_policy(struct policy_file *pf);
 
-/* The index of VM label @name in @p, or SHYPE_NOT_FOUND. */
-u32 vm_label_index(const struct shype_policy *p, const char *name);
-
 /*
  * struct verdict - a decision's reasons: @why in words, and @fields, when
  *	it denies, as audit fields ("reason=WORD label=LABEL ..."), naming the

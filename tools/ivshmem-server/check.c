@@ -29,14 +29,6 @@ static int say(char *why, size_t size, const char *fmt, ...)
 	return 1;
 }
 
-/* The index in @p of VM label @name ("" for an unlabelled VMM). */
-static u32 vm_label(const struct shype_policy *p, const char *name)
-{
-	if (!name[0])
-		return p->unlabeled;
-	return shype_label_find(p, name, strlen(name));
-}
-
 /* Decide against the validated policy @p; see check_peer_join(). */
 static int decide(const struct shype_policy *p, const char *shm_path,
 		  const char *shm_label, const struct check_peer *peers,
@@ -44,47 +36,42 @@ static int decide(const struct shype_policy *p, const char *shm_path,
 		  size_t size)
 {
 	char shm[SHYPE_NAME_MAX + SHYPE_RESOURCE_NAME_MAX + 16];
-	u32 me, other, r;
+	u32 me, other;
 	size_t i;
 
-	me = vm_label(p, label);
-	if (!label[0] && me == SHYPE_UNLABELED_DENY)
+	/* "" for a VMM in no labelled cgroup. */
+	me = shype_vm_label_index(p, label, strlen(label));
+	if (me == SHYPE_NOT_FOUND && !label[0])
 		return say(
 			why, size,
 			"it is in no labelled cgroup and policy '%s' denies unlabelled VMs",
 			p->name);
-	if (me == SHYPE_NOT_FOUND ||
-	    !(le32_to_cpu(p->label[me].flags) & SHYPE_LABEL_VM))
+	if (me == SHYPE_NOT_FOUND)
 		return say(why, size, "policy '%s' has no VM label '%s'",
 			   p->name, label);
 
 	/* The shared memory's label: --label, else its resource label. */
-	other = SHYPE_NOT_FOUND;
-	if (shm_label) {
-		other = shype_label_find(p, shm_label, strlen(shm_label));
-		if (other == SHYPE_NOT_FOUND)
-			return say(
-				why, size,
-				"the shared memory's label '%s' is not in policy '%s'",
-				shm_label, p->name);
+	other = shype_resource_label(p, SHYPE_RES_SHM, shm_path, shm_label);
+	if (other == SHYPE_LABEL_MISSING)
+		return say(
+			why, size,
+			"the shared memory's label '%s' is not in policy '%s'",
+			shm_label ? shm_label : "?", p->name);
+	if (shm_label)
 		snprintf(shm, sizeof(shm), "%s", shm_label);
-	} else {
-		r = shype_resource_find(p, SHYPE_RES_SHM, shm_path);
-		if (r != SHYPE_NOT_FOUND) {
-			other = le32_to_cpu(p->resource[r].label);
-			snprintf(shm, sizeof(shm), "%s (shm:%s)",
-				 p->label[other].name, shm_path);
-		}
-	}
-	if (other != SHYPE_NOT_FOUND && !shype_ste_share(p, me, other))
+	else if (other != SHYPE_NOT_FOUND)
+		snprintf(shm, sizeof(shm), "%s (shm:%s)", p->label[other].name,
+			 shm_path);
+	if (!shype_resource_ok(p, me, other))
 		return say(
 			why, size,
 			"label '%s' (%s) shares no STE type with the shared memory's label %s",
 			p->label[me].name, from, shm);
 
 	for (i = 0; i < n; i++) {
-		other = vm_label(p, peers[i].label);
-		if (other == SHYPE_UNLABELED_DENY || other == SHYPE_NOT_FOUND)
+		other = shype_vm_label_index(p, peers[i].label,
+					     strlen(peers[i].label));
+		if (other == SHYPE_NOT_FOUND)
 			return say(
 				why, size,
 				"connected peer %d (pid %d) has label '%s', which policy '%s' no longer admits",
