@@ -97,7 +97,7 @@ static const char *nearest_label(const struct shype_policy *p, const char *name)
 	if (strlen(name) > SHYPE_NAME_MAX)
 		return NULL;
 	for (l = 0; l < p->labels; l++) {
-		if (!(le32_to_cpu(p->label[l].flags) & SHYPE_LABEL_VM))
+		if (!shype_label_is_vm(p, l))
 			continue;
 		d = distance(name, p->label[l].name);
 		if (d < best && d < strlen(name)) {
@@ -108,27 +108,37 @@ static const char *nearest_label(const struct shype_policy *p, const char *name)
 	return found;
 }
 
+/* Why @name is not a VM label of @p, in @buf. */
+static const char *not_vm_label(const struct shype_policy *p, const char *name,
+				char *buf, size_t size)
+{
+	const char *near;
+
+	if (shype_label_find(p, name, strlen(name)) != SHYPE_NOT_FOUND) {
+		snprintf(buf, size, "'%s' is a resource label, not a VM label",
+			 name);
+		return buf;
+	}
+	near = nearest_label(p, name);
+	if (near)
+		snprintf(buf, size, "unknown label '%s'; did you mean '%s'?",
+			 name, near);
+	else
+		snprintf(buf, size, "unknown label '%s' in policy '%s'", name,
+			 p->name);
+	return buf;
+}
+
 /* The index of VM label @name, or SHYPE_NOT_FOUND after saying why. */
 static u32 vm_label(const struct shype_policy *p, const char *name)
 {
-	const char *near;
-	u32 l;
+	char why[3 * SHYPE_NAME_MAX + 64];
+	/* "" names no label here: an unlabelled VM is not a LABEL. */
+	u32 l = name[0] ? shype_vm_label_index(p, name, strlen(name)) :
+			  SHYPE_NOT_FOUND;
 
-	l = shype_label_find(p, name, strlen(name));
-	if (l == SHYPE_NOT_FOUND) {
-		near = nearest_label(p, name);
-		if (near)
-			p_err("unknown label '%s'; did you mean '%s'?", name,
-			      near);
-		else
-			p_err("unknown label '%s' in policy '%s'", name,
-			      p->name);
-		return SHYPE_NOT_FOUND;
-	}
-	if (!(le32_to_cpu(p->label[l].flags) & SHYPE_LABEL_VM)) {
-		p_err("'%s' is a resource label, not a VM label", name);
-		return SHYPE_NOT_FOUND;
-	}
+	if (l == SHYPE_NOT_FOUND)
+		p_err("%s", not_vm_label(p, name, why, sizeof(why)));
 	return l;
 }
 
@@ -209,7 +219,7 @@ static int check_resource(int argc, char **argv)
 	struct check_args a;
 	const char *name, *why, *res;
 	unsigned int kind;
-	u32 vm, r, rl, t;
+	u32 vm, rl, t;
 	int ret;
 
 	ret = parse_args(argc, argv, 2, false, &a);
@@ -230,15 +240,14 @@ static int check_resource(int argc, char **argv)
 	if (vm == SHYPE_NOT_FOUND)
 		goto out;
 
-	r = shype_resource_find(p, kind, name);
-	if (r == SHYPE_NOT_FOUND) {
+	rl = shype_resource_label(p, kind, name, NULL);
+	if (rl >= p->labels) {
 		ret = decision(true, true,
 			       "resource '%s' is not labelled in policy '%s'",
 			       res, p->name);
 		goto out;
 	}
-	rl = le32_to_cpu(p->resource[r].label);
-	if (shype_ste_share(p, vm, rl)) {
+	if (shype_resource_ok(p, vm, rl)) {
 		t = shype_ste_common(p, vm, rl);
 		ret = decision(
 			true, false,
@@ -299,12 +308,14 @@ static bool has_chwall_type(const struct shype_policy *p, u32 l)
 
 static int check_create(int argc, char **argv)
 {
+	char why[3 * SHYPE_NAME_MAX + 64];
+	struct shype_create_verdict v;
 	struct shype_chwall st;
 	struct policy_file pf;
 	struct shype_policy *p = &pf.pol;
 	struct check_args a;
+	const char *label;
 	void *mem = NULL;
-	u32 l, t, c;
 	int ret;
 
 	ret = parse_args(argc, argv, 1, true, &a);
@@ -315,9 +326,11 @@ static int check_create(int argc, char **argv)
 		goto out_args;
 
 	ret = EXIT_FAILURE;
-	l = vm_label(p, a.args[0]);
-	if (l == SHYPE_NOT_FOUND)
+	label = a.args[0];
+	if (!label[0]) {
+		vm_label(p, label);
 		goto out;
+	}
 	/* Never calloc(0): a policy may have no Chinese Wall type. */
 	mem = calloc(1, shype_chwall_size(p) + 8);
 	if (!mem) {
@@ -329,30 +342,43 @@ static int check_create(int argc, char **argv)
 	if (ret)
 		goto out;
 
-	t = shype_chwall_admit(p, &st, l);
-	if (t == SHYPE_NOT_FOUND) {
-		if (has_chwall_type(p, l))
+	/* The kernel's decision: a label it lacks is denied, not an error. */
+	shype_create_decide(p, &st, label, strlen(label), NULL, &v);
+	switch (v.reason) {
+	case SHYPE_CREATE_OK:
+		if (has_chwall_type(p, v.label))
 			ret = decision(
 				true, false,
 				"no type of label '%s' conflicts with a running type",
-				a.args[0]);
+				label);
 		else
 			ret = decision(true, false,
 				       "label '%s' has no Chinese Wall type",
-				       a.args[0]);
-		goto out;
+				       label);
+		break;
+	case SHYPE_CREATE_UNKNOWN_LABEL:
+		ret = decision(false, true, "%s",
+			       not_vm_label(p, label, why, sizeof(why)));
+		break;
+	case SHYPE_CREATE_CHINESE_WALL:
+		if (v.culprit == SHYPE_NOT_FOUND)
+			ret = decision(
+				false, true,
+				"Chinese Wall: type '%s' of label '%s' conflicts with a running VM",
+				chwall_name(p, v.type), label);
+		else
+			ret = decision(
+				false, true,
+				"Chinese Wall: type '%s' of label '%s' conflicts with running type '%s'",
+				chwall_name(p, v.type), label,
+				chwall_name(p, v.culprit));
+		break;
+	default:
+		/* Not reached: a labelled VM, of no process yet. */
+		ret = decision(false, true, "refused (%s)",
+			       shype_create_reason_name(v.reason));
+		break;
 	}
-	c = shype_chwall_culprit(p, &st, l, t);
-	if (c == SHYPE_NOT_FOUND)
-		ret = decision(
-			false, true,
-			"Chinese Wall: type '%s' of label '%s' conflicts with a running VM",
-			chwall_name(p, t), a.args[0]);
-	else
-		ret = decision(
-			false, true,
-			"Chinese Wall: type '%s' of label '%s' conflicts with running type '%s'",
-			chwall_name(p, t), a.args[0], chwall_name(p, c));
 out:
 	free(mem);
 	policy_file_free(&pf);

@@ -386,6 +386,19 @@ expect_err create_running_breaks_wall 1 \
 expect_err create_running_unknown_label 1 \
 	"Error: unknown label 'advertsing'; did you mean 'advertising'?" \
 	check create order --running advertsing --policy $F2
+# As the kernel (and 'domain dry-run', the qemu hook) decide: a VM whose
+# label is not a VM label of the policy is denied, not an error.
+expect create_unknown_label_denied 3 \
+	"deny: unknown label 'advertsing'; did you mean 'advertising'?" \
+	check create advertsing --policy $F2
+expect create_resource_label_denied 3 \
+	"deny: 'vdisk_order' is a resource label, not a VM label" \
+	check create vdisk_order --running order --policy $F2
+expect create_unknown_label_json 3 \
+	'{"decision":"deny","reason":"unknown label '\''nobody'\'' in policy '\''figure2'\''"}' \
+	-j check create nobody --policy $F2
+expect_err create_empty_label 1 "Error: unknown label '' in policy 'figure2'" \
+	check create '' --policy $F2
 expect_err create_needs_label 2 \
 	"Error: 'check create' needs 1 argument; see 'shypectl check help'" \
 	check create --policy $F2
@@ -772,6 +785,11 @@ expect_err hook_refuses_network_bridge_at_start 1 \
 domxml o3 order "${P}order" "$BR_ORDER" >"$T/dom.xml"
 expect hook_admits_bridge_of_own_coalition_at_start 0 "" \
 	hook qemu o3 start begin - <"$T/dom.xml"
+# Running VMs that hold no VM label of the policy block nothing (the
+# kernel accounts no Chinese Wall type for them).
+printf 'vm=1 pid=100 label=-\nvm=2 pid=101 label=vdisk_order\nvm=3 pid=102 label=orders\n' >"$S/vms"
+hook hook_ignores_running_vms_without_vm_label 0 "" ads1 advertising "${P}advertising"
+: >"$S/cgroups"
 : >"$S/vms"
 hook hook_admits_advertising_when_alone 0 "" ads1 advertising "${P}advertising"
 : >"$S/cgroups"
