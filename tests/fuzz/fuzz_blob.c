@@ -7,8 +7,10 @@
  * byte odd, the digest is recomputed before validation, so that mutations
  * get past it to the structural checks; even, the blob is taken as is.
  * A blob that validates must be safe to query with every decision and
- * lookup, must agree with a brute-force Chinese Wall oracle, and must be
- * canonical: decoding and compiling it gives back the same bytes.
+ * lookup (also with label indices past its labels, and with names taken
+ * from the input), must agree with a brute-force Chinese Wall oracle and
+ * with its own tables, and must be canonical: decoding and compiling it
+ * gives back the same bytes.
  *
  * LLVMFuzzerInitialize() writes seeds (the test fixture and Figure 2,
  * compiled) into the corpus directory, so that none is kept in git.
@@ -87,7 +89,87 @@ static bool oracle_refuses(const struct shype_policy *p,
 	return false;
 }
 
-static void exercise_chwall(const struct shype_policy *p)
+/* Indices past the labels, that no decision may take for a label. */
+static u32 past_index(const struct shype_policy *p, unsigned int i)
+{
+	const u32 v[] = { p->labels, p->labels + 1, SHYPE_LABEL_MISSING,
+			  SHYPE_NOT_FOUND };
+
+	return v[i % 4];
+}
+
+/* The rules of kmod/core/decide.c against the blob's own tables. */
+static void exercise_rules(const struct shype_policy *p)
+{
+	u32 n = min_u32(p->labels, MAX_LABELS), a, r, rl, i;
+	bool vm;
+
+	for (a = 0; a < n; a++) {
+		const char *name = p->label[a].name;
+
+		vm = le32_to_cpu(p->label[a].flags) == SHYPE_LABEL_VM;
+		check(shype_label_is_vm(p, a) == vm);
+		check(shype_vm_label_index(p, name, strlen(name)) ==
+		      (vm ? a : SHYPE_NOT_FOUND));
+		/* Any label may be a file's run-time label. */
+		check(shype_resource_label(p, SHYPE_RES_SHM, NULL, name) == a);
+		for (i = 0; i < 4; i++) {
+			check(!shype_resource_ok(p, a, past_index(p, i)) ||
+			      past_index(p, i) == SHYPE_NOT_FOUND);
+			check(!shype_resource_ok(p, past_index(p, i), a));
+		}
+		check(shype_resource_ok(p, a, SHYPE_NOT_FOUND));
+	}
+	for (i = 0; i < 4; i++)
+		check(!shype_label_is_vm(p, past_index(p, i)));
+	a = shype_vm_label_index(p, NULL, 0);
+	check(a == (p->unlabeled == SHYPE_UNLABELED_DENY ? SHYPE_NOT_FOUND :
+							   p->unlabeled));
+	check(a == SHYPE_NOT_FOUND || shype_label_is_vm(p, a));
+	for (r = 0; r < p->resources; r++) {
+		rl = shype_resource_label(p, le32_to_cpu(p->resource[r].kind),
+					  p->resource[r].name, NULL);
+		check(rl == le32_to_cpu(p->resource[r].label) &&
+		      rl < p->labels);
+		for (a = 0; a < n; a++)
+			check(shype_resource_ok(p, a, rl) ==
+			      shype_ste_share(p, a, rl));
+	}
+}
+
+/* Names from the input: every lookup answers within the policy. */
+static void exercise_names(const struct shype_policy *p,
+			   const struct shype_chwall *st, const u8 *data,
+			   size_t size)
+{
+	char name[SHYPE_NAME_MAX + 2];
+	struct shype_create_verdict v;
+	size_t len = size % sizeof(name);
+	u32 l, sib;
+
+	if (len > size)
+		len = size;
+	memcpy(name, data + size - len, len);
+	name[len] = '\0';
+	l = shype_vm_label_index(p, name, len);
+	check(l == SHYPE_NOT_FOUND || shype_label_is_vm(p, l));
+	l = shype_resource_label(p, SHYPE_RES_SHM, name, name);
+	check(l < p->labels || l == SHYPE_LABEL_MISSING);
+	l = shype_resource_label(p, data[0] % 5, name, NULL);
+	check(l < p->labels || l == SHYPE_NOT_FOUND);
+	sib = len ? (u32)data[0] * 0x01010101u : SHYPE_NOT_FOUND;
+	shype_create_decide(p, st, name, len, len % 2 ? &sib : NULL, &v);
+	check(v.label == SHYPE_NOT_FOUND || shype_label_is_vm(p, v.label));
+	check(v.type < p->chwall_types || v.type == SHYPE_NOT_FOUND);
+	check(v.culprit < p->chwall_types || v.culprit == SHYPE_NOT_FOUND);
+	check((v.reason == SHYPE_CREATE_OK) ==
+	      (v.label != SHYPE_NOT_FOUND && (len % 2 == 0 || sib == v.label) &&
+	       v.type == SHYPE_NOT_FOUND));
+	check(strcmp(shype_create_reason_name(v.reason), "?"));
+}
+
+static void exercise_chwall(const struct shype_policy *p, const u8 *data,
+			    size_t data_size)
 {
 	u32 n = min_u32(p->labels, MAX_LABELS), l, t, c;
 	size_t size = shype_chwall_size(p);
@@ -99,11 +181,44 @@ static void exercise_chwall(const struct shype_policy *p)
 
 	check(mem && added);
 	shype_chwall_init(p, &st, mem);
+	/* A label index past the labels changes nothing and is no type. */
+	for (i = 0; i < 4; i++) {
+		shype_chwall_add(p, &st, past_index(p, i));
+		shype_chwall_remove(p, &st, past_index(p, i));
+		check(shype_chwall_admit(p, &st, past_index(p, i)) ==
+		      SHYPE_NOT_FOUND);
+		check(shype_chwall_culprit(p, &st, past_index(p, i), 0) ==
+		      SHYPE_NOT_FOUND);
+	}
+	for (i = 0; i < size; i++)
+		check(mem[i] == 0);
 	for (l = 0; l < n; l++) {
+		struct shype_create_verdict v;
+		const char *name = p->label[l].name;
+		u32 other = (l + 1) % p->labels;
+
 		t = shype_chwall_admit(p, &st, l);
 		if (oracle)
 			check(oracle_refuses(p, &st, l) ==
 			      (t != SHYPE_NOT_FOUND));
+		/* The create verdict is the wall's, for a VM label. */
+		shype_create_decide(p, &st, name, strlen(name), &l, &v);
+		if (!shype_label_is_vm(p, l)) {
+			check(v.reason == SHYPE_CREATE_UNKNOWN_LABEL &&
+			      v.label == SHYPE_NOT_FOUND);
+		} else {
+			check(v.label == l && v.type == t);
+			check(v.reason == (t == SHYPE_NOT_FOUND ?
+						   SHYPE_CREATE_OK :
+						   SHYPE_CREATE_CHINESE_WALL));
+			if (t != SHYPE_NOT_FOUND)
+				check(v.culprit ==
+				      shype_chwall_culprit(p, &st, l, t));
+			shype_create_decide(p, &st, name, strlen(name), &other,
+					    &v);
+			check(other == l ||
+			      v.reason == SHYPE_CREATE_PROCESS_LABEL);
+		}
 		if (t == SHYPE_NOT_FOUND) {
 			shype_chwall_add(p, &st, l);
 			added[l] = true;
@@ -116,6 +231,7 @@ static void exercise_chwall(const struct shype_policy *p)
 		check(c < p->chwall_types && st.running[c] &&
 		      !shype_bit(shype_chwall_row(p, l), c));
 	}
+	exercise_names(p, &st, data, data_size);
 	while (n--)
 		if (added[n])
 			shype_chwall_remove(p, &st, n);
@@ -156,7 +272,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (shype_policy_init(&p, blob, len) == 0) {
 		exercise_ste(&p);
-		exercise_chwall(&p);
+		exercise_rules(&p);
+		exercise_chwall(&p, data, size);
 		check_canonical(blob, len);
 	}
 	free(blob);

@@ -306,18 +306,17 @@ static void check_resource(const struct shype_policy *p, const struct step *t,
 {
 	const char *name, *why;
 	unsigned int kind;
-	u32 a = label(p, t->a), r, rl;
+	u32 a = label(p, t->a), rl;
 	enum verdict v;
 
 	assert_int_equal(shype_resource_parse(t->b, &kind, &name, &why), 0);
-	r = shype_resource_find(p, kind, name);
-	if (r == SHYPE_NOT_FOUND) {
+	rl = shype_resource_label(p, kind, name, NULL);
+	if (rl == SHYPE_NOT_FOUND)
 		v = NO_LABEL;
-		rl = SHYPE_NOT_FOUND;
-	} else {
-		rl = le32toh(p->resource[r].label);
-		v = shype_ste_share(p, a, rl) ? ALLOW : DENY;
-	}
+	else
+		v = shype_resource_ok(p, a, rl) ? ALLOW : DENY;
+	/* An unlabelled resource is allowed to all. */
+	assert_int_equal(shype_resource_ok(p, a, rl), v != DENY);
 	if (v != t->verdict)
 		fail_msg("%s, step %zu: resource %s %s: verdict %d", s, n, t->a,
 			 t->b, v);
@@ -330,17 +329,21 @@ static void check_start(struct loaded *l, const struct step *t, const char *s,
 			size_t n)
 {
 	u32 a = label(&l->p, t->a);
-	u32 type = shype_chwall_admit(&l->p, &l->st, a);
-	u32 culprit = SHYPE_NOT_FOUND;
+	struct shype_create_verdict v;
 
-	if ((type == SHYPE_NOT_FOUND) != (t->verdict == ALLOW))
+	shype_create_decide(&l->p, &l->st, t->a, strlen(t->a), NULL, &v);
+	if ((v.reason == SHYPE_CREATE_OK) != (t->verdict == ALLOW))
 		fail_msg("%s, step %zu: start %s: %s", s, n, t->a,
-			 type == SHYPE_NOT_FOUND ? "admitted" : "refused");
-	if (type != SHYPE_NOT_FOUND)
-		culprit = shype_chwall_culprit(&l->p, &l->st, a, type);
-	check_str(chwall_name(&l->p, type), t->type, "conflicting type", s, n);
-	check_str(chwall_name(&l->p, culprit), t->culprit, "culprit", s, n);
-	if (type == SHYPE_NOT_FOUND)
+			 shype_create_reason_name(v.reason));
+	assert_int_equal(v.label, a);
+	if (v.reason != SHYPE_CREATE_OK)
+		assert_int_equal(v.reason, SHYPE_CREATE_CHINESE_WALL);
+	/* The verdict is the primitives' answer. */
+	assert_int_equal(v.type, shype_chwall_admit(&l->p, &l->st, a));
+	check_str(chwall_name(&l->p, v.type), t->type, "conflicting type", s,
+		  n);
+	check_str(chwall_name(&l->p, v.culprit), t->culprit, "culprit", s, n);
+	if (v.reason == SHYPE_CREATE_OK)
 		shype_chwall_add(&l->p, &l->st, a);
 }
 
@@ -479,6 +482,287 @@ static void label_find_takes_counted_names(void **state)
 	unload(&l);
 }
 
+static const char unlabeled_ok[] =
+	"{\n"
+	"  \"name\": \"unl\", \"version\": \"1\",\n"
+	"  \"ste\": { \"types\": [\"T\", \"U\"] },\n"
+	"  \"chwall\": { \"types\": [\"A\", \"B\"],\n"
+	"              \"conflict_sets\": [[\"A\", \"B\"]] },\n"
+	"  \"labels\": {\n"
+	"    \"a\": { \"ste\": [\"T\"], \"chwall\": [\"A\"] },\n"
+	"    \"b\": { \"ste\": [\"U\"], \"chwall\": [\"B\"] },\n"
+	"    \"other\": { \"ste\": [\"T\"] }\n"
+	"  },\n"
+	"  \"resource_labels\": { \"r\": { \"ste\": [\"T\"] } },\n"
+	"  \"resources\": { \"shm:/dev/shm/r\": \"r\" },\n"
+	"  \"unlabeled\": \"b\"\n"
+	"}\n";
+
+/* Indices a VM admitted in permissive mode, or a hostile caller, may hold. */
+static const u32 bad_index[] = { 6, 7, 1000, SHYPE_LABEL_MISSING,
+				 SHYPE_NOT_FOUND };
+
+static void vm_label_index_only_vm_labels(void **state)
+{
+	struct loaded l;
+	u32 i;
+
+	(void)state;
+	load("@../../policies/figure2.json", &l);
+	for (i = 0; i < l.p.labels; i++) {
+		const char *name = l.p.label[i].name;
+		bool vm = !strcmp(name, "order") ||
+			  !strcmp(name, "advertising") ||
+			  !strcmp(name, "computing") ||
+			  !strcmp(name, "vdisk_server");
+
+		assert_int_equal(shype_label_is_vm(&l.p, i), vm);
+		assert_int_equal(shype_vm_label_index(&l.p, name, strlen(name)),
+				 vm ? i : SHYPE_NOT_FOUND);
+	}
+	for (i = 0; i < ARRAY_SIZE(bad_index); i++)
+		assert_false(shype_label_is_vm(&l.p, bad_index[i]));
+	assert_int_equal(shype_vm_label_index(&l.p, "orders", 6),
+			 SHYPE_NOT_FOUND);
+	assert_int_equal(shype_vm_label_index(&l.p, "orderX", 5),
+			 label(&l.p, "order"));
+	/* figure2 denies unlabelled VMs. */
+	assert_int_equal(shype_vm_label_index(&l.p, NULL, 0), SHYPE_NOT_FOUND);
+	assert_int_equal(shype_vm_label_index(&l.p, "", 0), SHYPE_NOT_FOUND);
+	unload(&l);
+
+	load(unlabeled_ok, &l);
+	assert_int_equal(shype_vm_label_index(&l.p, NULL, 0), label(&l.p, "b"));
+	assert_int_equal(shype_vm_label_index(&l.p, "r", 1), SHYPE_NOT_FOUND);
+	/* A blob's unlabeled field out of range (not valid): no label. */
+	l.p.unlabeled = l.p.labels;
+	assert_int_equal(shype_vm_label_index(&l.p, NULL, 0), SHYPE_NOT_FOUND);
+	l.p.unlabeled = label(&l.p, "r");
+	assert_int_equal(shype_vm_label_index(&l.p, NULL, 0), SHYPE_NOT_FOUND);
+	unload(&l);
+}
+
+static void resource_label_runtime_overrides_policy(void **state)
+{
+	struct loaded l;
+	u32 r, order, ads, server, i;
+
+	(void)state;
+	load("@../../policies/figure2.json", &l);
+	order = label(&l.p, "order");
+	ads = label(&l.p, "advertising");
+	server = label(&l.p, "vdisk_server");
+	r = shype_resource_label(&l.p, SHYPE_RES_SHM, "/dev/shm/vdisk-order",
+				 NULL);
+	assert_int_equal(r, label(&l.p, "vdisk_order"));
+	assert_true(shype_resource_ok(&l.p, order, r));
+	assert_true(shype_resource_ok(&l.p, server, r));
+	assert_false(shype_resource_ok(&l.p, ads, r));
+	/* A run-time label is the file's label, whatever its path says. */
+	r = shype_resource_label(&l.p, SHYPE_RES_SHM, "/dev/shm/vdisk-order",
+				 "vdisk_ads");
+	assert_int_equal(r, label(&l.p, "vdisk_ads"));
+	assert_true(shype_resource_ok(&l.p, ads, r));
+	assert_false(shype_resource_ok(&l.p, order, r));
+	/* Any label of the policy, a VM label too. */
+	assert_int_equal(shype_resource_label(&l.p, SHYPE_RES_SHM, NULL,
+					      "order"),
+			 order);
+	/* A run-time label the policy lacks: nobody may use it. */
+	r = shype_resource_label(&l.p, SHYPE_RES_SHM, "/dev/shm/vdisk-order",
+				 "orders");
+	assert_int_equal(r, SHYPE_LABEL_MISSING);
+	assert_int_equal(shype_resource_label(&l.p, SHYPE_RES_SHM, NULL,
+					      "nowhere"),
+			 SHYPE_LABEL_MISSING);
+	for (i = 0; i < l.p.labels; i++)
+		assert_false(shype_resource_ok(&l.p, i, r));
+	/* Unlabelled: no name, an unknown name, the wrong kind. */
+	assert_int_equal(shype_resource_label(&l.p, SHYPE_RES_SHM, NULL, NULL),
+			 SHYPE_NOT_FOUND);
+	assert_int_equal(shype_resource_label(&l.p, SHYPE_RES_SHM,
+					      "/dev/shm/other", NULL),
+			 SHYPE_NOT_FOUND);
+	assert_int_equal(shype_resource_label(&l.p, SHYPE_RES_NET,
+					      "/dev/shm/vdisk-order", NULL),
+			 SHYPE_NOT_FOUND);
+	assert_int_equal(
+		shype_resource_label(&l.p, SHYPE_RES_NET, "br-ads", NULL), ads);
+	unload(&l);
+}
+
+static void resource_ok_bounds_checked(void **state)
+{
+	struct loaded l;
+	u32 order, vdisk, i, j;
+
+	(void)state;
+	load("@../../policies/figure2.json", &l);
+	order = label(&l.p, "order");
+	vdisk = label(&l.p, "vdisk_order");
+	for (i = 0; i < ARRAY_SIZE(bad_index); i++) {
+		/* An unlabelled resource is allowed even to a VM of no label. */
+		assert_true(
+			shype_resource_ok(&l.p, bad_index[i], SHYPE_NOT_FOUND));
+		assert_false(shype_resource_ok(&l.p, bad_index[i], vdisk));
+		if (bad_index[i] != SHYPE_NOT_FOUND)
+			assert_false(
+				shype_resource_ok(&l.p, order, bad_index[i]));
+		for (j = 0; j < ARRAY_SIZE(bad_index); j++)
+			if (bad_index[j] != SHYPE_NOT_FOUND)
+				assert_false(shype_resource_ok(
+					&l.p, bad_index[i], bad_index[j]));
+	}
+	assert_true(shype_resource_ok(&l.p, order, vdisk));
+	unload(&l);
+}
+
+/*
+ * The create verdict, as a table: the label (NULL: unlabelled), the label
+ * of another VM of its process (NULL: none), what runs, and the verdict.
+ */
+struct create_case {
+	const char *label, *sibling, *running;
+	enum shype_create_reason reason;
+	const char *verdict_label, *type, *culprit;
+};
+
+#define CASE(label, sibling, running, reason, verdict_label)                   \
+	{                                                                      \
+		label, sibling, running, SHYPE_CREATE_##reason, verdict_label, \
+			NULL, NULL                                             \
+	}
+#define WALL(label, sibling, running, verdict_label, type, culprit) \
+	{                                                           \
+		label, sibling, running, SHYPE_CREATE_CHINESE_WALL, \
+			verdict_label, type, culprit                \
+	}
+
+static u32 index_or(const struct shype_policy *p, const char *name)
+{
+	if (!name)
+		return SHYPE_NOT_FOUND;
+	if (!strcmp(name, "#past"))
+		return p->labels;
+	return label(p, name);
+}
+
+static void run_create_cases(const char *policy, const struct create_case *c,
+			     size_t n)
+{
+	struct shype_create_verdict v;
+	struct loaded l;
+	size_t i;
+	u32 sib;
+
+	for (i = 0; i < n; i++, c++) {
+		load(policy, &l);
+		if (c->running)
+			shype_chwall_add(&l.p, &l.st, label(&l.p, c->running));
+		sib = c->sibling ? index_or(&l.p, c->sibling) : 0;
+		memset(&v, 0x5a, sizeof(v));
+		shype_create_decide(&l.p, &l.st, c->label,
+				    c->label ? strlen(c->label) : 0,
+				    c->sibling ? &sib : NULL, &v);
+		if (v.reason != c->reason)
+			fail_msg("case %zu (%s): %s, expected %s", i,
+				 c->label ? c->label : "-",
+				 shype_create_reason_name(v.reason),
+				 shype_create_reason_name(c->reason));
+		assert_int_equal(v.label, index_or(&l.p, c->verdict_label));
+		check_str(chwall_name(&l.p, v.type), c->type, "type", "create",
+			  i);
+		check_str(chwall_name(&l.p, v.culprit), c->culprit, "culprit",
+			  "create", i);
+		unload(&l);
+	}
+}
+
+static void create_verdict_follows_the_kernel(void **state)
+{
+	static const struct create_case figure2[] = {
+		CASE("order", NULL, NULL, OK, "order"),
+		CASE(NULL, NULL, NULL, UNLABELED, NULL),
+		CASE("orders", NULL, NULL, UNKNOWN_LABEL, NULL),
+		/* A resource label is no VM label. */
+		CASE("vdisk_order", NULL, NULL, UNKNOWN_LABEL, NULL),
+		/* The label comes first, then the process, then the wall. */
+		CASE("orders", "order", "advertising", UNKNOWN_LABEL, NULL),
+		CASE("order", "order", NULL, OK, "order"),
+		CASE("order", "computing", "advertising", PROCESS_LABEL,
+		     "order"),
+		/* A sibling admitted with no label of the policy. */
+		CASE("order", "#past", NULL, PROCESS_LABEL, "order"),
+		WALL("order", "order", "advertising", "order", "Order",
+		     "Advertising"),
+		WALL("advertising", NULL, "order", "advertising", "Advertising",
+		     "Order"),
+		CASE("vdisk_server", NULL, "order", OK, "vdisk_server"),
+	};
+	static const struct create_case unl[] = {
+		CASE(NULL, NULL, NULL, OK, "b"),
+		WALL(NULL, NULL, "a", "b", "B", "A"),
+		CASE(NULL, "a", NULL, PROCESS_LABEL, "b"),
+		CASE("r", NULL, NULL, UNKNOWN_LABEL, NULL),
+		CASE("other", NULL, "a", OK, "other"),
+	};
+
+	(void)state;
+	run_create_cases("@../../policies/figure2.json", figure2,
+			 ARRAY_SIZE(figure2));
+	run_create_cases(unlabeled_ok, unl, ARRAY_SIZE(unl));
+}
+
+static void create_reason_names_are_the_audit_words(void **state)
+{
+	(void)state;
+	assert_string_equal(shype_create_reason_name(SHYPE_CREATE_OK), "ok");
+	assert_string_equal(shype_create_reason_name(SHYPE_CREATE_UNLABELED),
+			    "unlabeled");
+	assert_string_equal(
+		shype_create_reason_name(SHYPE_CREATE_UNKNOWN_LABEL),
+		"unknown_label");
+	assert_string_equal(
+		shype_create_reason_name(SHYPE_CREATE_PROCESS_LABEL),
+		"process_label");
+	assert_string_equal(shype_create_reason_name(SHYPE_CREATE_CHINESE_WALL),
+			    "chinese_wall");
+	assert_string_equal(shype_create_reason_name(SHYPE_CREATE_NR_REASONS),
+			    "?");
+	assert_string_equal(
+		shype_create_reason_name((enum shype_create_reason) - 1), "?");
+}
+
+/* The Chinese Wall primitives ignore a label index past the labels. */
+static void chwall_of_index_past_labels_is_ignored(void **state)
+{
+	struct loaded l;
+	size_t size;
+	u8 *zero;
+	u32 i;
+
+	(void)state;
+	load(overlap, &l);
+	size = shype_chwall_size(&l.p);
+	zero = calloc(1, size);
+	for (i = 0; i < ARRAY_SIZE(bad_index); i++) {
+		u32 x = bad_index[i] == 6 || bad_index[i] == 7 ?
+				l.p.labels + bad_index[i] - 6 :
+				bad_index[i];
+
+		shype_chwall_add(&l.p, &l.st, x);
+		assert_memory_equal(l.mem, zero, size);
+		shype_chwall_remove(&l.p, &l.st, x);
+		assert_memory_equal(l.mem, zero, size);
+		assert_int_equal(shype_chwall_admit(&l.p, &l.st, x),
+				 SHYPE_NOT_FOUND);
+		assert_int_equal(shype_chwall_culprit(&l.p, &l.st, x, 0),
+				 SHYPE_NOT_FOUND);
+	}
+	free(zero);
+	unload(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -487,6 +771,12 @@ int main(void)
 		cmocka_unit_test(culprit_of_unconflicting_type_is_none),
 		cmocka_unit_test(label_find_takes_counted_names),
 		cmocka_unit_test(ste_of_index_past_labels_is_no_share),
+		cmocka_unit_test(vm_label_index_only_vm_labels),
+		cmocka_unit_test(resource_label_runtime_overrides_policy),
+		cmocka_unit_test(resource_ok_bounds_checked),
+		cmocka_unit_test(create_verdict_follows_the_kernel),
+		cmocka_unit_test(create_reason_names_are_the_audit_words),
+		cmocka_unit_test(chwall_of_index_past_labels_is_ignored),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
