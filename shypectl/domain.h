@@ -62,13 +62,6 @@ bool libvirt_uses_systemd(void);
 int label_partition(const char *label, char partition[PATH_MAX],
 		    char cgroup[PATH_MAX]);
 
-/*
- * The kernel's active policy into @pf.  Returns EXIT_SUCCESS; 1 after
- * printing why it cannot be read; or -1 when shype.ko is not loaded or no
- * policy is, with @pf untouched (then everything is allowed).
- */
-int active_policy(struct policy_file *pf);
-
 /* The index of VM label @name in @p, or SHYPE_NOT_FOUND. */
 u32 vm_label_index(const struct shype_policy *p, const char *name);
 

@@ -13,37 +13,6 @@
 
 #include "main.h"
 
-int policy_file_load(const char *path, struct policy_file *pf)
-{
-	struct shype_errors errs = { 0 };
-	int err;
-
-	memset(pf, 0, sizeof(*pf));
-	pf->path = path;
-	err = shype_policy_load_file(path, &pf->blob, &pf->len, &pf->pol,
-				     &errs);
-	if (err)
-		print_shype_errors(path, &errs, err);
-	shype_errors_free(&errs);
-	return err ? EXIT_FAILURE : EXIT_SUCCESS;
-}
-
-void policy_file_free(struct policy_file *pf)
-{
-	free(pf->blob);
-	pf->blob = NULL;
-}
-
-void policy_digest_hex(const struct policy_file *pf,
-		       char hex[2 * SHYPE_DIGEST_SIZE + 1])
-{
-	const struct shype_policy_header *h = pf->blob;
-	int i;
-
-	for (i = 0; i < SHYPE_DIGEST_SIZE; i++)
-		sprintf(hex + 2 * i, "%02x", h->digest[i]);
-}
-
 /* The one positional FILE of a command taking no option of its own. */
 static const char *file_arg(int argc, char **argv)
 {
