@@ -310,8 +310,8 @@ check policy_compile_dash_is_stdout [ "$rc" = 0 ] &&
 	check policy_compile_dash_writes_blob cmp -s "$T/f2.bin" "$T/out"
 check policy_compile_dash_makes_no_file [ ! -e "$T/-" ]
 cd "$T" || exit 1
-expect_err policy_compile_dash_not_with_json 2 \
-	"Error: '-o -' writes the blob to stdout: it cannot take -j too" \
+expect policy_compile_dash_not_with_json 2 \
+	"{\"error\":\"'-o -' writes the blob to stdout: it cannot take -j too\"}" \
 	policy compile "$OLDPWD/$F2" -o - -j
 cd "$OLDPWD" || exit 1
 check policy_compile_dash_json_makes_no_file [ ! -e "$T/-" ]
