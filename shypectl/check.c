@@ -76,19 +76,6 @@ static int check_policy(const struct check_args *a, const char *cmd,
 	return ret;
 }
 
-/* The VM label closest to @name, if one is close enough to be a typo. */
-static const char *nearest_label(const struct shype_policy *p, const char *name)
-{
-	struct shype_suggest sg;
-	u32 l;
-
-	shype_suggest_init(&sg, name, strlen(name));
-	for (l = 0; l < p->labels; l++)
-		if (le32_to_cpu(p->label[l].flags) & SHYPE_LABEL_VM)
-			shype_suggest_offer(&sg, p->label[l].name);
-	return sg.best;
-}
-
 /* The index of VM label @name, or SHYPE_NOT_FOUND after saying why. */
 static u32 vm_label(const struct shype_policy *p, const char *name)
 {
@@ -97,7 +84,7 @@ static u32 vm_label(const struct shype_policy *p, const char *name)
 
 	l = shype_label_find(p, name, strlen(name));
 	if (l == SHYPE_NOT_FOUND) {
-		near = nearest_label(p, name);
+		near = nearest_vm_label(p, name);
 		if (near)
 			p_err("unknown label '%s'; did you mean '%s'?", name,
 			      near);

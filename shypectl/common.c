@@ -442,6 +442,18 @@ const char *no_active_policy(void)
 	return why;
 }
 
+const char *nearest_vm_label(const struct shype_policy *p, const char *name)
+{
+	struct shype_suggest sg;
+	u32 l;
+
+	shype_suggest_init(&sg, name, strlen(name));
+	for (l = 0; l < p->labels; l++)
+		if (le32_to_cpu(p->label[l].flags) & SHYPE_LABEL_VM)
+			shype_suggest_offer(&sg, p->label[l].name);
+	return sg.best;
+}
+
 int cgroup_arg(const char *arg, char path[PATH_MAX])
 {
 	int err = shype_cgroup_path(arg, path, PATH_MAX);

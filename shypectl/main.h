@@ -150,6 +150,9 @@ int active_policy(struct policy_file *pf);
 /* Why active_policy() found none: "no policy is loaded", or no shype.ko. */
 const char *no_active_policy(void);
 
+/* The VM label of @p closest to @name, if close enough to be a typo. */
+const char *nearest_vm_label(const struct shype_policy *p, const char *name);
+
 /*
  * The CGROUP argument @arg as a path from the cgroup v2 root (see
  * shype_cgroup_path()); on failure print why and return EXIT_FAILURE.
