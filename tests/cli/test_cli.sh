@@ -1121,6 +1121,18 @@ run domain help
 check domain_help_is_grammar grep -q '^       DOMAIN := { NAME | UUID | ID }$' "$T/out"
 unset SHYPE_SECURITYFS SHYPE_CGROUP_ROOT
 
+### The man pages match the code: shypectl(8)'s objects are help's.
+
+run help
+help_objects=$(sed -n 's/^ *OBJECT := { \(.*\) }$/\1/p' "$T/out")
+man_objects=$(sed -n 's/^\.IR OBJECT " := { " \(.*\) " }"$/\1/p' man/shypectl.8 |
+	sed 's/ " | " / | /g')
+check man_shypectl_objects_are_helps \
+	[ -n "$help_objects" -a "$man_objects" = "$help_objects" ]
+for o in $(echo "$help_objects" | tr -d '|'); do
+	check "man_page_of_object $o" [ -f "man/shypectl-$o.8" ]
+done
+
 ### Shape: libshype exports its API only, and shypectl's files call each
 ### other without a cycle (common.c serves every object).
 
