@@ -300,8 +300,9 @@ int cmd_select(const struct cmd *cmds, int argc, char **argv,
 		for (c = cmds; c->name; c++)
 			shype_suggest_offer(&sg, c->name);
 		if (sg.best)
-			return usage_err("'%s' is not one of %s; did you mean '%s'?",
-					 argv[0], list, sg.best);
+			return usage_err(
+				"'%s' is not one of %s; did you mean '%s'?",
+				argv[0], list, sg.best);
 		return usage_err("'%s' is not one of %s", argv[0], list);
 	}
 

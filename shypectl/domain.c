@@ -351,14 +351,16 @@ static void unknown_label(char *why, size_t size, const struct shype_policy *p,
 	u32 l;
 
 	if (near) {
-		snprintf(why, size,
-			 "label '%s' is not a VM label of policy '%s'; did you mean '%s'? run '%s domain label %s %s'",
-			 label, p->name, near, bin_name, dom, near);
+		snprintf(
+			why, size,
+			"label '%s' is not a VM label of policy '%s'; did you mean '%s'? run '%s domain label %s %s'",
+			label, p->name, near, bin_name, dom, near);
 		return;
 	}
-	n = snprintf(why, size,
-		     "label '%s' is not a VM label of policy '%s': run '%s domain label %s LABEL', LABEL one of",
-		     label, p->name, bin_name, dom);
+	n = snprintf(
+		why, size,
+		"label '%s' is not a VM label of policy '%s': run '%s domain label %s LABEL', LABEL one of",
+		label, p->name, bin_name, dom);
 	for (l = 0; l < p->labels && n < size; l++)
 		if (le32_to_cpu(p->label[l].flags) & SHYPE_LABEL_VM)
 			n += snprintf(why + n, size - n, " %s",
