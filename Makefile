@@ -78,8 +78,11 @@ $(B)/libshype.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 # The shared library: libshype.so.0 is its soname, bumped on an ABI break.
-$(B)/$(SONAME): $(LIB_OBJ)
-	$(CC) $(CFLAGS) -shared -Wl,-soname,$(SONAME) -o $@ $^ $(JSON_LIBS)
+# It exports its API only (libshype.map).
+LIB_MAP   := libshype/libshype.map
+$(B)/$(SONAME): $(LIB_OBJ) $(LIB_MAP)
+	$(CC) $(CFLAGS) -shared -Wl,-soname,$(SONAME) \
+		-Wl,--version-script=$(LIB_MAP) -o $@ $(LIB_OBJ) $(JSON_LIBS)
 
 # shypectl links libshype statically: it runs from the build tree too.
 $(B)/shypectl: $(CTL_OBJ) $(B)/libshype.a

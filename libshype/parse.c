@@ -194,66 +194,17 @@ static long find(const void *tab, size_t n, size_t size, const char *s,
 	return -1;
 }
 
-#define MAX_EDITS 3
-
-/*
- * Edit distance of @a and @b (insertions, deletions, substitutions and
- * transpositions of adjacent characters), or MAX_EDITS + 1 when above.
- */
-static unsigned int distance(const char *a, size_t la, const char *b, size_t lb)
-{
-	unsigned char d[SHYPE_NAME_MAX + 1][SHYPE_NAME_MAX + 1];
-	size_t i, j;
-
-	if (la > SHYPE_NAME_MAX || lb > SHYPE_NAME_MAX)
-		return MAX_EDITS + 1;
-	for (i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (i = 1; i <= la; i++) {
-		unsigned int row_min = UINT_MAX;
-
-		for (j = 1; j <= lb; j++) {
-			unsigned int v =
-				d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-
-			if (d[i - 1][j] + 1U < v)
-				v = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1U < v)
-				v = d[i][j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
-			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1U < v)
-				v = d[i - 2][j - 2] + 1;
-			d[i][j] = v;
-			if (v < row_min)
-				row_min = v;
-		}
-		if (lb && row_min > MAX_EDITS)
-			return MAX_EDITS + 1;
-	}
-	return d[la][lb];
-}
-
 /* The name of the table closest to @s, if close enough to be a typo of it */
 static const char *suggest(const void *tab, size_t n, size_t size,
 			   const char *s, size_t len)
 {
-	const char *best = NULL;
-	unsigned int best_d = MAX_EDITS + 1;
+	struct shype_suggest sg;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		const char *c = name_at(tab, size, i);
-		size_t lc = strlen(c);
-		unsigned int d = distance(s, len, c, lc);
-
-		if (d < best_d && 2 * d < (len > lc ? len : lc)) {
-			best = c;
-			best_d = d;
-		}
-	}
-	return best;
+	shype_suggest_init(&sg, s, len);
+	for (i = 0; i < n; i++)
+		shype_suggest_offer(&sg, name_at(tab, size, i));
+	return sg.best;
 }
 
 /* "; did you mean 'X'?" for a suggestion, or nothing */

@@ -251,6 +251,38 @@ int shype_resource_parse(const char *s, unsigned int *kind, const char **name,
 const char *shype_resource_kind_name(unsigned int kind);
 
 /*
+ * --- "Did you mean": the name closest to a mistyped one ---
+ *
+ * One rule for every suggestion shype makes (policy errors, labels, the
+ * CLI's objects and commands): a name within three edits (insertions,
+ * deletions, substitutions, transpositions of adjacent characters) and
+ * fewer than half the length of the longer of the two.
+ */
+
+/**
+ * struct shype_suggest - the search for the name closest to @word
+ * @word: the mistyped word
+ * @len: its length
+ * @best: the closest name offered so far that is close enough, or NULL
+ * @dist: its distance
+ */
+struct shype_suggest {
+	const char *word;
+	size_t len;
+	const char *best;
+	unsigned int dist;
+};
+
+/** shype_suggest_init() - start a search for the name closest to @word */
+void shype_suggest_init(struct shype_suggest *s, const char *word, size_t len);
+
+/**
+ * shype_suggest_offer() - offer @name: it becomes @s->best if it is close
+ *	enough to @s->word and closer than every name offered before
+ */
+void shype_suggest_offer(struct shype_suggest *s, const char *name);
+
+/*
  * --- The kernel: the files of /sys/kernel/security/shype/ ---
  *
  * Formats and errors are those of include/uapi/linux/shype.h.  Every

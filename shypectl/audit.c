@@ -106,7 +106,7 @@ int do_audit(int argc, char **argv)
 	bool follow = false;
 	int c, ret;
 
-	if (argc > 1 && !strcmp(argv[1], "help"))
+	if (help_asked(argc, argv, audit_help))
 		return audit_help(argc, argv);
 	while ((c = cmd_getopt(argc, argv, "f", opts)) != -1) {
 		if (c != 'f')

@@ -57,55 +57,23 @@ static int parse_args(int argc, char **argv, int nargs, bool running,
 		return usage_err(
 			"'check %s' needs %d argument%s; see '%s check help'",
 			argv[0], nargs, nargs > 1 ? "s" : "", bin_name);
-	if (!a->policy)
-		return usage_err("'check %s' needs --policy FILE", argv[0]);
 	a->args = argv + optind;
 	return EXIT_SUCCESS;
 }
 
-/* Levenshtein distance of @a and @b, both at most SHYPE_NAME_MAX long. */
-static unsigned int distance(const char *a, const char *b)
+/* The policy of 'check @cmd': --policy FILE, else the kernel's active one. */
+static int check_policy(const struct check_args *a, const char *cmd,
+			struct policy_file *pf)
 {
-	unsigned int row[SHYPE_NAME_MAX + 1], diag, up, i, j;
-	size_t la = strlen(a), lb = strlen(b);
+	int ret;
 
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		diag = row[0];
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			up = row[j];
-			row[j] = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < row[j])
-				row[j] = up + 1;
-			if (row[j - 1] + 1 < row[j])
-				row[j] = row[j - 1] + 1;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
-
-/* The VM label closest to @name, if one is close enough to be a typo. */
-static const char *nearest_label(const struct shype_policy *p, const char *name)
-{
-	unsigned int d, best = 3;
-	const char *found = NULL;
-	u32 l;
-
-	if (strlen(name) > SHYPE_NAME_MAX)
-		return NULL;
-	for (l = 0; l < p->labels; l++) {
-		if (!shype_label_is_vm(p, l))
-			continue;
-		d = distance(name, p->label[l].name);
-		if (d < best && d < strlen(name)) {
-			best = d;
-			found = p->label[l].name;
-		}
-	}
-	return found;
+	if (a->policy)
+		return policy_file_load(a->policy, pf);
+	ret = active_policy(pf);
+	if (ret < 0)
+		return usage_err("'check %s' needs --policy FILE: %s", cmd,
+				 no_active_policy());
+	return ret;
 }
 
 /* Why @name is not a VM label of @p, in @buf. */
@@ -119,7 +87,7 @@ static const char *not_vm_label(const struct shype_policy *p, const char *name,
 			 name);
 		return buf;
 	}
-	near = nearest_label(p, name);
+	near = nearest_vm_label(p, name);
 	if (near)
 		snprintf(buf, size, "unknown label '%s'; did you mean '%s'?",
 			 name, near);
@@ -185,7 +153,7 @@ static int check_share(int argc, char **argv)
 
 	ret = parse_args(argc, argv, 2, false, &a);
 	if (!ret)
-		ret = policy_file_load(a.policy, &pf);
+		ret = check_policy(&a, argv[0], &pf);
 	free(a.running);
 	if (ret)
 		return ret;
@@ -231,7 +199,7 @@ static int check_resource(int argc, char **argv)
 		p_err("resource '%s': %s", res, why);
 		return EXIT_FAILURE;
 	}
-	ret = policy_file_load(a.policy, &pf);
+	ret = check_policy(&a, argv[0], &pf);
 	if (ret)
 		return ret;
 
@@ -321,7 +289,7 @@ static int check_create(int argc, char **argv)
 	ret = parse_args(argc, argv, 1, true, &a);
 	if (ret)
 		goto out_args;
-	ret = policy_file_load(a.policy, &pf);
+	ret = check_policy(&a, argv[0], &pf);
 	if (ret)
 		goto out_args;
 
@@ -394,12 +362,12 @@ static int check_help(int argc, char **argv)
 
 	(void)argv;
 	fprintf(f,
-		"Usage: %1$s check share LABEL LABEL --policy POLICY\n"
-		"       %1$s check resource LABEL RESOURCE --policy POLICY\n"
-		"       %1$s check create LABEL [--running LABEL[,LABEL]...] --policy POLICY\n"
+		"Usage: %1$s check share LABEL LABEL [--policy POLICY]\n"
+		"       %1$s check resource LABEL RESOURCE [--policy POLICY]\n"
+		"       %1$s check create LABEL [--running LABEL[,LABEL]...] [--policy POLICY]\n"
 		"       %1$s check help\n"
 		"\n"
-		"       POLICY := { JSON source | binary blob }\n"
+		"       POLICY := { JSON source | binary blob } (default: the active policy)\n"
 		"       RESOURCE := { shm:PATH | net:IFNAME | vsock:CID }\n"
 		"       OPTIONS := { {-j|--json} [{-p|--pretty}] }\n"
 		"\n"

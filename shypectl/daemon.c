@@ -257,7 +257,7 @@ static int daemon_run(int argc, char **argv)
 
 int do_daemon(int argc, char **argv)
 {
-	if (argc > 1 && !strcmp(argv[1], "help"))
+	if (help_asked(argc, argv, daemon_help))
 		return daemon_help(argc, argv);
 	return daemon_run(argc, argv);
 }

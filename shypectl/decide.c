@@ -36,25 +36,6 @@ int label_partition(const char *label, char partition[PATH_MAX],
 	return err ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
-int active_policy(struct policy_file *pf)
-{
-	char path[PATH_MAX];
-	struct shype_status st;
-	int err;
-
-	if (!shype_kernel_loaded())
-		return -1;
-	err = shype_kernel_status(&st);
-	if (err) {
-		p_read_err(err, "status");
-		return EXIT_FAILURE;
-	}
-	if (!st.policy[0])
-		return -1;
-	snprintf(path, sizeof(path), "%s/policy", shype_securityfs_dir());
-	return policy_file_load(path, pf);
-}
-
 const char *audit_quote(char *buf, size_t size, const char *s)
 {
 	const unsigned char *c;

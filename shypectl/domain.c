@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * shypectl domain { label | dry-run }: libvirt domains' labels, as Xen's
- * `xm addlabel` and `xm dry-run` did for domains.  A domain's label is its
+ * shypectl domain { list | label | dry-run }: libvirt domains' labels, as
+ * Xen's `xm list --label`, `xm addlabel` and `xm dry-run` did for domains.  A domain's label is its
  * <shype:label> metadata; the kernel takes it from the cgroup of the
  * domain's resource partition, which `domain label` sets and labels.
  */
@@ -24,7 +24,8 @@ static int domain_help(int argc, char **argv)
 
 	(void)argv;
 	fprintf(f,
-		"Usage: %1$s domain label DOMAIN LABEL [-c URI]\n"
+		"Usage: %1$s domain list [-c URI]\n"
+		"       %1$s domain label DOMAIN LABEL [-c URI]\n"
 		"       %1$s domain dry-run DOMAIN [-c URI]\n"
 		"       %1$s domain help\n"
 		"\n"
@@ -240,6 +241,133 @@ out:
 	return ret;
 }
 
+static const char *state_name(int state)
+{
+	switch (state) {
+	case VIR_DOMAIN_RUNNING:
+		return "running";
+	case VIR_DOMAIN_BLOCKED:
+		return "blocked";
+	case VIR_DOMAIN_PAUSED:
+		return "paused";
+	case VIR_DOMAIN_SHUTDOWN:
+		return "shutting-down";
+	case VIR_DOMAIN_SHUTOFF:
+		return "shut-off";
+	case VIR_DOMAIN_CRASHED:
+		return "crashed";
+	case VIR_DOMAIN_PMSUSPENDED:
+		return "suspended";
+	default:
+		return "no-state";
+	}
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(virDomainGetName(*(virDomainPtr const *)a),
+		      virDomainGetName(*(virDomainPtr const *)b));
+}
+
+/* One line of domain list: its name, state and what its XML says. */
+static int print_domain(virDomainPtr d)
+{
+	struct dom_info di;
+	unsigned int id = virDomainGetID(d);
+	int state = VIR_DOMAIN_NOSTATE;
+	char *xml;
+
+	/* The XML of the domain as it runs, or as defined when it does not. */
+	if (domain_info(d, 0, &xml, &di))
+		return EXIT_FAILURE;
+	if (virDomainGetState(d, &state, NULL, 0) < 0)
+		state = VIR_DOMAIN_NOSTATE;
+	open_json_object(NULL);
+	print_string(PRINT_ANY, "domain", "domain %s", di.name);
+	if (id == (unsigned int)-1)
+		print_null(PRINT_ANY, "id", "  id %s", "-");
+	else
+		print_uint(PRINT_ANY, "id", "  id %u", id);
+	print_string(PRINT_ANY, "state", "  state %s", state_name(state));
+	if (di.label)
+		print_string(PRINT_ANY, "label", "  label %s", di.label);
+	else
+		print_null(PRINT_ANY, "label", "  label %s", "-");
+	if (di.partition)
+		print_string(PRINT_ANY, "partition", "  partition %s",
+			     di.partition);
+	else
+		print_null(PRINT_ANY, "partition", "  partition %s", "-");
+	close_json_object();
+	print_nl();
+	free(xml);
+	dom_info_free(&di);
+	return EXIT_SUCCESS;
+}
+
+/* Every domain of libvirt with its shype label, as its XML says. */
+static int domain_list(int argc, char **argv)
+{
+	virDomainPtr *doms = NULL;
+	virConnectPtr c;
+	int n, i, ret;
+
+	ret = args(argc, argv, 0, "takes no argument");
+	if (ret >= 0)
+		return ret;
+	c = virt_connect(connect_uri);
+	if (!c)
+		return EXIT_FAILURE;
+	n = virConnectListAllDomains(c, &doms, 0);
+	if (n < 0) {
+		p_err("cannot list libvirt's domains: %s", virt_msg());
+		virConnectClose(c);
+		return EXIT_FAILURE;
+	}
+	qsort(doms, n, sizeof(*doms), by_name);
+	ret = EXIT_SUCCESS;
+	new_json_obj(json_output, pretty_output);
+	open_json_array(PRINT_JSON, "domains");
+	for (i = 0; i < n; i++) {
+		if (print_domain(doms[i]))
+			ret = EXIT_FAILURE;
+		virDomainFree(doms[i]);
+	}
+	close_json_array(PRINT_JSON, NULL);
+	delete_json_obj();
+	free(doms);
+	virConnectClose(c);
+	return ret;
+}
+
+/*
+ * Why domain @dom's label @label, which is no VM label of @p, is refused,
+ * and the command that gives it one that is.
+ */
+static void unknown_label(char *why, size_t size, const struct shype_policy *p,
+			  const char *dom, const char *label)
+{
+	const char *near = nearest_vm_label(p, label);
+	size_t n;
+	u32 l;
+
+	if (near) {
+		snprintf(
+			why, size,
+			"label '%s' is not a VM label of policy '%s'; did you mean '%s'? run '%s domain label %s %s'",
+			label, p->name, near, bin_name, dom, near);
+		return;
+	}
+	n = snprintf(
+		why, size,
+		"label '%s' is not a VM label of policy '%s': run '%s domain label %s LABEL', LABEL one of",
+		label, p->name, bin_name, dom);
+	for (l = 0; l < p->labels && n < size; l++)
+		if (shype_label_is_vm(p, l))
+			n += snprintf(why + n, size - n, " %s",
+				      p->label[l].name);
+}
+
 /* The bridge of network @name, for an interface of type "network". */
 static char *network_bridge(virConnectPtr c, const char *name)
 {
@@ -314,7 +442,14 @@ static int domain_dry_run(int argc, char **argv)
 	open_json_array(PRINT_JSON, "checks");
 
 	/* The partition: does the kernel give its cgroup the domain's label? */
-	if (di.label) {
+	if (di.label &&
+	    shype_vm_label_index(&pf.pol, di.label, strlen(di.label)) ==
+		    SHYPE_NOT_FOUND) {
+		unknown_label(why, sizeof(why), &pf.pol, di.name, di.label);
+		denied = true;
+		print_check("partition", di.partition ? di.partition : "-",
+			    false, why);
+	} else if (di.label) {
 		plabel[0] = '\0';
 		if (shype_libvirt_partition_cgroup(
 			    di.partition ? di.partition : "/machine",
@@ -388,6 +523,7 @@ out:
 int do_domain(int argc, char **argv)
 {
 	static const struct cmd cmds[] = {
+		{ "list", domain_list },
 		{ "label", domain_label },
 		{ "dry-run", domain_dry_run },
 		{ "help", domain_help },

@@ -63,13 +63,6 @@ int label_partition(const char *label, char partition[PATH_MAX],
 		    char cgroup[PATH_MAX]);
 
 /*
- * The kernel's active policy into @pf.  Returns EXIT_SUCCESS; 1 after
- * printing why it cannot be read; or -1 when shype.ko is not loaded or no
- * policy is, with @pf untouched (then everything is allowed).
- */
-int active_policy(struct policy_file *pf);
-
-/*
  * struct verdict - a decision's reasons: @why in words, and @fields, when
  *	it denies, as audit fields ("reason=WORD label=LABEL ..."), naming the
  *	other side: the running VM or the resource that conflicts

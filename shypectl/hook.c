@@ -337,7 +337,7 @@ int hook_qemu(int argc, char **argv)
 
 int do_hook(int argc, char **argv)
 {
-	if (argc > 1 && !strcmp(argv[1], "help"))
+	if (help_asked(argc, argv, hook_help))
 		return hook_help(argc, argv);
 	if (argc < 2)
 		return hook_help(0, argv);

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "main.h"
 
@@ -31,47 +30,6 @@ static int label_help(int argc, char **argv)
 		"       OPTIONS := { {-j|--json} [{-p|--pretty}] }\n",
 		bin_name);
 	return argc ? EXIT_SUCCESS : EXIT_USAGE;
-}
-
-int cgroup_arg(const char *arg, char path[PATH_MAX])
-{
-	int err = shype_cgroup_path(arg, path, PATH_MAX);
-
-	if (!*arg)
-		p_err("an empty CGROUP; the root cgroup is '/'");
-	else if (err == -EINVAL)
-		p_err("cgroup '%s': '.', '..', spaces and control characters are not allowed",
-		      arg);
-	else if (err)
-		p_err("cgroup '%s': %s", arg, strerror(-err));
-	return err ? EXIT_FAILURE : EXIT_SUCCESS;
-}
-
-bool cgroup_exists(const char *path)
-{
-	const char *root = shype_cgroup_root();
-	char dir[PATH_MAX];
-	struct stat st;
-
-	snprintf(dir, sizeof(dir), "%s%s", strcmp(root, "/") ? root : "",
-		 strcmp(path, "/") ? path : "");
-	return !stat(dir, &st) && S_ISDIR(st.st_mode);
-}
-
-int label_cgroup(const char *path, const char *label)
-{
-	int err;
-
-	if (!shype_name_valid(label, strlen(label))) {
-		p_err("'%s' is not a label name", label);
-		return EXIT_FAILURE;
-	}
-	err = shype_kernel_label_set(path, label);
-	if (err == -ESRCH)
-		p_err("the active policy has no VM label '%s'", label);
-	else if (err)
-		p_kernel_err(err, "cannot label cgroup '%s'", path);
-	return err ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
 static int label_set(int argc, char **argv)

@@ -52,7 +52,7 @@ int do_load(int argc, char **argv)
 	bool force = false, unchanged;
 	int err, nargs;
 
-	if (argc > 1 && !strcmp(argv[1], "help"))
+	if (help_asked(argc, argv, load_help))
 		return load_help(argc, argv);
 	if (cmd_getopt(argc, argv, "", NULL) != -1)
 		return EXIT_USAGE;

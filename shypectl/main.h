@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * shypectl: what main.c shares with the files of the objects.
+ * shypectl: what the files of the objects share (common.c, state.c), and
+ * the objects main.c calls.
  *
  * An object is one file defining do_OBJECT(argc, argv), declared here and
  * listed in main.c's object table.  Its commands are a table of struct cmd
  * handed to cmd_select().  Objects and commands are called as main() is:
- * argv[0] is their own name, so getopt works on their arguments.
+ * argv[0] is their own name, so getopt works on their arguments.  Files
+ * call common.c, never each other's commands: no cycle.
  */
 #ifndef SHYPECTL_MAIN_H
 #define SHYPECTL_MAIN_H
@@ -24,7 +26,7 @@
 #define EXIT_USAGE  2 /* the command line is wrong */
 #define EXIT_DENIED 3 /* a dry-run decision denies */
 
-/* Global options. */
+/* common.c: global options. */
 extern const char *bin_name;
 extern bool json_output;
 extern bool pretty_output;
@@ -40,26 +42,38 @@ struct cmd {
 };
 
 /*
- * Run the command of @cmds named (or uniquely prefixed) by argv[0].
- * Without argv[0], @help prints the usage to stderr and the result is
- * EXIT_USAGE.
+ * Run the command of @cmds named (or uniquely prefixed) by argv[0]; an
+ * unknown one is a usage error with a "did you mean".  Without argv[0],
+ * @help prints the usage to stderr and the result is EXIT_USAGE; with
+ * argv[0] --help or -h, @help prints it to stdout.  @help is also what
+ * --help prints among the command's options (cmd_getopt()).
  */
 int cmd_select(const struct cmd *cmds, int argc, char **argv,
 	       int (*help)(int argc, char **argv));
+
+/*
+ * Make @help the help that --help prints (an object without a table of
+ * commands calls this first).  Is argv[1] "help", "--help" or "-h"?
+ */
+bool help_asked(int argc, char **argv, int (*help)(int argc, char **argv));
 
 /* Is @pfx a prefix of @str (bpftool's is_prefix())? */
 bool is_prefix(const char *pfx, const char *str);
 
 /*
  * getopt_long() over a command's arguments, with the global -j/--json and
- * -p/--pretty accepted there too.  Returns as getopt_long() does ('?' for
- * any mistake, after printing it); the positional arguments are then at
+ * -p/--pretty accepted there too, and -h/--help, which prints the help of
+ * the command and exits.  Returns as getopt_long() does ('?' for any
+ * mistake, after printing it); the positional arguments are then at
  * argv[optind] and after.
  */
 int cmd_getopt(int argc, char **argv, const char *shortopts,
 	       const struct option *longopts);
 
-/* An error, "Error: ..." on stderr. */
+/*
+ * An error, "Error: ..." on stderr; under -j also, when the command ends,
+ * {"error": "..."} on stdout (see cmd_exit()).
+ */
 void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A usage error: p_err(), and returns EXIT_USAGE. */
 int usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -95,7 +109,8 @@ void print_label_set(const char *key, const char *name, const char *label);
 
 /*
  * Print every mistake of @e on stderr as "FILE:LINE:COL: message" (or
- * "FILE: message" without a place); without any, one line for @err.
+ * "FILE: message" without a place); without any, one line for @err.  They
+ * are errors for -j as p_err()'s are.
  */
 void print_shype_errors(const char *path, const struct shype_errors *e,
 			int err);
@@ -111,6 +126,13 @@ struct policy_file {
 	struct shype_policy pol;
 };
 
+/*
+ * The exit status @status of a command, after, under -j and on failure,
+ * its errors as one JSON object on stdout, {"error": "..."} (as bpftool),
+ * unless the command's own JSON output has reported them since.
+ */
+int cmd_exit(int status);
+
 /* Read @path into @pf; on failure print why and return EXIT_FAILURE. */
 int policy_file_load(const char *path, struct policy_file *pf);
 void policy_file_free(struct policy_file *pf);
@@ -118,6 +140,18 @@ void policy_file_free(struct policy_file *pf);
 /* The digest of the blob as 64 hex digits and a NUL. */
 void policy_digest_hex(const struct policy_file *pf,
 		       char hex[2 * SHYPE_DIGEST_SIZE + 1]);
+
+/*
+ * The kernel's active policy into @pf.  Returns EXIT_SUCCESS; 1 after
+ * printing why it cannot be read; or -1 when shype.ko is not loaded or no
+ * policy is, with @pf untouched.
+ */
+int active_policy(struct policy_file *pf);
+/* Why active_policy() found none: "no policy is loaded", or no shype.ko. */
+const char *no_active_policy(void);
+
+/* The VM label of @p closest to @name, if close enough to be a typo. */
+const char *nearest_vm_label(const struct shype_policy *p, const char *name);
 
 /*
  * The CGROUP argument @arg as a path from the cgroup v2 root (see

@@ -31,7 +31,7 @@ int do_mode(int argc, char **argv)
 	const char *word;
 	int err;
 
-	if (argc > 1 && !strcmp(argv[1], "help"))
+	if (help_asked(argc, argv, mode_help))
 		return mode_help(argc, argv);
 	if (cmd_getopt(argc, argv, "", NULL) != -1)
 		return EXIT_USAGE;

@@ -13,37 +13,6 @@
 
 #include "main.h"
 
-int policy_file_load(const char *path, struct policy_file *pf)
-{
-	struct shype_errors errs = { 0 };
-	int err;
-
-	memset(pf, 0, sizeof(*pf));
-	pf->path = path;
-	err = shype_policy_load_file(path, &pf->blob, &pf->len, &pf->pol,
-				     &errs);
-	if (err)
-		print_shype_errors(path, &errs, err);
-	shype_errors_free(&errs);
-	return err ? EXIT_FAILURE : EXIT_SUCCESS;
-}
-
-void policy_file_free(struct policy_file *pf)
-{
-	free(pf->blob);
-	pf->blob = NULL;
-}
-
-void policy_digest_hex(const struct policy_file *pf,
-		       char hex[2 * SHYPE_DIGEST_SIZE + 1])
-{
-	const struct shype_policy_header *h = pf->blob;
-	int i;
-
-	for (i = 0; i < SHYPE_DIGEST_SIZE; i++)
-		sprintf(hex + 2 * i, "%02x", h->digest[i]);
-}
-
 /* The one positional FILE of a command taking no option of its own. */
 static const char *file_arg(int argc, char **argv)
 {
@@ -109,18 +78,73 @@ static int policy_check(int argc, char **argv)
 	return err ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
+/* What the file of mode @m is, when it is not a regular file. */
+static const char *file_kind(mode_t m)
+{
+	if (S_ISLNK(m))
+		return "a symbolic link";
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISCHR(m))
+		return "a character device";
+	if (S_ISBLK(m))
+		return "a block device";
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISSOCK(m))
+		return "a socket";
+	return "a special file";
+}
+
+/* Write @len bytes of @buf to @fd; 0 or -1 with errno. */
+static int write_all(int fd, const char *p, size_t len)
+{
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
 /*
- * Write @len bytes to @path whole or not at all: to a temporary file in the
- * same directory, renamed over @path once it is complete on disk.
+ * Write @len bytes to @path ("-": stdout) whole or not at all: to a
+ * temporary file in the same directory, renamed over @path once it is
+ * complete on disk.  Only a regular file is replaced: never a symbolic
+ * link, a device, a FIFO or a directory (as root, "-o /dev/stdout" once
+ * replaced the link with a file).
  */
 static int write_file(const char *path, const void *buf, size_t len)
 {
-	const char *p = buf;
+	struct stat st;
+	bool exists;
 	char *tmp;
 	mode_t mask;
-	ssize_t n;
-	int fd;
+	int fd, err;
 
+	if (!strcmp(path, "-")) {
+		if (write_all(STDOUT_FILENO, buf, len)) {
+			p_err("cannot write to stdout: %s", strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	exists = !lstat(path, &st);
+	if (!exists && errno != ENOENT) {
+		p_err("cannot write '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	if (exists && !S_ISREG(st.st_mode)) {
+		p_err("refusing to replace '%s': %s, not a regular file ('-o -' writes to stdout)",
+		      path, file_kind(st.st_mode));
+		return -1;
+	}
 	if (asprintf(&tmp, "%s.XXXXXX", path) < 0) {
 		p_err("out of memory");
 		return -1;
@@ -133,25 +157,19 @@ static int write_file(const char *path, const void *buf, size_t len)
 	}
 	mask = umask(0);
 	umask(mask);
-	if (fchmod(fd, 0666 & ~mask))
+	if (fchmod(fd, 0666 & ~mask) || write_all(fd, buf, len) || fsync(fd))
 		goto out_err;
-	while (len) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			goto out_err;
-		p += n;
-		len -= n;
-	}
-	if (fsync(fd))
-		goto out_err;
-	if (close(fd)) {
-		fd = -1;
-		goto out_err;
-	}
+	err = close(fd);
 	fd = -1;
-	if (rename(tmp, path))
+	if (err)
+		goto out_err;
+	/* A new path stays new: never over what appeared there since. */
+	err = exists ? rename(tmp, path) :
+		       renameat2(AT_FDCWD, tmp, AT_FDCWD, path,
+				 RENAME_NOREPLACE);
+	if (err && !exists && (errno == EINVAL || errno == ENOSYS))
+		err = link(tmp, path) || unlink(tmp);
+	if (err)
 		goto out_err;
 	free(tmp);
 	return 0;
@@ -185,6 +203,9 @@ static int policy_compile(int argc, char **argv)
 		return usage_err("'policy compile' needs one FILE");
 	if (!out)
 		return usage_err("'policy compile' needs -o BLOB");
+	if (!strcmp(out, "-") && json_output)
+		return usage_err(
+			"'-o -' writes the blob to stdout: it cannot take -j too");
 
 	ret = policy_file_load(argv[optind], &pf);
 	if (ret)

@@ -15,6 +15,7 @@ static bool json;
 static bool pretty;
 static struct json_object *stack[DEPTH_MAX];
 static int depth;
+static unsigned int docs;
 
 void new_json_obj(bool want_json, bool want_pretty)
 {
@@ -36,11 +37,17 @@ void delete_json_obj(void)
 	puts(json_object_to_json_string_ext(stack[0], flags));
 	json_object_put(stack[0]);
 	depth = 0;
+	docs++;
 }
 
 bool is_json_context(void)
 {
 	return json;
+}
+
+unsigned int json_docs(void)
+{
+	return docs;
 }
 
 /* Add @v to the innermost container, under @key if that is an object. */

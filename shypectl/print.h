@@ -27,6 +27,8 @@ void new_json_obj(bool json, bool pretty);
 /* End it: in JSON mode print the document and free it. */
 void delete_json_obj(void);
 bool is_json_context(void);
+/* How many JSON documents delete_json_obj() has printed. */
+unsigned int json_docs(void);
 
 /* Containers: @key is NULL inside an array. */
 void open_json_object(const char *key);

@@ -62,19 +62,22 @@ int do_run(int argc, char **argv)
 		{ "cgroup", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *label = NULL, *cgroup = NULL;
 	char path[PATH_MAX], dflt[PATH_MAX];
 	int c, err;
 
-	if (argc > 1 && !strcmp(argv[1], "help"))
+	if (help_asked(argc, argv, run_help))
 		return run_help(argc, argv);
 
 	/* Options end at COMMAND: "+", so COMMAND's own options are its. */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:jp", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:jph", opts, NULL)) != -1) {
 		switch (c) {
+		case 'h':
+			return run_help(1, argv);
 		case 'l':
 			label = optarg;
 			break;

@@ -134,7 +134,65 @@ check policy_help [ "$rc" = 0 -a "$(head -n1 "$T/out")" = "Usage: shypectl polic
 check policy_help_grammar grep -q 'FILE := { JSON source | binary blob }' \
 	"$T/out"
 run check help
-check check_help [ "$rc" = 0 -a "$(head -n1 "$T/out")" = "Usage: shypectl check share LABEL LABEL --policy POLICY" ]
+check check_help [ "$rc" = 0 -a "$(head -n1 "$T/out")" = "Usage: shypectl check share LABEL LABEL [--policy POLICY]" ]
+
+# Every way of asking for help prints the object's own help, exit 0.
+POLICY_USAGE="Usage: shypectl policy { check | show } FILE"
+for h in "policy --help" "policy -h" "help policy" "policy check --help" \
+	"policy compile $F2 -o x --help" "-j policy show --help" "help pol"; do
+	# shellcheck disable=SC2086 # words of a command
+	run $h
+	check "help_asked_as: $h" \
+		[ "$rc" = 0 -a "$(head -n1 "$T/out")" = "$POLICY_USAGE" -a -z "$err" ]
+done
+for h in "load --help:Usage: shypectl load FILE [force]" \
+	"help status:Usage: shypectl status" "stats -h:Usage: shypectl stats" \
+	"label set --help:Usage: shypectl label set CGROUP LABEL" \
+	"check share --help:Usage: shypectl check share LABEL LABEL [--policy POLICY]" \
+	"help help:Usage: shypectl [OPTIONS] OBJECT { COMMAND | help }"; do
+	# shellcheck disable=SC2086 # words of a command
+	run ${h%%:*}
+	check "help_asked_as: ${h%%:*}" \
+		[ "$rc" = 0 -a "$(head -n1 "$T/out")" = "${h#*:}" ]
+done
+# A mistyped object or command: one "did you mean", the policy parser's.
+OBJECTS="{ policy | check | load | status | vm | binding | label | resource | run | mode | audit | stats | domain | hook | daemon | boot | help | version }"
+expect_err object_did_you_mean 2 \
+	"Error: 'polcy' is not one of $OBJECTS; did you mean 'policy'?" \
+	polcy show $F2
+expect_err help_object_did_you_mean 2 \
+	"Error: 'polcy' is not one of $OBJECTS; did you mean 'policy'?" \
+	help polcy
+expect_err command_did_you_mean 2 \
+	"Error: 'shwo' is not one of { check | compile | show | help }; did you mean 'show'?" \
+	policy shwo $F2
+expect_err label_did_you_mean_as_policy_parser 1 \
+	"Error: unknown label 'advrtsng'; did you mean 'advertising'?" \
+	check share advrtsng order --policy $F2
+printf '{ "name": "t", "version": "1.0", "ste": { "types": ["A"] },\n  "labels": { "advertising": { "ste": ["A"] } },\n  "resources": { "net:x": "advrtsng" } }\n' >"$T/typo.json"
+expect_match policy_parser_did_you_mean 1 "did you mean 'advertising'\\?$" \
+	policy check "$T/typo.json"
+
+# -j: every error is also one JSON object on stdout.
+expect json_error_unknown_label 1 \
+	'{"error":"unknown label '\''ordr'\''; did you mean '\''order'\''?"}' \
+	-j check share ordr order --policy $F2
+check json_error_also_on_stderr \
+	[ "$err" = "Error: unknown label 'ordr'; did you mean 'order'?" ]
+expect json_error_usage 2 \
+	'{"error":"'\''policy compile'\'' needs -o BLOB"}' -j policy compile $F2
+expect json_error_unknown_object 2 \
+	"{\"error\":\"'frob' is not one of $OBJECTS\"}" -j frob
+expect json_error_option_before_json 2 \
+	'{"error":"unknown option '\''--frob'\''"}' policy show --frob $F2 --json
+expect json_error_missing_file 1 \
+	"{\"error\":\"$T/none.json: cannot read: No such file or directory\"}" \
+	-j policy show "$T/none.json"
+run -j policy
+check json_error_no_command [ "$rc" = 2 ] &&
+	check json_error_no_command_object grep -qx '{"error":"[^"]*"}' "$T/out"
+run -j -p check share ordr order --policy $F2
+check json_error_pretty [ "$rc" = 1 -a "$(head -n1 "$T/out")" = "{" ]
 
 ### policy check
 
@@ -224,6 +282,43 @@ expect_match policy_compile_unwritable 1 "^Error: cannot create " \
 	policy compile $F2 -o "$T/no/such/dir.bin"
 check policy_compile_leaves_no_temporary \
 	[ -z "$(find "$T" -name '*.bin.??????')" ]
+# -o replaces only a regular file or makes a new one; '-' is stdout.
+cp "$T/f2.bin" "$T/target.bin"
+ln -s "$T/target.bin" "$T/link.bin"
+expect_err policy_compile_refuses_symlink 1 \
+	"Error: refusing to replace '$T/link.bin': a symbolic link, not a regular file ('-o -' writes to stdout)" \
+	policy compile $CW -o "$T/link.bin"
+check policy_compile_keeps_symlink [ -L "$T/link.bin" ]
+check policy_compile_keeps_symlink_target cmp -s "$T/f2.bin" "$T/target.bin"
+mkfifo "$T/fifo"
+expect_err policy_compile_refuses_fifo 1 \
+	"Error: refusing to replace '$T/fifo': a FIFO, not a regular file ('-o -' writes to stdout)" \
+	policy compile $F2 -o "$T/fifo"
+check policy_compile_keeps_fifo [ -p "$T/fifo" ]
+mkdir "$T/dir.bin"
+expect_err policy_compile_refuses_directory 1 \
+	"Error: refusing to replace '$T/dir.bin': a directory, not a regular file ('-o -' writes to stdout)" \
+	policy compile $F2 -o "$T/dir.bin"
+check policy_compile_keeps_directory [ -d "$T/dir.bin" ]
+expect policy_compile_json_refuses_symlink 1 \
+	"{\"error\":\"refusing to replace '$T/link.bin': a symbolic link, not a regular file ('-o -' writes to stdout)\"}" \
+	-j policy compile $F2 -o "$T/link.bin"
+# Not run(): the blob on stdout is binary.
+cd "$T" || exit 1
+"$SHYPECTL" policy compile "$OLDPWD/$F2" -o - >"$T/stdout.bin" 2>"$T/err"
+rc=$?
+cd "$OLDPWD" || exit 1
+check policy_compile_dash_is_stdout [ "$rc" = 0 -a ! -s "$T/err" ] &&
+	check policy_compile_dash_writes_blob cmp -s "$T/f2.bin" "$T/stdout.bin"
+check policy_compile_dash_makes_no_file [ ! -e "$T/-" ]
+cd "$T" || exit 1
+expect policy_compile_dash_not_with_json 2 \
+	"{\"error\":\"'-o -' writes the blob to stdout: it cannot take -j too\"}" \
+	policy compile "$OLDPWD/$F2" -o - -j
+cd "$OLDPWD" || exit 1
+check policy_compile_dash_json_makes_no_file [ ! -e "$T/-" ]
+check policy_compile_refusals_leave_no_temporary \
+	[ -z "$(find "$T" -name '*.??????')" ]
 
 ### policy show
 
@@ -315,7 +410,8 @@ expect_err share_unknown_label 1 \
 expect_err share_resource_label_is_not_vm 1 \
 	"Error: 'vdisk_order' is a resource label, not a VM label" \
 	check share order vdisk_order --policy $F2
-expect_err share_needs_policy 2 "Error: 'check share' needs --policy FILE" \
+SHYPE_SECURITYFS=$T/none expect_err share_needs_policy 2 \
+	"Error: 'check share' needs --policy FILE: shype.ko is not loaded (no $T/none)" \
 	check share order order
 expect_err share_needs_two_labels 2 \
 	"Error: 'check share' needs 2 arguments; see 'shypectl check help'" \
@@ -745,6 +841,107 @@ hook() {
 		ok "$name"
 	fi
 }
+# check: without --policy, the kernel's active policy.
+expect check_share_active_policy 3 \
+	"deny: labels 'order' and 'advertising' share no STE type" \
+	check share order advertising
+expect check_resource_active_policy 0 "allow" \
+	check resource order shm:/dev/shm/vdisk-order
+expect check_create_active_policy 3 \
+	"deny: Chinese Wall: type 'Order' of label 'order' conflicts with running type 'Advertising'" \
+	check create order --running advertising
+expect check_policy_option_wins 0 "allow" \
+	check share bank_a market_feed --policy $CW
+cp "$S/status" "$T/status-active"
+cp "$T/status-none" "$S/status"
+expect_err check_needs_policy_when_none_loaded 2 \
+	"Error: 'check share' needs --policy FILE: no policy is loaded" \
+	check share order order
+cp "$T/status-active" "$S/status"
+
+# Completion: labels and resources whatever the order of the arguments;
+# bash-completion's helpers are stand-ins.
+# comp CWORD WORD...: the completions of word CWORD of "shypectl WORD...".
+# shellcheck disable=SC2317,SC2034,SC1091 # stand-ins called by the script
+comp() {
+	(
+		_init_completion() {
+			words=("${COMP_WORDS[@]}")
+			cword=$COMP_CWORD
+			cur=${words[cword]}
+			prev=${words[cword - 1]}
+		}
+		_filedir() { :; }
+		compopt() { :; }
+		__ltrim_colon_completions() { :; }
+		complete() { :; }
+		. completion/shypectl
+		COMP_CWORD=$1
+		shift
+		COMP_WORDS=("$SHYPECTL" "$@")
+		COMPREPLY=()
+		_shypectl
+		echo "${COMPREPLY[*]}"
+	)
+}
+F2_VMS="advertising computing order vdisk_server"
+check completion_labels_policy_first \
+	[ "$(comp 5 check share --policy $F2 '')" = "$F2_VMS" ]
+check completion_labels_policy_after \
+	[ "$(comp 3 check share '' --policy $F2)" = "$F2_VMS" ]
+check completion_labels_policy_equals_after \
+	[ "$(comp 3 check share '' --policy=$CW)" = "bank_a bank_a_oil_y bank_b bank_c market_feed oil_x oil_y" ]
+check completion_resources_policy_equals_after \
+	[ "$(comp 4 check resource order '' --policy=$F2)" = "shm:/dev/shm/vdisk-ads shm:/dev/shm/vdisk-order net:br-ads net:br-order" ]
+check completion_labels_active_policy \
+	[ "$(comp 3 check share '')" = "$F2_VMS" ]
+check completion_running_active_policy \
+	[ "$(comp 5 check create order --running o)" = "order" ]
+check completion_domain_label_active_policy \
+	[ "$(comp 4 domain label d '')" = "$F2_VMS" ]
+
+# libvirt's test driver stands in for libvirtd: domains from an XML file.
+# node_dom NAME STATE [LABEL [PARTITION]]: a domain of the test driver.
+node_dom() {
+	echo "<domain type='test'><name>$1</name><memory>1024</memory><os><type>hvm</type></os>"
+	[ -z "${3:-}" ] || echo "<metadata><shype:label xmlns:shype='urn:shype:libvirt:1'>$3</shype:label></metadata>"
+	[ -z "${4:-}" ] || echo "<resource><partition>$4</partition></resource>"
+	echo "<test:runstate>$2</test:runstate></domain>"
+}
+{
+	echo "<node xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>"
+	node_dom plain 1
+	node_dom o1 1 order /machine/shype-order
+	node_dom ads 5 advertising /machine/shype-advertising
+	node_dom typo 1 orders /machine/shype-orders
+	node_dom far 5 zzzz /machine/shype-zzzz
+	echo "</node>"
+} >"$T/node.xml"
+VIRT=test://$T/node.xml
+expect domain_list 0 "domain ads  id -  state shut-off  label advertising  partition /machine/shype-advertising
+domain far  id -  state shut-off  label zzzz  partition /machine/shype-zzzz
+domain o1  id 2  state running  label order  partition /machine/shype-order
+domain plain  id 1  state running  label -  partition -
+domain typo  id 3  state running  label orders  partition /machine/shype-orders" \
+	domain list -c "$VIRT"
+expect domain_list_json 0 \
+	'{"domains":[{"domain":"ads","id":null,"state":"shut-off","label":"advertising","partition":"/machine/shype-advertising"},{"domain":"far","id":null,"state":"shut-off","label":"zzzz","partition":"/machine/shype-zzzz"},{"domain":"o1","id":2,"state":"running","label":"order","partition":"/machine/shype-order"},{"domain":"plain","id":1,"state":"running","label":null,"partition":null},{"domain":"typo","id":3,"state":"running","label":"orders","partition":"/machine/shype-orders"}]}' \
+	-j domain list -c "$VIRT"
+expect_err domain_list_no_argument 2 \
+	"Error: 'domain list' takes no argument; see 'shypectl domain help'" \
+	domain list x
+# dry-run's advice for a label the policy lacks is a command that works.
+run domain dry-run typo -c "$VIRT"
+check dry_run_unknown_label_denied [ "$rc" = 3 ]
+check dry_run_unknown_label_advice grep -qF \
+	"label 'orders' is not a VM label of policy 'figure2'; did you mean 'order'? run 'shypectl domain label typo order'" \
+	"$T/out"
+run domain dry-run far -c "$VIRT"
+check dry_run_far_label_advice grep -qF \
+	"label 'zzzz' is not a VM label of policy 'figure2': run 'shypectl domain label far LABEL', LABEL one of advertising computing order vdisk_server" \
+	"$T/out"
+check dry_run_no_impossible_advice [ -z "$(grep -F "domain label far zzzz" "$T/out")" ]
+
 P=/machine/shype-
 hook hook_refuses_chinese_wall_conflict 1 \
 	"shype: domain 'ads1' refused: Chinese Wall: type 'Advertising' of label 'advertising' conflicts with type 'Order' of running VM 1 (label 'order', pid 100)" \
@@ -943,6 +1140,42 @@ expect_err daemon_takes_no_argument 2 \
 run domain help
 check domain_help_is_grammar grep -q '^       DOMAIN := { NAME | UUID | ID }$' "$T/out"
 unset SHYPE_SECURITYFS SHYPE_CGROUP_ROOT
+
+### The man pages match the code: shypectl(8)'s objects are help's.
+
+run help
+help_objects=$(sed -n 's/^ *OBJECT := { \(.*\) }$/\1/p' "$T/out")
+man_objects=$(sed -n 's/^\.IR OBJECT " := { " \(.*\) " }"$/\1/p' man/shypectl.8 |
+	sed 's/ " | " / | /g')
+check man_shypectl_objects_are_helps \
+	[ -n "$help_objects" -a "$man_objects" = "$help_objects" ]
+for o in $(echo "$help_objects" | tr -d '|'); do
+	check "man_page_of_object $o" [ -f "man/shypectl-$o.8" ]
+done
+
+### Shape: libshype exports its API only, and shypectl's files call each
+### other without a cycle (common.c serves every object).
+
+LIB=$(dirname "$SHYPECTL")/libshype.so.0
+if [ -e "$LIB" ] && command -v nm >/dev/null; then
+	check libshype_exports_only_api \
+		[ -z "$(nm -D --defined-only "$LIB" | awk '$2 != "A" && $3 !~ /^shype_/')" ]
+	check libshype_exports_api [ "$(nm -D --defined-only "$LIB" | grep -c ' T shype_')" -gt 50 ]
+fi
+OBJ=$(dirname "$SHYPECTL")/obj/shypectl
+if [ -d "$OBJ" ] && command -v nm >/dev/null && command -v tsort >/dev/null; then
+	# Pairs "user definer" of shypectl's object files, for tsort.
+	for o in "$OBJ"/*.o; do
+		nm --defined-only -g "$o" | awk -v f="$(basename "$o" .o)" '{ print $3, f }'
+	done | sort >"$T/defs"
+	for o in "$OBJ"/*.o; do
+		nm -u "$o" | awk -v f="$(basename "$o" .o)" '{ print $2, f }'
+	done | sort | join - "$T/defs" | awk '$2 != $3 { print $2, $3 }' |
+		sort -u >"$T/calls"
+	tsort "$T/calls" >/dev/null 2>"$T/tsort.err"
+	check shypectl_files_call_without_cycle [ ! -s "$T/tsort.err" ]
+	[ ! -s "$T/tsort.err" ] || sed 's/^/     /' "$T/tsort.err"
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
