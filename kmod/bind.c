@@ -491,8 +491,9 @@ void shype_bind_vm_release(struct shype_vm *vm)
 /*
  * The resource label under @p of the resource of @class named @name (for
  * a shared file, @inode and its path): for a shared file the label it was
- * given at run time, else the policy resource's; %SHYPE_NOT_FOUND when it
- * has none.  *@label is the label's name.
+ * given at run time, else the label of the policy resource that the object
+ * is (names.c); %SHYPE_NOT_FOUND when it has none.  *@label is the label's
+ * name.
  */
 static u32 res_label(const struct shype_policy *p, enum bind_class class,
 		     const struct inode *inode, const char *name,
@@ -508,7 +509,7 @@ static u32 res_label(const struct shype_policy *p, enum bind_class class,
 		i = shype_label_find(p, l, strlen(l));
 		return i == SHYPE_NOT_FOUND ? LABEL_MISSING : i;
 	}
-	i = shype_resource_find(p, class_kinds[class], name);
+	i = shype_names_resource(p, class_kinds[class], inode, name);
 	if (i == SHYPE_NOT_FOUND)
 		return i;
 	i = le32_to_cpu(p->resource[i].label);
@@ -855,9 +856,8 @@ int shype_bind_relabel(const struct inode *inode, const char *label)
 			r = LABEL_MISSING;
 	} else {
 		label = "-";
-		r = obj->path ? shype_resource_find(&a->pol, SHYPE_RES_SHM,
-						    obj->path) :
-				SHYPE_NOT_FOUND;
+		r = shype_names_resource(&a->pol, SHYPE_RES_SHM, obj_inode(obj),
+					 obj->path ?: "");
 		if (r != SHYPE_NOT_FOUND) {
 			r = le32_to_cpu(a->pol.resource[r].label);
 			label = a->pol.label[r].name;
