@@ -538,4 +538,40 @@ TEST(net_label_follows_renamed_interface)
 	EXPECT_EQ(link_del("br-vault"), 0);
 }
 
+/*
+ * Renaming a network that a VM is bound to moves its binding to the new
+ * name, where another coalition may not join it; a rename that the VM
+ * may not follow (to a name labelled for another coalition) is refused.
+ */
+TEST(net_bindings_follow_renamed_bridge)
+{
+	int dev = setup("net-10", "ads", "advertising");
+	int tap, ctl;
+	long long seq;
+
+	link_del("br-y10");
+	ASSERT_EQ(cg_label("order", "order"), 0);
+	ASSERT_EQ(vmm_on("order", "tap-o10", "br-x10", &ctl), 0);
+	EXPECT_EQ(bound("br-x10", "(order)"), 1);
+	ASSERT_EQ(link_rename("br-x10", "br-y10"), 0);
+	EXPECT_EQ(bound("br-y10", "(order)"), 1);
+	tap = tap_make("tap-a10", "br-y10");
+	ASSERT_GE(tap, 0);
+	seq = audit_last();
+	EXPECT_EQ(set_backend(dev, 0, tap), -EACCES);
+	EXPECT_EQ(audit_since(seq, "op=net_backend result=denied",
+			      "(order) class=net name=br-y10"),
+		  1);
+	seq = audit_last();
+	EXPECT_EQ(link_rename("br-y10", "tap-vault"), -EACCES);
+	EXPECT_EQ(audit_since(seq, "op=net_backend result=denied",
+			      "label=advertising name=tap-vault"),
+		  1);
+	EXPECT_EQ(bound("br-y10", "(order)"), 1);
+	close(ctl);
+	close(dev);
+	close(tap);
+	EXPECT_EQ(link_del("br-y10"), 0);
+}
+
 TEST_HARNESS_MAIN
