@@ -278,9 +278,18 @@ void shype_names_resolve(void)
 	struct shype_names *n = NULL;
 	struct shype_active *a;
 	struct path path;
+	bool none;
 	u64 seq;
 	u32 i;
 	int err;
+
+	/* Most policies have no shm: path: no lock then. */
+	rcu_read_lock();
+	a = rcu_dereference(shype_active);
+	none = !a || !a->names || !a->names->shm_nr;
+	rcu_read_unlock();
+	if (none)
+		return;
 
 	mutex_lock(&shype_lock);
 	a = shype_active_locked();

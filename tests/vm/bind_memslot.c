@@ -876,4 +876,32 @@ TEST(memslot_policy_label_of_file_made_after_load_follows_hard_link)
 	unlink("/dev/shm/vault-late-link");
 }
 
+/*
+ * A new policy is checked against what a VM is bound to, whatever name
+ * the file was bound under.
+ */
+TEST(memslot_policy_replacement_checks_files_under_other_names)
+{
+	char why[2048] = "", want[128];
+	struct vmm o1;
+
+	unlink("/dev/shm/po-link");
+	ASSERT_EQ(shm_make("policy-order"), 0);
+	setup("memslot-names-4");
+	ASSERT_EQ(link("/dev/shm/policy-order", "/dev/shm/po-link"), 0);
+	vmm_start(&o1, "order");
+	EXPECT_EQ(vmm_slot(&o1, 0, 0, "po-link"), 0);
+	EXPECT_EQ(load_memslot_policy("memslot-names-4b", "\"Order\"", "shm_ads",
+				      why, sizeof(why)),
+		  -EACCES);
+	snprintf(want, sizeof(want), "vm %lld may not use /dev/shm/po-link",
+		 atoll(o1.tok));
+	EXPECT_TRUE(strstr(why, want) != NULL);
+	if (!strstr(why, want))
+		printf("# reasons: %s\n", why);
+	EXPECT_EQ(file_has(SFS "/status", "policy=memslot-names-4 ", NULL), 1);
+	vmm_stop(&o1);
+	unlink("/dev/shm/po-link");
+}
+
 TEST_HARNESS_MAIN
