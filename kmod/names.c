@@ -183,8 +183,8 @@ static void shm_prune(struct shype_names *n)
  * to LOOKUP_FOLLOW.
  * Return: 0 with *@path held, or the error of the look-up.
  */
-static int shm_lookup(const struct shype_policy *p, u32 res,
-		      unsigned int flags, struct path *path)
+static int shm_lookup(const struct shype_policy *p, u32 res, unsigned int flags,
+		      struct path *path)
 {
 	return kern_path(p->resource[res].name, LOOKUP_FOLLOW | flags, path);
 }

@@ -891,8 +891,8 @@ TEST(memslot_policy_replacement_checks_files_under_other_names)
 	ASSERT_EQ(link("/dev/shm/policy-order", "/dev/shm/po-link"), 0);
 	vmm_start(&o1, "order");
 	EXPECT_EQ(vmm_slot(&o1, 0, 0, "po-link"), 0);
-	EXPECT_EQ(load_memslot_policy("memslot-names-4b", "\"Order\"", "shm_ads",
-				      why, sizeof(why)),
+	EXPECT_EQ(load_memslot_policy("memslot-names-4b", "\"Order\"",
+				      "shm_ads", why, sizeof(why)),
 		  -EACCES);
 	snprintf(want, sizeof(want), "vm %lld may not use /dev/shm/po-link",
 		 atoll(o1.tok));
