@@ -488,20 +488,22 @@ void shype_bind_vm_release(struct shype_vm *vm)
 /*
  * The resource label under @p of the resource of @class named @name (for
  * a shared file, @inode and its path): for a shared file the label it was
- * given at run time, else the policy resource's; %SHYPE_NOT_FOUND when it
- * has none, %SHYPE_LABEL_MISSING when @p lacks its run-time label.
- * *@label is the label's name.
+ * given at run time, else the label of the policy resource that the object
+ * is (names.c); %SHYPE_NOT_FOUND when it has none, %SHYPE_LABEL_MISSING
+ * when @p lacks its run-time label.  *@label is the label's name.
  */
 static u32 res_label(const struct shype_policy *p, enum bind_class class,
 		     const struct inode *inode, const char *name,
 		     const char **label)
 {
 	const char *l = class == CLASS_SHM ? shype_shm_label(inode) : NULL;
-	u32 i;
+	u32 i = SHYPE_NOT_FOUND;
 
 	if (class == CLASS_EVENTFD || class == CLASS_VFIO)
 		return SHYPE_NOT_FOUND; /* no labels for these */
-	i = shype_resource_label(p, class_kinds[class], name, l);
+	if (!l)
+		i = shype_names_resource(p, class_kinds[class], inode, name);
+	i = shype_resource_label_of(p, i, l);
 	if (l)
 		*label = l;
 	else if (i < p->labels)
@@ -835,7 +837,10 @@ int shype_bind_relabel(const struct inode *inode, const char *label)
 	lockdep_assert_held(&shype_lock);
 	if (!a || !obj)
 		return 0;
-	r = shype_resource_label(&a->pol, SHYPE_RES_SHM, obj->path, label);
+	r = label ? SHYPE_NOT_FOUND :
+		    shype_names_resource(&a->pol, SHYPE_RES_SHM, obj_inode(obj),
+					 obj->path ?: "");
+	r = shype_resource_label_of(&a->pol, r, label);
 	if (!label)
 		label = r < a->pol.labels ? a->pol.label[r].name : "-";
 	list_for_each_entry(b, &obj->binds, obj_node)

@@ -180,6 +180,8 @@ static int memslot_begin(struct kvm *kvm, const struct kvm_region *mem,
 		return 0;
 	if (mm != kvm->mm)
 		return -EACCES;
+	/* Under mmap_lock, labelled paths are looked up in the cache only. */
+	shype_names_resolve();
 
 	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL_ACCOUNT);
 	buf = __getname();

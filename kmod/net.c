@@ -28,12 +28,16 @@
  * Later changes: a netdevice notifier refuses to enslave a bound device to
  * a master whose network one of its VMs may not use, and moves the
  * bindings to the device's new network when a link is made or undone.
+ * A policy's label of "net:NAME" belongs to the device that had the name
+ * when the policy was loaded, or when the device was made or renamed to
+ * it (names.c): a renamed network keeps its label.  Renaming a device
+ * that a bound VM's network names moves the bindings to the new name,
+ * decided as new ones: a denial refuses the rename.
  *
  * Not covered (a bound VM keeps its decision on the old network):
  * - unlinking (nomaster, deletion of the bridge): it cannot be refused;
  *   the bindings move to the device's own network, with an audit line if
  *   that is denied;
- * - renaming a bound device or its bridge (the policy names it);
  * - moving a bound device to another network namespace;
  * - a tun device deleted and a new one made on the same file (TUNSETIFF);
  * - traffic between networks: routing, OVS (every port's master is
@@ -71,7 +75,7 @@
  * @mm: its owner's address space, whose VM is bound
  * @slot: the queue (see hook_vhost_vq_init_access())
  * @token: while the operation that set it may still fail, its number
- * @netdev: the tap or macvtap (compared, never dereferenced); NULL once
+ * @netdev: the tap or macvtap (dereferenced only under RTNL); NULL once
  *	it is unregistered
  * @net: the network the binding names
  */
@@ -81,7 +85,7 @@ struct backend {
 	const struct mm_struct *mm;
 	u32 slot;
 	u64 token;
-	const struct net_device *netdev;
+	struct net_device *netdev;
 	char net[IFNAMSIZ];
 };
 
@@ -406,24 +410,35 @@ static struct socket *hook_tap_get_socket(struct file *file)
 	return ERR_PTR(err);
 }
 
+/*
+ * May @vm, bound through @be, use the network @net?  Decided as for a new
+ * binding, which is then forgotten.  Under RTNL and shype_lock.
+ */
+static int may_bind(const struct backend *be, struct shype_vm *vm,
+		    const char *net)
+{
+	u64 token = shype_bind_token();
+	int err;
+
+	err = shype_bind_named(vm, OP, SHYPE_RES_NET, net, be->vdev, be->slot,
+			       token);
+	shype_bind_token_end(vm, token, false, NULL, 0);
+	return err;
+}
+
 /* May the VMs bound through @dev use @upper's network?  Under RTNL. */
 static int may_link(struct net_device *dev, struct net_device *upper)
 {
 	struct backend *be;
 	struct shype_vm *vm;
 	int err = 0;
-	u64 token;
 
 	mutex_lock(&shype_lock);
 	list_for_each_entry(be, &backends, list) {
 		vm = be->netdev == dev ? shype_vm_of_mm(be->mm) : NULL;
 		if (!vm)
 			continue;
-		/* Decide as for a new binding, and forget it. */
-		token = shype_bind_token();
-		err = shype_bind_named(vm, OP, SHYPE_RES_NET, upper->name,
-				       be->vdev, be->slot, token);
-		shype_bind_token_end(vm, token, false, NULL, 0);
+		err = may_bind(be, vm, upper->name);
 		if (err)
 			break;
 	}
@@ -432,24 +447,51 @@ static int may_link(struct net_device *dev, struct net_device *upper)
 }
 
 /*
- * @dev's links changed: bindings through it move to its network now.  An
- * unlink cannot be refused; if the new network is denied, the bindings
- * stay on the old one (audited).  A binding still in progress gains one
- * on the new network and keeps the old until its queue is released.
+ * A device was renamed: may each VM whose network's name changed with it
+ * use the network under its new name?  Under RTNL.
+ */
+static int may_rename(void)
+{
+	struct backend *be;
+	struct shype_vm *vm;
+	char net[IFNAMSIZ];
+	int err = 0;
+
+	mutex_lock(&shype_lock);
+	list_for_each_entry(be, &backends, list) {
+		if (!be->netdev)
+			continue;
+		network(be->netdev, net);
+		vm = strcmp(be->net, net) ? shype_vm_of_mm(be->mm) : NULL;
+		if (!vm)
+			continue;
+		err = may_bind(be, vm, net);
+		if (err)
+			break;
+	}
+	mutex_unlock(&shype_lock);
+	return err;
+}
+
+/*
+ * @dev's links changed (@dev NULL: a device was renamed, any backend's):
+ * bindings through it move to its network now.  An unlink cannot be
+ * refused; if the new network is denied, the bindings stay on the old one
+ * (audited).  A binding still in progress gains one on the new network and
+ * keeps the old until its queue is released.
  */
 static void relink(struct net_device *dev)
 {
 	struct backend *be;
 	struct shype_vm *vm;
-	char net[IFNAMSIZ] = "";
+	char net[IFNAMSIZ];
 	u64 token;
 
 	mutex_lock(&shype_lock);
 	list_for_each_entry(be, &backends, list) {
-		if (be->netdev != dev)
+		if (!be->netdev || (dev && be->netdev != dev))
 			continue;
-		if (!net[0])
-			network(dev, net);
+		network(be->netdev, net);
 		if (!strcmp(be->net, net))
 			continue;
 		vm = shype_vm_of_mm(be->mm);
@@ -494,8 +536,20 @@ static int netdev_notify(struct notifier_block *nb, unsigned long event,
 	case NETDEV_CHANGEUPPER:
 		relink(dev);
 		break;
+	case NETDEV_CHANGENAME:
+		/* A refusal makes the kernel rename it back. */
+		err = may_rename();
+		if (err)
+			break;
+		shype_names_netdev(dev, event);
+		relink(NULL);
+		break;
+	case NETDEV_REGISTER:
+		shype_names_netdev(dev, event);
+		break;
 	case NETDEV_UNREGISTER:
 		unregistered(dev);
+		shype_names_netdev(dev, event);
 		break;
 	}
 	return notifier_from_errno(err);

@@ -9,6 +9,7 @@
 #define pr_fmt(fmt) "shype: " fmt
 
 #include <linux/mm.h>
+#include <linux/rtnetlink.h>
 #include <linux/seq_buf.h>
 #include <linux/slab.h>
 
@@ -23,6 +24,7 @@ static void active_free(struct shype_active *a)
 		return;
 	kvfree(a->blob);
 	kvfree(a->cw_mem);
+	shype_names_free(a->names);
 	kfree(a);
 }
 
@@ -235,6 +237,10 @@ static void audit_load(const struct shype_policy *p, const void *blob, int err)
  * replacement, so neither the version rule nor the running VMs are
  * checked, and nothing is audited.
  *
+ * The objects that its resource names name are resolved first (names.c):
+ * files with no lock held, devices under RTNL, which is held until the
+ * policy is published so that no device changes name meanwhile.
+ *
  * Return: 0 when @blob is now the active policy; %SHYPE_POLICY_UNCHANGED
  * when it is byte for byte the active policy, which stays; or a negative
  * errno of the uapi header's list for policy loads.
@@ -249,7 +255,15 @@ int shype_policy_replace(void *blob, size_t len, u32 flags,
 	new = active_new(blob, len, reasons);
 	if (IS_ERR(new))
 		return PTR_ERR(new);
+	err = shype_names_new(new);
+	if (err) {
+		new->blob = NULL;
+		active_free(new);
+		return err;
+	}
 
+	rtnl_lock();
+	shype_names_net(new);
 	mutex_lock(&shype_lock);
 	old = shype_active_locked();
 	/* Compared under the lock that the load holds: @old stays active. */
@@ -269,6 +283,7 @@ int shype_policy_replace(void *blob, size_t len, u32 flags,
 	rcu_assign_pointer(shype_active, new);
 out_unlock:
 	mutex_unlock(&shype_lock);
+	rtnl_unlock();
 	shype_stat(SHYPE_OP_POLICY_LOAD, err >= 0);
 	if (err != SHYPE_POLICY_UNCHANGED)
 		audit_load(&new->pol, blob, err);

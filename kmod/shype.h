@@ -20,6 +20,7 @@
 
 struct kvm;
 struct mm_struct;
+struct shype_names;
 struct seq_buf;
 struct seq_file;
 
@@ -50,6 +51,7 @@ extern struct mutex shype_lock;
 /**
  * struct shype_active - a loaded policy and the Chinese Wall accounting of
  *	the VMs running under it
+ * @names: the objects its resource names resolved to (names.c)
  */
 struct shype_active {
 	struct rcu_head rcu;
@@ -58,6 +60,7 @@ struct shype_active {
 	void *blob;
 	size_t len;
 	void *cw_mem;
+	struct shype_names *names;
 };
 
 extern struct shype_active __rcu *shype_active;
@@ -143,6 +146,18 @@ int shype_shm_label_set(const char *path, const char *label);
 int shype_shm_label_clear(const char *path);
 const char *shype_shm_label(const struct inode *inode);
 void shype_shm_label_show(struct seq_file *m);
+
+/* names.c */
+
+struct net_device;
+
+int shype_names_new(struct shype_active *a);
+void shype_names_net(struct shype_active *a);
+void shype_names_free(struct shype_names *n);
+u32 shype_names_resource(const struct shype_policy *p, u32 kind,
+			 const struct inode *inode, const char *name);
+void shype_names_resolve(void);
+void shype_names_netdev(struct net_device *dev, unsigned long event);
 
 /* audit.c */
 

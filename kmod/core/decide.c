@@ -23,8 +23,8 @@ u32 shype_vm_label_index(const struct shype_policy *p, const char *name,
 	return shype_label_is_vm(p, l) ? l : SHYPE_NOT_FOUND;
 }
 
-u32 shype_resource_label(const struct shype_policy *p, u32 kind,
-			 const char *name, const char *runtime)
+u32 shype_resource_label_of(const struct shype_policy *p, u32 res,
+			    const char *runtime)
 {
 	u32 l;
 
@@ -32,14 +32,21 @@ u32 shype_resource_label(const struct shype_policy *p, u32 kind,
 		l = shype_label_find(p, runtime, strlen(runtime));
 		return l < p->labels ? l : SHYPE_LABEL_MISSING;
 	}
-	if (!name)
+	if (res >= p->resources)
 		return SHYPE_NOT_FOUND;
-	l = shype_resource_find(p, kind, name);
-	if (l >= p->resources)
-		return SHYPE_NOT_FOUND;
-	l = le32_to_cpu(p->resource[l].label);
+	l = le32_to_cpu(p->resource[res].label);
 	/* Checked by shype_policy_init(): a blob changed since fails closed. */
 	return l < p->labels ? l : SHYPE_LABEL_MISSING;
+}
+
+u32 shype_resource_label(const struct shype_policy *p, u32 kind,
+			 const char *name, const char *runtime)
+{
+	u32 r = SHYPE_NOT_FOUND;
+
+	if (!runtime && name)
+		r = shype_resource_find(p, kind, name);
+	return shype_resource_label_of(p, r, runtime);
 }
 
 bool shype_resource_ok(const struct shype_policy *p, u32 vm, u32 res)

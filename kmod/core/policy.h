@@ -200,6 +200,18 @@ u32 shype_resource_label(const struct shype_policy *p, u32 kind,
 			 const char *name, const char *runtime);
 
 /**
+ * shype_resource_label_of() - as shype_resource_label(), for the resource
+ *	of index @res in @p (%SHYPE_NOT_FOUND, or any value past the
+ *	resources, for none): when the caller knows which resource an object
+ *	is by other means than its name
+ * @p: policy
+ * @res: the resource's index
+ * @runtime: the label it was given at run time, or NULL
+ */
+u32 shype_resource_label_of(const struct shype_policy *p, u32 res,
+			    const char *runtime);
+
+/**
  * shype_resource_ok() - may a VM of label @vm use a resource of label @res?
  * @p: policy
  * @vm: the VM's label index; any value

@@ -15,6 +15,7 @@
  */
 #include <pthread.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 
@@ -43,7 +44,10 @@
 	"    \"shm_order\": { \"ste\": [\"Order\"] },"                      \
 	"    \"shm_ads\": { \"ste\": [\"Advertising\"] } },"                \
 	"  \"resources\": { \"shm:/dev/shm/policy-ads\": \"shm_ads\","      \
-	"                   \"shm:/dev/shm/policy-order\": \"%s\" },"       \
+	"                   \"shm:/dev/shm/policy-order\": \"%s\","         \
+	"                   \"shm:/dev/shm/vault\": \"shm_order\","         \
+	"                   \"shm:/dev/shm/vault-late\": \"shm_order\","    \
+	"                   \"shm:/dev/shm/vault-r\": \"shm_order\" },"     \
 	"  \"unlabeled\": \"deny\" }"
 
 static int load_memslot_policy(const char *name, const char *vdisk_types,
@@ -105,13 +109,17 @@ struct vmm {
 	char tok[96];
 };
 
-/* Open /dev/shm/@name (made FILE_PAGES long, filled with its first letter). */
+/*
+ * Open /dev/shm/@name, or @name if it is absolute (made FILE_PAGES long,
+ * filled with its first letter).
+ */
 static int shm_open_file(const char *name)
 {
 	char path[128], fill[FILE_PAGES * PG];
 	int fd;
 
-	snprintf(path, sizeof(path), "/dev/shm/%s", name);
+	snprintf(path, sizeof(path), "%s%s", name[0] == '/' ? "" : "/dev/shm/",
+		 name);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
@@ -739,6 +747,161 @@ TEST_TIMEOUT(memslot_remap_race_never_binds_across, 600)
 	EXPECT_EQ(remap_race("enforce", 20000), 0);
 	/* The same race in permissive mode shows the test can fail. */
 	EXPECT_GT(remap_race("permissive", 2000), 0);
+}
+
+/* Make /dev/shm/@name afresh (FILE_PAGES long); 0 or -errno. */
+static int shm_make(const char *name)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "/dev/shm/%s", name);
+	unlink(path);
+	fd = shm_open_file(name);
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
+/*
+ * A policy's shm: label belongs to the file that the path names, so a
+ * hard link or a bind mount of it reaches a labelled file.
+ */
+TEST(memslot_policy_label_follows_hard_link_and_bind_mount)
+{
+	const char *bm = "/tmp/vault-bind";
+	struct vmm o1, a1;
+	long long seq;
+	int fd;
+
+	umount2(bm, MNT_DETACH);
+	unlink("/dev/shm/vault-link");
+	ASSERT_EQ(shm_make("vault"), 0); /* named when the policy loads */
+	setup("memslot-names-1");
+	ASSERT_EQ(link("/dev/shm/vault", "/dev/shm/vault-link"), 0);
+	fd = open(bm, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	ASSERT_GE(fd, 0);
+	close(fd);
+	ASSERT_EQ(mount("/dev/shm/vault", bm, NULL, MS_BIND, NULL), 0);
+	vmm_start(&o1, "order");
+	vmm_start(&a1, "ads");
+	seq = audit_last();
+	EXPECT_EQ(vmm_slot(&a1, 0, 0, "vault-link"), -EACCES);
+	EXPECT_EQ(audit_since(seq, "op=memslot result=denied",
+			      "label=shm_order path=/dev/shm/vault-link"),
+		  1);
+	EXPECT_EQ(vmm_slot(&a1, 1, 4, bm), -EACCES);
+	EXPECT_EQ(audit_since(seq, "op=memslot result=denied",
+			      "label=shm_order path=/tmp/vault-bind"),
+		  1);
+	/* Mapped over a slot under another name: the same. */
+	EXPECT_EQ(vmm_slot(&a1, 2, 8, "a-names"), 0);
+	EXPECT_EQ(vmm_map(&a1, 8, 2, "vault-link"), -EACCES);
+	EXPECT_EQ(audit_since(seq, "op=remap result=denied",
+			      "label=shm_order path=/dev/shm/vault-link"),
+		  1);
+	/* Its own coalition uses it by any name. */
+	EXPECT_EQ(vmm_slot(&o1, 0, 0, "vault-link"), 0);
+	EXPECT_EQ(vmm_slot(&o1, 1, 4, bm), 0);
+	vmm_stop(&o1);
+	vmm_stop(&a1);
+	EXPECT_EQ(umount2(bm, 0), 0);
+	unlink(bm);
+	unlink("/dev/shm/vault-link");
+}
+
+/*
+ * A labelled file keeps its label when renamed away from its path, and a
+ * new file made at the path takes the label too, under any name.
+ */
+TEST(memslot_policy_label_follows_rename)
+{
+	struct vmm o1, a1;
+	long long seq;
+
+	unlink("/dev/shm/vault-r-moved");
+	unlink("/dev/shm/vault-r-link");
+	ASSERT_EQ(shm_make("vault-r"), 0);
+	setup("memslot-names-2");
+	ASSERT_EQ(rename("/dev/shm/vault-r", "/dev/shm/vault-r-moved"), 0);
+	vmm_start(&o1, "order");
+	vmm_start(&a1, "ads");
+	seq = audit_last();
+	EXPECT_EQ(vmm_slot(&a1, 0, 0, "vault-r-moved"), -EACCES);
+	EXPECT_EQ(audit_since(seq, "op=memslot result=denied",
+			      "label=shm_order path=/dev/shm/vault-r-moved"),
+		  1);
+	ASSERT_EQ(shm_make("vault-r"), 0);
+	ASSERT_EQ(link("/dev/shm/vault-r", "/dev/shm/vault-r-link"), 0);
+	EXPECT_EQ(vmm_slot(&a1, 1, 4, "vault-r-link"), -EACCES);
+	EXPECT_EQ(audit_since(seq, "op=memslot result=denied",
+			      "label=shm_order path=/dev/shm/vault-r-link"),
+		  1);
+	EXPECT_EQ(vmm_slot(&o1, 0, 0, "vault-r-moved"), 0);
+	EXPECT_EQ(vmm_slot(&o1, 1, 4, "vault-r-link"), 0);
+	vmm_stop(&o1);
+	vmm_stop(&a1);
+	unlink("/dev/shm/vault-r-moved");
+	unlink("/dev/shm/vault-r-link");
+}
+
+/*
+ * A file made at a labelled path after the policy loaded is labelled when
+ * shype first looks (at the next shared-memory decision), and keeps the
+ * label once its labelled name is gone.
+ */
+TEST(memslot_policy_label_of_file_made_after_load_follows_hard_link)
+{
+	struct vmm o1, a1;
+	long long seq;
+
+	unlink("/dev/shm/vault-late");
+	unlink("/dev/shm/vault-late-link");
+	setup("memslot-names-3");
+	ASSERT_EQ(shm_make("vault-late"), 0);
+	ASSERT_EQ(link("/dev/shm/vault-late", "/dev/shm/vault-late-link"), 0);
+	vmm_start(&o1, "order");
+	vmm_start(&a1, "ads");
+	seq = audit_last();
+	EXPECT_EQ(vmm_slot(&a1, 0, 0, "vault-late-link"), -EACCES);
+	EXPECT_EQ(audit_since(seq, "op=memslot result=denied",
+			      "label=shm_order path=/dev/shm/vault-late-link"),
+		  1);
+	ASSERT_EQ(unlink("/dev/shm/vault-late"), 0);
+	EXPECT_EQ(vmm_slot(&a1, 1, 4, "vault-late-link"), -EACCES);
+	EXPECT_EQ(vmm_slot(&o1, 0, 0, "vault-late-link"), 0);
+	vmm_stop(&o1);
+	vmm_stop(&a1);
+	unlink("/dev/shm/vault-late-link");
+}
+
+/*
+ * A new policy is checked against what a VM is bound to, whatever name
+ * the file was bound under.
+ */
+TEST(memslot_policy_replacement_checks_files_under_other_names)
+{
+	char why[2048] = "", want[128];
+	struct vmm o1;
+
+	unlink("/dev/shm/po-link");
+	ASSERT_EQ(shm_make("policy-order"), 0);
+	setup("memslot-names-4");
+	ASSERT_EQ(link("/dev/shm/policy-order", "/dev/shm/po-link"), 0);
+	vmm_start(&o1, "order");
+	EXPECT_EQ(vmm_slot(&o1, 0, 0, "po-link"), 0);
+	EXPECT_EQ(load_memslot_policy("memslot-names-4b", "\"Order\"",
+				      "shm_ads", why, sizeof(why)),
+		  -EACCES);
+	snprintf(want, sizeof(want), "vm %lld may not use /dev/shm/po-link",
+		 atoll(o1.tok));
+	EXPECT_TRUE(strstr(why, want) != NULL);
+	if (!strstr(why, want))
+		printf("# reasons: %s\n", why);
+	EXPECT_EQ(file_has(SFS "/status", "policy=memslot-names-4 ", NULL), 1);
+	vmm_stop(&o1);
+	unlink("/dev/shm/po-link");
 }
 
 TEST_HARNESS_MAIN

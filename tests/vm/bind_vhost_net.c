@@ -31,7 +31,9 @@
 	"                       \"chwall\": [\"Advertising\"] } },"         \
 	"  \"resources\": { \"net:br-order\": \"order\","                   \
 	"                   \"net:br-ads\": \"advertising\","               \
-	"                   \"net:tap-ads\": \"advertising\" } }"
+	"                   \"net:br-vault\": \"advertising\","             \
+	"                   \"net:tap-ads\": \"advertising\","              \
+	"                   \"net:tap-vault\": \"advertising\" } }"
 
 static int load_net_policy(const char *name)
 {
@@ -175,6 +177,22 @@ static int link_del(const char *name)
 	req.nh.nlmsg_flags = NLM_F_REQUEST;
 	req.ifi.ifi_index = if_nametoindex(name);
 	if (send(s, &req, sizeof(req), 0) < 0)
+		err = -errno;
+	close(s);
+	return err;
+}
+
+/* Rename the link @from, which is down, to @to; 0 or -errno. */
+static int link_rename(const char *from, const char *to)
+{
+	struct ifreq ifr = { 0 };
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
+
+	if (s < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", from);
+	snprintf(ifr.ifr_newname, IFNAMSIZ, "%s", to);
+	if (ioctl(s, SIOCSIFNAME, &ifr))
 		err = -errno;
 	close(s);
 	return err;
@@ -468,6 +486,92 @@ TEST(net_backend_macvtap_uses_its_lower_device)
 	close(ord);
 	EXPECT_EQ(link_del("mvt-ads"), 0);
 	EXPECT_EQ(link_del("mvt-order"), 0);
+}
+
+/*
+ * A policy's net: label belongs to the device that had the name when the
+ * policy loaded, or when the device was made: renamed, it keeps it.
+ */
+TEST(net_label_follows_renamed_interface)
+{
+	int dev, tap, tap2, tap3;
+	long long seq;
+
+	link_del("br-moved");
+	link_del("br-vault");
+	ASSERT_EQ(br_make("br-vault"), 0); /* named when the policy loads */
+	dev = setup("net-9", "order", "order");
+	ASSERT_EQ(link_rename("br-vault", "br-moved"), 0);
+	tap = tap_make("tap-o9", "br-moved");
+	ASSERT_GE(tap, 0);
+	seq = audit_last();
+	EXPECT_EQ(set_backend(dev, 0, tap), -EACCES);
+	EXPECT_EQ(audit_since(seq, "op=net_backend result=denied",
+			      "label=advertising name=br-moved"),
+		  1);
+	/* A tap made under a labelled name keeps the label once renamed. */
+	tap2 = tap_make("tap-vault", NULL);
+	ASSERT_GE(tap2, 0);
+	ASSERT_EQ(link_rename("tap-vault", "tap-o9x"), 0);
+	EXPECT_EQ(set_backend(dev, 1, tap2), -EACCES);
+	EXPECT_EQ(audit_since(seq, "op=net_backend result=denied",
+			      "label=advertising name=tap-o9x"),
+		  1);
+	/* A new bridge made under the labelled name has the label too. */
+	ASSERT_EQ(br_make("br-vault"), 0);
+	tap3 = tap_make("tap-o9y", "br-vault");
+	ASSERT_GE(tap3, 0);
+	EXPECT_EQ(set_backend(dev, 1, tap3), -EACCES);
+	EXPECT_EQ(audit_since(seq, "op=net_backend result=denied",
+			      "label=advertising name=br-vault"),
+		  1);
+	/* An unlabelled tap is usable under its new name. */
+	ASSERT_EQ(br_delif("br-moved", "tap-o9"), 0);
+	ASSERT_EQ(link_rename("tap-o9", "tap-o9z"), 0);
+	EXPECT_EQ(set_backend(dev, 0, tap), 0);
+	EXPECT_EQ(bound("tap-o9z", "(order)"), 1);
+	close(dev);
+	close(tap);
+	close(tap2);
+	close(tap3);
+	EXPECT_EQ(link_del("br-moved"), 0);
+	EXPECT_EQ(link_del("br-vault"), 0);
+}
+
+/*
+ * Renaming a network that a VM is bound to moves its binding to the new
+ * name, where another coalition may not join it; a rename that the VM
+ * may not follow (to a name labelled for another coalition) is refused.
+ */
+TEST(net_bindings_follow_renamed_bridge)
+{
+	int dev = setup("net-10", "ads", "advertising");
+	int tap, ctl;
+	long long seq;
+
+	link_del("br-y10");
+	ASSERT_EQ(cg_label("order", "order"), 0);
+	ASSERT_EQ(vmm_on("order", "tap-o10", "br-x10", &ctl), 0);
+	EXPECT_EQ(bound("br-x10", "(order)"), 1);
+	ASSERT_EQ(link_rename("br-x10", "br-y10"), 0);
+	EXPECT_EQ(bound("br-y10", "(order)"), 1);
+	tap = tap_make("tap-a10", "br-y10");
+	ASSERT_GE(tap, 0);
+	seq = audit_last();
+	EXPECT_EQ(set_backend(dev, 0, tap), -EACCES);
+	EXPECT_EQ(audit_since(seq, "op=net_backend result=denied",
+			      "(order) class=net name=br-y10"),
+		  1);
+	seq = audit_last();
+	EXPECT_EQ(link_rename("br-y10", "tap-vault"), -EACCES);
+	EXPECT_EQ(audit_since(seq, "op=net_backend result=denied",
+			      "label=advertising name=tap-vault"),
+		  1);
+	EXPECT_EQ(bound("br-y10", "(order)"), 1);
+	close(ctl);
+	close(dev);
+	close(tap);
+	EXPECT_EQ(link_del("br-y10"), 0);
 }
 
 TEST_HARNESS_MAIN
