@@ -104,8 +104,7 @@ static u32 type_in_set(const struct shype_policy *p, u32 l, u32 s)
 	return SHYPE_NOT_FOUND;
 }
 
-/* The first conflict set that keeps @a and @b apart, or SHYPE_NOT_FOUND. */
-static u32 walled(const struct shype_policy *p, u32 a, u32 b, u32 *ta,
+u32 flow_walled(const struct shype_policy *p, u32 a, u32 b, u32 *ta,
 		  u32 *tb)
 {
 	u32 s;
@@ -142,7 +141,7 @@ int flow_leaks(const struct shype_policy *p, struct flow_leak **out,
 	for (a = 0; a < p->labels; a++) {
 		searched = false;
 		for (b = a + 1; p->conflict_sets && b < p->labels; b++) {
-			s = walled(p, a, b, &ta, &tb);
+			s = flow_walled(p, a, b, &ta, &tb);
 			if (s == SHYPE_NOT_FOUND)
 				continue;
 			if (!searched && bfs(p, a, prev))
@@ -321,12 +320,32 @@ static void print_flows(const struct shype_policy *p)
 	close_json_array(PRINT_JSON, NULL);
 }
 
+/*
+ * The labels between the two of @x on a shortest path; when one label is
+ * enough, every label joined to both.
+ */
+static void print_through(const struct shype_policy *p,
+			  const struct flow_leak *x)
+{
+	u32 k;
+
+	if (x->len != 3) {
+		for (k = 1; k + 1 < x->len; k++)
+			print_string(PRINT_ANY, NULL, " %s",
+				     p->label[x->path[k]].name);
+		return;
+	}
+	for (k = 0; k < p->labels; k++)
+		if (flow_edge(p, k, x->a) && flow_edge(p, k, x->b))
+			print_string(PRINT_ANY, NULL, " %s", p->label[k].name);
+}
+
 static void print_leaks(const struct shype_policy *p,
 			const struct flow_leak *v, size_t n)
 {
 	const __le64 *set;
 	size_t i;
-	u32 t, k;
+	u32 t;
 
 	open_json_array(PRINT_JSON, "conflicts");
 	for (i = 0; i < n; i++) {
@@ -351,9 +370,7 @@ static void print_leaks(const struct shype_policy *p,
 		else
 			print_string(PRINT_FP, NULL, "  through", NULL);
 		open_json_array(PRINT_JSON, "through");
-		for (k = 1; k + 1 < v[i].len; k++)
-			print_string(PRINT_ANY, NULL, " %s",
-				     p->label[v[i].path[k]].name);
+		print_through(p, &v[i]);
 		close_json_array(PRINT_JSON, NULL);
 		close_json_object();
 		print_nl();
@@ -483,9 +500,14 @@ static void print_dot(const struct shype_policy *p, const struct flow_leak *v,
 		dot_string(p->label[v[i].b].name);
 		printf(" [style=dashed, color=red, label=\"conflict %s/%s",
 		       p->chwall_names[v[i].ta].s, p->chwall_names[v[i].tb].s);
-		for (k = 1; k + 1 < v[i].len; k++)
-			printf("%s%s", k == 1 ? " through " : " ",
-			       p->label[v[i].path[k]].name);
+		sep = " through ";
+		for (k = 1; v[i].len != 3 && k + 1 < v[i].len; k++, sep = " ")
+			printf("%s%s", sep, p->label[v[i].path[k]].name);
+		for (k = 0; v[i].len == 3 && k < p->labels; k++)
+			if (flow_edge(p, k, v[i].a) && flow_edge(p, k, v[i].b)) {
+				printf("%s%s", sep, p->label[k].name);
+				sep = " ";
+			}
 		printf("\"];\n");
 	}
 	printf("}\n");

@@ -35,6 +35,13 @@ bool flow_edge(const struct shype_policy *p, u32 a, u32 b);
 int flow_path(const struct shype_policy *p, u32 a, u32 b, u32 *path);
 
 /*
+ * The first conflict set that keeps labels @a and @b from running at once,
+ * their types in it in @ta and @tb; SHYPE_NOT_FOUND when none does.
+ */
+u32 flow_walled(const struct shype_policy *p, u32 a, u32 b, u32 *ta,
+		u32 *tb);
+
+/*
  * struct flow_leak - two labels of conflicting Chinese Wall types (never
  *	running at once) that can still exchange data
  * @set: the conflict set
