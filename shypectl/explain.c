@@ -189,10 +189,13 @@ static const char *set_names(const struct shype_policy *p, u32 s, char *buf,
 	return buf;
 }
 
-/* Is the pair of labels @a, @b (by name) one of the @n leaks of @p? */
-static bool leak_listed(const struct shype_policy *p,
-			const struct flow_leak *v, size_t n, const char *a,
-			const char *b)
+/*
+ * The leak of the pair of labels @a, @b (by name) among the @n leaks of
+ * @p, or NULL when they cannot exchange data under @p.
+ */
+static const struct flow_leak *leak_of(const struct shype_policy *p,
+				       const struct flow_leak *v, size_t n,
+				       const char *a, const char *b)
 {
 	const char *x, *y;
 	size_t i;
@@ -202,9 +205,9 @@ static bool leak_listed(const struct shype_policy *p,
 		y = p->label[v[i].b].name;
 		if ((!strcmp(x, a) && !strcmp(y, b)) ||
 		    (!strcmp(x, b) && !strcmp(y, a)))
-			return true;
+			return &v[i];
 	}
-	return false;
+	return NULL;
 }
 
 #define PAIRS_MAX 16
@@ -283,6 +286,7 @@ static void warn_new_leaks(const struct shype_policy *p,
 			   const struct shype_model *m, struct fix *f)
 {
 	struct flow_leak *old = NULL, *new = NULL;
+	const struct flow_leak *was;
 	size_t n_old = 0, n_new = 0, i;
 	struct pair pairs[PAIRS_MAX], c;
 	char set[256], via[TEXT_MAX];
@@ -307,9 +311,16 @@ static void warn_new_leaks(const struct shype_policy *p,
 		for (b = 0; b < q.labels; b++)
 			if (flow_edge(&q, a, b) && !flow_edge(p, a, b))
 				new_edge_pairs(&q, a, b, pairs, &n);
+	/* A new way no shorter than one they had already is no news. */
+	for (j = 0; j < n; j++) {
+		was = leak_of(p, old, n_old, q.label[pairs[j].a].name,
+			      q.label[pairs[j].b].name);
+		if (was && pairs[j].n_via > (int)was->len - 2)
+			pairs[j--] = pairs[--n];
+	}
 	for (i = 0; i < n_new; i++) {
-		if (leak_listed(p, old, n_old, q.label[new[i].a].name,
-				q.label[new[i].b].name))
+		if (leak_of(p, old, n_old, q.label[new[i].a].name,
+			    q.label[new[i].b].name))
 			continue;
 		memset(&c, 0, sizeof(c));
 		c.a = new[i].a;
