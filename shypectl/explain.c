@@ -72,9 +72,39 @@ static void unquote(char *s)
 	s[n] = '\0';
 }
 
-/* Split @line (changed in place) into its key=value fields. */
+/* A hex digit's value, or -1. */
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decode @s in place when it is audit's hexadecimal form of a string. */
+static void unhex(char *s)
+{
+	size_t len = strlen(s), i;
+
+	if (!len || len % 2)
+		return;
+	for (i = 0; i < len; i++)
+		if (hexval(s[i]) < 0)
+			return;
+	for (i = 0; i < len / 2; i++)
+		s[i] = hexval(s[2 * i]) << 4 | hexval(s[2 * i + 1]);
+	s[len / 2] = '\0';
+}
+
+/*
+ * Split @line (changed in place) into its key=value fields.  A record of
+ * the kernel audit subsystem (it has msg=audit(...)) quotes path=, name=
+ * and error= as untrusted strings: "TEXT" or hexadecimal.
+ */
 static void record_parse(char *line, struct record *r)
 {
+	bool kaudit = strstr(line, "msg=audit(") != NULL;
 	char *save, *w, *eq;
 
 	r->n = 0;
@@ -84,7 +114,11 @@ static void record_parse(char *line, struct record *r)
 		if (!eq || eq == w)
 			continue;
 		*eq = '\0';
-		unquote(eq + 1);
+		if (kaudit && eq[1] != '"' &&
+		    (!strcmp(w, "path") || !strcmp(w, "name")))
+			unhex(eq + 1);
+		else
+			unquote(eq + 1);
 		r->key[r->n] = w;
 		r->value[r->n++] = eq + 1;
 	}
@@ -768,8 +802,12 @@ static void print_why(const char *line, const struct why *w)
 	close_json_object();
 }
 
-/* Explain @line (a copy is parsed); false when it is no denial record. */
-static bool explain_line(const struct policy_file *pf, const char *line)
+/*
+ * Explain @line (a copy is parsed); false when it is no denial record,
+ * which is an error unless @quiet.
+ */
+static bool explain_line(const struct policy_file *pf, const char *line,
+			 bool quiet)
 {
 	struct record r;
 	struct why w;
@@ -784,7 +822,7 @@ static bool explain_line(const struct policy_file *pf, const char *line)
 	ok = explain(pf, &r, &w);
 	if (ok)
 		print_why(line, &w);
-	else
+	else if (!quiet)
 		p_err("not a shype denial record (no op= and reason=): %s",
 		      line);
 	free(copy);
@@ -865,13 +903,17 @@ int audit_explain(int argc, char **argv)
 	new_json_obj(json_output, pretty_output);
 	open_json_array(PRINT_JSON, "explanations");
 	if (argc - optind == 1 && !strcmp(argv[optind], "-")) {
-		/* Records on stdin, one a line. */
+		/* Records on stdin, one a line; other lines (ausearch's) skipped. */
 		while ((n = getline(&line, &cap, stdin)) > 0) {
 			line[strcspn(line, "\n")] = '\0';
-			if (line[0] && !explain_line(&pf, line))
-				ret = EXIT_FAILURE;
+			if (explain_line(&pf, line, true))
+				got++;
 		}
 		free(line);
+		if (!got) {
+			p_err("no shype denial record on standard input");
+			ret = EXIT_FAILURE;
+		}
 	} else if (optind < argc) {
 		/* One record, in one argument or many. */
 		for (i = optind; i < argc; i++)
@@ -882,7 +924,7 @@ int audit_explain(int argc, char **argv)
 				strcat(line, " ");
 			strcat(line, argv[i]);
 		}
-		if (!line || !explain_line(&pf, line))
+		if (!line || !explain_line(&pf, line, false))
 			ret = EXIT_FAILURE;
 		free(line);
 	} else {
@@ -892,7 +934,7 @@ int audit_explain(int argc, char **argv)
 			ret = EXIT_FAILURE;
 		}
 		for (i = 0; i < got; i++) {
-			if (!explain_line(&pf, v[i]))
+			if (!explain_line(&pf, v[i], false))
 				ret = EXIT_FAILURE;
 			free(v[i]);
 		}

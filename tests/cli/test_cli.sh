@@ -572,6 +572,18 @@ printf '%s\n' 'op=create result=denied vm=8(x) pid=9 reason=unknown_label' \
 run audit explain --policy $F2 - <"$T/records"
 check explain_stdin_two [ "$rc" = 0 -a "$(grep -c '^  rule: ' "$T/out")" = 2 ]
 check explain_kernel_audit_record grep -qxF '  fix: raise "version" above 1.2' "$T/out"
+printf '%s\n' '----' 'time->Thu Dec  3 13:00:00 2026' \
+	'type=UNKNOWN[1499] msg=audit(1764756000.123:42): op=memslot result=denied vm=4(computing) pid=321 reason=ste class=shm label=vdisk_order path=2F6465762F73686D2F766469736B2D6F72646572' \
+	>"$T/ausearch"
+run audit explain --policy $F2 - <"$T/ausearch"
+check explain_ausearch_hex_path [ "$rc" = 0 ] &&
+	check explain_ausearch_decodes_path grep -qxF \
+		"  rule: STE: a VM of label 'computing' may use shm /dev/shm/vdisk-order (label 'vdisk_order') only if the labels have an STE type in common, and they have none" \
+		"$T/out"
+echo '----' >"$T/no-records"
+expect_err explain_stdin_no_record 1 \
+	"Error: no shype denial record on standard input" \
+	audit explain --policy $F2 - <"$T/no-records"
 run -j audit explain --policy $F2 'op=irqfd result=denied vm=3(order) pid=7 reason=ste peer=5(computing) class=eventfd'
 check explain_json grep -qxF \
 	'{"explanations":[{"record":"op=irqfd result=denied vm=3(order) pid=7 reason=ste peer=5(computing) class=eventfd","rule":"STE: a VM of label '"'order'"' may not share eventfd with a VM of label '"'computing'"': the labels have no STE type in common","fixes":[{"fix":"add STE type '"'Computing'"' to label '"'order'"'","policy_change":true,"warnings":[]},{"fix":"add STE type '"'Order'"' to label '"'computing'"'","policy_change":true,"warnings":[]}]}]}' \
