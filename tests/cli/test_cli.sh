@@ -136,6 +136,16 @@ check policy_help_grammar grep -q 'FILE := { JSON source | binary blob }' \
 run check help
 check check_help [ "$rc" = 0 -a "$(head -n1 "$T/out")" = "Usage: shypectl check share LABEL LABEL --policy POLICY" ]
 
+# The man page and the docs follow the code.
+man_objects=$(sed -n 's/^\.IR OBJECT " := { " \(.*\) " }"$/\1/p' man/shypectl.8 |
+	sed 's/ " | " / | /g')
+run help
+check man_object_list_matches_help \
+	grep -qF "OBJECT := { $man_objects }" "$T/out"
+for p in policies/*.json; do
+	check "docs_policy_guide_lists $p" grep -qF "(../$p)" docs/policy.md
+done
+
 ### policy check
 
 for p in policies/*.json; do
