@@ -72,20 +72,6 @@ static u32 bfs_path(const u32 *prev, u32 a, u32 b, u32 *path)
 	return len;
 }
 
-int flow_path(const struct shype_policy *p, u32 a, u32 b, u32 *path)
-{
-	u32 *prev = malloc(sizeof(*prev) * p->labels);
-	int ret;
-
-	if (!prev)
-		return -ENOMEM;
-	ret = bfs(p, a, prev);
-	if (!ret)
-		ret = bfs_path(prev, a, b, path);
-	free(prev);
-	return ret;
-}
-
 /* Label @l's Chinese Wall type in conflict set @s, or SHYPE_NOT_FOUND. */
 static u32 type_in_set(const struct shype_policy *p, u32 l, u32 s)
 {

@@ -28,13 +28,6 @@ bool flow_is_resource(const struct shype_policy *p, u32 l);
 bool flow_edge(const struct shype_policy *p, u32 a, u32 b);
 
 /*
- * The shortest path of joins from label @a to label @b: @path (room for
- * p->labels entries) gets its labels, @a first and @b last.  Returns the
- * number of labels on it, 0 when @b cannot be reached, -ENOMEM.
- */
-int flow_path(const struct shype_policy *p, u32 a, u32 b, u32 *path);
-
-/*
  * The first conflict set that keeps labels @a and @b from running at once,
  * their types in it in @ta and @tb; SHYPE_NOT_FOUND when none does.
  */
