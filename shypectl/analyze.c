@@ -90,8 +90,7 @@ static u32 type_in_set(const struct shype_policy *p, u32 l, u32 s)
 	return SHYPE_NOT_FOUND;
 }
 
-u32 flow_walled(const struct shype_policy *p, u32 a, u32 b, u32 *ta,
-		  u32 *tb)
+u32 flow_walled(const struct shype_policy *p, u32 a, u32 b, u32 *ta, u32 *tb)
 {
 	u32 s;
 
@@ -140,8 +139,9 @@ int flow_leaks(const struct shype_policy *p, struct flow_leak **out,
 				goto out_nomem;
 			v = x;
 			x = &v[n];
-			*x = (struct flow_leak){ .set = s, .ta = ta, .tb = tb,
-						 .a = a, .b = b };
+			*x = (struct flow_leak){
+				.set = s, .ta = ta, .tb = tb, .a = a, .b = b
+			};
 			x->path = malloc(sizeof(*x->path) * p->labels);
 			if (!x->path)
 				goto out_nomem;
@@ -188,14 +188,13 @@ static void print_common(const struct shype_policy *p, u32 a, u32 b)
 	open_json_array(PRINT_JSON, "ste");
 	for (t = 0; t < p->ste_types; t++)
 		if (shype_bit(ra, t) && shype_bit(rb, t))
-			print_string(PRINT_ANY, NULL, " %s",
-				     p->ste_names[t].s);
+			print_string(PRINT_ANY, NULL, " %s", p->ste_names[t].s);
 	close_json_array(PRINT_JSON, NULL);
 }
 
 /* "kind:name" of resource @r. */
-static const char *resource_name(const struct shype_policy *p, u32 r,
-				 char *buf, size_t size)
+static const char *resource_name(const struct shype_policy *p, u32 r, char *buf,
+				 size_t size)
 {
 	snprintf(buf, size, "%s:%s",
 		 shype_resource_kind_name(le32_to_cpu(p->resource[r].kind)),
@@ -326,8 +325,8 @@ static void print_through(const struct shype_policy *p,
 			print_string(PRINT_ANY, NULL, " %s", p->label[k].name);
 }
 
-static void print_leaks(const struct shype_policy *p,
-			const struct flow_leak *v, size_t n)
+static void print_leaks(const struct shype_policy *p, const struct flow_leak *v,
+			size_t n)
 {
 	const __le64 *set;
 	size_t i;
@@ -406,8 +405,9 @@ static void print_unused_all(const struct shype_policy *p)
 	}
 	for (l = 0; l < p->labels; l++)
 		if (flow_is_resource(p, l) && !has_resource(p, l))
-			print_unused("label", p->label[l].name, "no_resource",
-				     "no resource has it (it may still be given at run time)");
+			print_unused(
+				"label", p->label[l].name, "no_resource",
+				"no resource has it (it may still be given at run time)");
 	close_json_array(PRINT_JSON, NULL);
 }
 
@@ -490,7 +490,8 @@ static void print_dot(const struct shype_policy *p, const struct flow_leak *v,
 		for (k = 1; v[i].len != 3 && k + 1 < v[i].len; k++, sep = " ")
 			printf("%s%s", sep, p->label[v[i].path[k]].name);
 		for (k = 0; v[i].len == 3 && k < p->labels; k++)
-			if (flow_edge(p, k, v[i].a) && flow_edge(p, k, v[i].b)) {
+			if (flow_edge(p, k, v[i].a) &&
+			    flow_edge(p, k, v[i].b)) {
 				printf("%s%s", sep, p->label[k].name);
 				sep = " ";
 			}

@@ -31,8 +31,7 @@ bool flow_edge(const struct shype_policy *p, u32 a, u32 b);
  * The first conflict set that keeps labels @a and @b from running at once,
  * their types in it in @ta and @tb; SHYPE_NOT_FOUND when none does.
  */
-u32 flow_walled(const struct shype_policy *p, u32 a, u32 b, u32 *ta,
-		u32 *tb);
+u32 flow_walled(const struct shype_policy *p, u32 a, u32 b, u32 *ta, u32 *tb);
 
 /*
  * struct flow_leak - two labels of conflicting Chinese Wall types (never

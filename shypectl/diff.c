@@ -45,8 +45,7 @@ static int name_index(char **names, size_t n, const char *name)
 }
 
 /* One change: "@change @kind @name" and its JSON object, left open. */
-static void change_open(const char *change, const char *kind,
-			const char *name)
+static void change_open(const char *change, const char *kind, const char *name)
 {
 	open_json_object(NULL);
 	print_string(PRINT_ANY, "change", "%s", change);
@@ -153,9 +152,9 @@ static bool label_has(char **names, const unsigned int *idx, size_t n,
  * The types @key ("ste", "chwall") of a label in @b and not in @a, as
  * "  @key +T" and @key_added, then those removed.  Returns whether any.
  */
-static bool diff_label_types(const char *key, char **an,
-			     const unsigned int *ai, size_t na, char **bn,
-			     const unsigned int *bi, size_t nb, bool print)
+static bool diff_label_types(const char *key, char **an, const unsigned int *ai,
+			     size_t na, char **bn, const unsigned int *bi,
+			     size_t nb, bool print)
 {
 	char jkey[32];
 	bool any = false;
@@ -499,9 +498,8 @@ static int check_vms(const struct shype_policy *p,
 			"vm %llu (pid %d, label '%s'): Chinese Wall type '%s' conflicts with running type '%s'%s%llu",
 			(unsigned long long)vms[i].id, vms[i].pid,
 			p->label[l].name, p->chwall_names[type].s,
-			culprit == SHYPE_NOT_FOUND ?
-				"?" :
-				p->chwall_names[culprit].s,
+			culprit == SHYPE_NOT_FOUND ? "?" :
+						     p->chwall_names[culprit].s,
 			culprit != SHYPE_NOT_FOUND && j < i ? " of vm " : "",
 			culprit != SHYPE_NOT_FOUND && j < i ?
 				(unsigned long long)vms[j].id :
@@ -514,9 +512,9 @@ static int check_vms(const struct shype_policy *p,
 /* The live bindings under @p, as shype_bind_check() does. */
 static void check_bindings(const struct shype_policy *p,
 			   const struct shype_binding_info *b, size_t n,
-			   const struct shype_resource_entry *res,
-			   size_t n_res, const struct shype_vm_info *vms,
-			   const u32 *next, size_t n_vms)
+			   const struct shype_resource_entry *res, size_t n_res,
+			   const struct shype_vm_info *vms, const u32 *next,
+			   size_t n_vms)
 {
 	const char *label;
 	u32 r, x, y;
@@ -534,8 +532,8 @@ static void check_bindings(const struct shype_policy *p,
 					"object %llu: vm %llu (label '%s') may not use %s:%s (label '%s')",
 					(unsigned long long)b[i].object,
 					(unsigned long long)b[i].vms[j].id,
-					p->label[x].name, b[i].class,
-					b[i].path, label);
+					p->label[x].name, b[i].class, b[i].path,
+					label);
 			for (k = 0; k < j; k++) {
 				y = next_label(vms, next, n_vms,
 					       b[i].vms[k].id);
@@ -562,17 +560,18 @@ static void check_succession(const struct shype_status *st,
 	if (strcmp(st->policy, p->name)) {
 		if (!force)
 			refusal("other_name",
-				"'%s' is active; '%s' needs force",
-				st->policy, p->name);
+				"'%s' is active; '%s' needs force", st->policy,
+				p->name);
 		return;
 	}
 	if (p->version_major > st->version_major ||
 	    (p->version_major == st->version_major &&
 	     p->version_minor > st->version_minor))
 		return;
-	refusal("stale_version", "'%s' %u.%u is active; %u.%u is no higher version",
-		st->policy, st->version_major, st->version_minor,
-		p->version_major, p->version_minor);
+	refusal("stale_version",
+		"'%s' %u.%u is active; %u.%u is no higher version", st->policy,
+		st->version_major, st->version_minor, p->version_major,
+		p->version_minor);
 }
 
 int load_dry_run(struct policy_file *pf, bool force)

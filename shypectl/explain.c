@@ -373,11 +373,12 @@ static void warn_new_leaks(const struct shype_policy *p,
 				 q.label[pairs[j].path ? pairs[j].path[k + 1] :
 							 pairs[j].via[k]]
 					 .name);
-		add_warning(f,
-			    "crosses conflict set %s: labels '%s' and '%s' could then exchange data%s",
-			    set_names(&q, pairs[j].s, set, sizeof(set)),
-			    q.label[pairs[j].a].name, q.label[pairs[j].b].name,
-			    via[0] ? via : " directly");
+		add_warning(
+			f,
+			"crosses conflict set %s: labels '%s' and '%s' could then exchange data%s",
+			set_names(&q, pairs[j].s, set, sizeof(set)),
+			q.label[pairs[j].a].name, q.label[pairs[j].b].name,
+			via[0] ? via : " directly");
 	}
 out:
 	flow_leaks_free(old, n_old);
@@ -453,8 +454,7 @@ static bool has_ste(const struct shype_policy *p, u32 l, u32 t)
  * other's type.  Changes that open no new flow between conflict-set
  * members come first.
  */
-static void fix_share(const struct policy_file *pf, struct why *w, u32 a,
-		      u32 b)
+static void fix_share(const struct policy_file *pf, struct why *w, u32 a, u32 b)
 {
 	const struct shype_policy *p = &pf->pol;
 	struct shype_model *m;
@@ -512,21 +512,24 @@ static void explain_peer(const struct policy_file *pf, const struct record *r,
 	a = record_label(p, r, "vm", a_name);
 	b = record_label(p, r, "peer", b_name);
 	if (a == SHYPE_NOT_FOUND || b == SHYPE_NOT_FOUND) {
-		set_rule(w,
-			 "STE: VMs of labels '%s' and '%s' may share only if their labels have an STE type in common; policy '%s' has no label '%s'",
-			 a_name, b_name, p->name,
-			 a == SHYPE_NOT_FOUND ? a_name : b_name);
+		set_rule(
+			w,
+			"STE: VMs of labels '%s' and '%s' may share only if their labels have an STE type in common; policy '%s' has no label '%s'",
+			a_name, b_name, p->name,
+			a == SHYPE_NOT_FOUND ? a_name : b_name);
 		return;
 	}
-	set_rule(w,
-		 "STE: a VM of label '%s' may not share %s%s%s with a VM of label '%s': the labels have no STE type in common",
-		 a_name, cls ? cls : "an object", what ? " " : "",
-		 what ? what : "", b_name);
+	set_rule(
+		w,
+		"STE: a VM of label '%s' may not share %s%s%s with a VM of label '%s': the labels have no STE type in common",
+		a_name, cls ? cls : "an object", what ? " " : "",
+		what ? what : "", b_name);
 	if (shype_ste_share(p, a, b)) {
 		t = shype_ste_common(p, a, b);
-		set_note(w,
-			 "policy '%s' lets them share (STE type '%s'): the denial was made under another policy",
-			 p->name, p->ste_names[t].s);
+		set_note(
+			w,
+			"policy '%s' lets them share (STE type '%s'): the denial was made under another policy",
+			p->name, p->ste_names[t].s);
 		return;
 	}
 	fix_share(pf, w, a, b);
@@ -559,10 +562,11 @@ static void explain_resource(const struct policy_file *pf,
 	rl = rl_name ? shype_label_find(p, rl_name, strlen(rl_name)) :
 		       SHYPE_NOT_FOUND;
 	if (rl == SHYPE_NOT_FOUND) {
-		set_rule(w,
-			 "%s %s carries label '%s', which policy '%s' does not have: no VM may use it",
-			 cls ? cls : "resource", what, rl_name ? rl_name : "-",
-			 p->name);
+		set_rule(
+			w,
+			"%s %s carries label '%s', which policy '%s' does not have: no VM may use it",
+			cls ? cls : "resource", what, rl_name ? rl_name : "-",
+			p->name);
 		if (kind == SHYPE_RES_SHM)
 			add_fix(w, false,
 				"give the file a label of the policy: shypectl resource label %s LABEL",
@@ -575,13 +579,15 @@ static void explain_resource(const struct policy_file *pf,
 		set_rule(w, "policy '%s' has no label '%s'", p->name, l_name);
 		return;
 	}
-	set_rule(w,
-		 "STE: a VM of label '%s' may use %s %s (label '%s') only if the labels have an STE type in common, and they have none",
-		 l_name, cls ? cls : "resource", what, rl_name);
+	set_rule(
+		w,
+		"STE: a VM of label '%s' may use %s %s (label '%s') only if the labels have an STE type in common, and they have none",
+		l_name, cls ? cls : "resource", what, rl_name);
 	if (shype_ste_share(p, l, rl)) {
-		set_note(w,
-			 "policy '%s' lets label '%s' use label '%s': the denial was made under another policy",
-			 p->name, l_name, rl_name);
+		set_note(
+			w,
+			"policy '%s' lets label '%s' use label '%s': the denial was made under another policy",
+			p->name, l_name, rl_name);
 		return;
 	}
 	fix_share(pf, w, l, rl);
@@ -589,27 +595,31 @@ static void explain_resource(const struct policy_file *pf,
 	/* Or give the resource the VM's own label. */
 	if (!kind)
 		return;
-	f = add_fix(w, true, "label resource %s:%s '%s' (\"resources\": {\"%s:%s\": \"%s\"})",
-		    cls, what, l_name, cls, what, l_name);
+	f = add_fix(
+		w, true,
+		"label resource %s:%s '%s' (\"resources\": {\"%s:%s\": \"%s\"})",
+		cls, what, l_name, cls, what, l_name);
 	if (kind == SHYPE_RES_SHM && f)
-		snprintf(f->text + strlen(f->text),
-			 sizeof(f->text) - strlen(f->text),
-			 "; for a file, at run time: shypectl resource label %s %s",
-			 what, l_name);
+		snprintf(
+			f->text + strlen(f->text),
+			sizeof(f->text) - strlen(f->text),
+			"; for a file, at run time: shypectl resource label %s %s",
+			what, l_name);
 	for (x = 0; f && x < p->labels; x++)
 		if (x != l && flow_edge(p, x, rl) && !flow_edge(p, x, l) &&
-		    !flow_is_resource(p, x))
-		{
+		    !flow_is_resource(p, x)) {
 			add_warning(f,
 				    "VMs of label '%s' could no longer use it",
 				    p->label[x].name);
 			if (flow_walled(p, x, l, &ta, &tb) != SHYPE_NOT_FOUND)
-				add_warning(f,
-					    "crosses conflict set %s: what VMs of label '%s' left in it would pass to label '%s'",
-					    set_names(p, flow_walled(p, x, l,
-								     &ta, &tb),
-						      set, sizeof(set)),
-					    p->label[x].name, l_name);
+				add_warning(
+					f,
+					"crosses conflict set %s: what VMs of label '%s' left in it would pass to label '%s'",
+					set_names(p,
+						  flow_walled(p, x, l, &ta,
+							      &tb),
+						  set, sizeof(set)),
+					p->label[x].name, l_name);
 		}
 	m = model_copy(pf);
 	if (f && (!m || model_set_resource(m, kind, what, l)))
@@ -620,8 +630,8 @@ static void explain_resource(const struct policy_file *pf,
 }
 
 /* reason=chinese_wall type=T running=R [peer=ID(LABEL)]. */
-static void explain_chwall(const struct policy_file *pf,
-			   const struct record *r, struct why *w)
+static void explain_chwall(const struct policy_file *pf, const struct record *r,
+			   struct why *w)
 {
 	const struct shype_policy *p = &pf->pol;
 	const char *type = field(r, "type"), *running = field(r, "running");
@@ -648,16 +658,18 @@ static void explain_chwall(const struct policy_file *pf,
 			break;
 	if (t == SHYPE_NOT_FOUND || u == SHYPE_NOT_FOUND ||
 	    s == p->conflict_sets) {
-		set_rule(w,
-			 "Chinese Wall: type '%s' conflicted with running type '%s', but no conflict set of policy '%s' holds both: the denial was made under another policy",
-			 type ? type : "?", running ? running : "?", p->name);
+		set_rule(
+			w,
+			"Chinese Wall: type '%s' conflicted with running type '%s', but no conflict set of policy '%s' holds both: the denial was made under another policy",
+			type ? type : "?", running ? running : "?", p->name);
 		return;
 	}
-	set_rule(w,
-		 "Chinese Wall: conflict set %s: a VM of label '%s' (type '%s') may not start while a VM of type '%s' runs%s%s",
-		 set_names(p, s, set, sizeof(set)), l_name, type, running,
-		 peer && strcmp(peer, "-") ? " (vm " : "",
-		 peer && strcmp(peer, "-") ? peer : "");
+	set_rule(
+		w,
+		"Chinese Wall: conflict set %s: a VM of label '%s' (type '%s') may not start while a VM of type '%s' runs%s%s",
+		set_names(p, s, set, sizeof(set)), l_name, type, running,
+		peer && strcmp(peer, "-") ? " (vm " : "",
+		peer && strcmp(peer, "-") ? peer : "");
 	if (peer && strcmp(peer, "-"))
 		strncat(w->rule, ")", sizeof(w->rule) - strlen(w->rule) - 1);
 	add_fix(w, false,
@@ -665,9 +677,10 @@ static void explain_chwall(const struct policy_file *pf,
 		running);
 	f = add_fix(w, true, "take '%s' or '%s' out of conflict set %s", type,
 		    running, set);
-	add_warning(f,
-		    "crosses conflict set %s: VMs of types '%s' and '%s' could run at once, and share wherever their STE types allow",
-		    set, type, running);
+	add_warning(
+		f,
+		"crosses conflict set %s: VMs of types '%s' and '%s' could run at once, and share wherever their STE types allow",
+		set, type, running);
 }
 
 /* Explain the fields of @r under @pf into @w; false when not a denial. */
@@ -688,12 +701,13 @@ static bool explain(const struct policy_file *pf, const struct record *r,
 	} else if (!strcmp(reason, "chinese_wall")) {
 		explain_chwall(pf, r, w);
 	} else if (!strcmp(reason, "unlabeled")) {
-		set_rule(w,
-			 "the VM was created outside any labelled cgroup, and policy '%s' refuses unlabelled VMs (\"unlabeled\": \"%s\")",
-			 p->name,
-			 p->unlabeled == SHYPE_UNLABELED_DENY ?
-				 "deny" :
-				 p->label[p->unlabeled].name);
+		set_rule(
+			w,
+			"the VM was created outside any labelled cgroup, and policy '%s' refuses unlabelled VMs (\"unlabeled\": \"%s\")",
+			p->name,
+			p->unlabeled == SHYPE_UNLABELED_DENY ?
+				"deny" :
+				p->label[p->unlabeled].name);
 		add_fix(w, false,
 			"start the VM with a label: 'shypectl run --label LABEL', 'shypectl label set CGROUP LABEL' or 'shypectl domain label DOMAIN LABEL' (for libvirtd's probe VM, give libvirtd's cgroup a label such as 'libvirt', as policies/figure2-libvirt.json does)");
 		add_fix(w, true,
@@ -713,50 +727,58 @@ static bool explain(const struct policy_file *pf, const struct record *r,
 			"give the VM's cgroup a VM label of the policy: shypectl label set CGROUP LABEL");
 		add_fix(w, true, "add VM label '%s' to \"labels\"", label);
 	} else if (!strcmp(reason, "process_label")) {
-		set_rule(w,
-			 "one process may run VMs of one label only, and it already runs vm %s",
-			 field(r, "other") ? field(r, "other") : "?");
+		set_rule(
+			w,
+			"one process may run VMs of one label only, and it already runs vm %s",
+			field(r, "other") ? field(r, "other") : "?");
 		add_fix(w, false,
 			"run VMs of another label in another process (no policy change allows this)");
 	} else if (!strcmp(reason, "relabel")) {
-		set_rule(w,
-			 "a run-time label '%s' of a shared file was refused: a VM that maps the file may not use that label",
-			 field(r, "label") ? field(r, "label") : "?");
+		set_rule(
+			w,
+			"a run-time label '%s' of a shared file was refused: a VM that maps the file may not use that label",
+			field(r, "label") ? field(r, "label") : "?");
 		add_fix(w, false,
 			"give the file a label that every VM mapping it shares an STE type with, or label it before the VMs map it");
 	} else if (!strcmp(reason, "no_policy")) {
-		set_rule(w,
-			 "no policy was loaded and shype.ko refuses every VM until one is (require_policy=1)");
+		set_rule(
+			w,
+			"no policy was loaded and shype.ko refuses every VM until one is (require_policy=1)");
 		add_fix(w, false,
 			"load a policy: shypectl load FILE (at boot: POLICY= in shype.conf)");
 	} else if (!strcmp(reason, "unknown_vm")) {
-		set_rule(w,
-			 "the process is not a VM shype knows (created before shype.ko was loaded, or not a VMM): it may not share");
+		set_rule(
+			w,
+			"the process is not a VM shype knows (created before shype.ko was loaded, or not a VMM): it may not share");
 		add_fix(w, false,
 			"restart the VM after shype.ko is loaded (no policy change allows this)");
 	} else if (!strcmp(reason, "vm_to_vm_unsupported") ||
 		   !strcmp(reason, "netns") || !strcmp(reason, "raw_socket") ||
 		   !strcmp(reason, "no_device") ||
 		   !strcmp(reason, "not_owner")) {
-		set_rule(w,
-			 "shype cannot mediate this operation (%s: reason=%s), so it refuses it while a policy is loaded",
-			 op, reason);
+		set_rule(
+			w,
+			"shype cannot mediate this operation (%s: reason=%s), so it refuses it while a policy is loaded",
+			op, reason);
 		add_fix(w, false,
 			"no policy change allows it: use a device shype mediates (see docs/hookpoints.md)");
 	} else if (!strcmp(reason, "other_name")) {
-		set_rule(w,
-			 "policy '%s' is active; a policy of another name ('%s') replaces it only when forced",
-			 field(r, "active") ? field(r, "active") : "?",
-			 field(r, "new") ? field(r, "new") : "?");
+		set_rule(
+			w,
+			"policy '%s' is active; a policy of another name ('%s') replaces it only when forced",
+			field(r, "active") ? field(r, "active") : "?",
+			field(r, "new") ? field(r, "new") : "?");
 		add_fix(w, false,
 			"shypectl load FILE force (check first: shypectl load FILE force --dry-run)");
 	} else if (!strcmp(reason, "stale_version")) {
-		set_rule(w,
-			 "a policy replaces one of its own name only with a higher version (active %s, new %s)",
-			 field(r, "active") ? field(r, "active") : "?",
-			 field(r, "new") ? field(r, "new") : "?");
+		set_rule(
+			w,
+			"a policy replaces one of its own name only with a higher version (active %s, new %s)",
+			field(r, "active") ? field(r, "active") : "?",
+			field(r, "new") ? field(r, "new") : "?");
 		add_fix(w, true, "raise \"version\" above %s",
-			field(r, "active") ? field(r, "active") : "the active one");
+			field(r, "active") ? field(r, "active") :
+					     "the active one");
 	} else if (!strcmp(reason, "malformed")) {
 		set_rule(w, "the kernel refused a malformed blob: %s",
 			 field(r, "error") ? field(r, "error") : "?");
@@ -782,8 +804,7 @@ static void print_why(const char *line, const struct why *w)
 	for (i = 0; i < w->n_fixes; i++) {
 		open_json_object(NULL);
 		print_string(PRINT_ANY, "fix", "  fix: %s", w->fix[i].text);
-		print_bool(PRINT_JSON, "policy_change", NULL,
-			   w->fix[i].policy);
+		print_bool(PRINT_JSON, "policy_change", NULL, w->fix[i].policy);
 		print_nl();
 		open_json_array(PRINT_JSON, "warnings");
 		for (j = 0; j < w->fix[i].n_warnings; j++) {
