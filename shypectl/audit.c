@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "main.h"
 #include "analyze.h"
 
 #define FIELDS_MAX 32

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "main.h"
 #include "analyze.h"
 
 int policy_file_load(const char *path, struct policy_file *pf)
