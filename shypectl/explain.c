@@ -493,8 +493,11 @@ static void fix_share(const struct policy_file *pf, struct why *w, u32 a, u32 b)
 static u32 record_label(const struct shype_policy *p, const struct record *r,
 			const char *key, char name[SHYPE_NAME_MAX + 1])
 {
-	if (!id_label(field(r, key), name))
+	if (!id_label(field(r, key), name)) {
+		/* Named "?" in the explanation: the record has no label. */
+		strcpy(name, "?");
 		return SHYPE_NOT_FOUND;
+	}
 	return shype_label_find(p, name, strlen(name));
 }
 
@@ -511,6 +514,12 @@ static void explain_peer(const struct policy_file *pf, const struct record *r,
 		what = field(r, "name");
 	a = record_label(p, r, "vm", a_name);
 	b = record_label(p, r, "peer", b_name);
+	if (!strcmp(a_name, "?") || !strcmp(b_name, "?")) {
+		set_rule(
+			w,
+			"STE: two VMs may share only if their labels have an STE type in common; the record does not give both labels");
+		return;
+	}
 	if (a == SHYPE_NOT_FOUND || b == SHYPE_NOT_FOUND) {
 		set_rule(
 			w,

@@ -598,6 +598,13 @@ run -j audit explain --policy $F2 'op=irqfd result=denied vm=3(order) pid=7 reas
 check explain_json grep -qxF \
 	'{"explanations":[{"record":"op=irqfd result=denied vm=3(order) pid=7 reason=ste peer=5(computing) class=eventfd","rule":"STE: a VM of label '"'order'"' may not share eventfd with a VM of label '"'computing'"': the labels have no STE type in common","fixes":[{"fix":"add STE type '"'Computing'"' to label '"'order'"'","policy_change":true,"warnings":[]},{"fix":"add STE type '"'Order'"' to label '"'computing'"'","policy_change":true,"warnings":[]}]}]}' \
 	"$T/out"
+run audit explain --policy $F2 'op=irqfd result=denied vm=3(zz) pid=7 reason=ste peer=5(order) class=eventfd'
+check explain_label_not_in_policy grep -qxF \
+	"  rule: STE: VMs of labels 'zz' and 'order' may share only if their labels have an STE type in common; policy 'figure2' has no label 'zz'" \
+	"$T/out"
+run audit explain --policy $F2 'op=memslot result=denied vm=3(order) pid=7 reason=ste class=shm label=ghost path=/dev/shm/x'
+check explain_run_time_label_not_in_policy [ "$(sed -n 2,3p "$T/out")" = "  rule: shm /dev/shm/x carries label 'ghost', which policy 'figure2' does not have: no VM may use it
+  fix: give the file a label of the policy: shypectl resource label /dev/shm/x LABEL" ]
 expect_err explain_not_a_record 1 \
 	"Error: not a shype denial record (no op= and reason=): hello" \
 	audit explain --policy $F2 hello
