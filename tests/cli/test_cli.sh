@@ -612,6 +612,30 @@ expect_err explain_bad_count 2 \
 	"Error: '0' is not a number of denials from 1 to 256" \
 	audit explain --policy $F2 -n 0
 
+### three-tenants.json: each tenant shares with the shared services only,
+### on its own volume and bridges; Acme and Globex never run at once.
+
+TT=policies/three-tenants.json
+while read -r name want args; do
+	# shellcheck disable=SC2086 # words of a command
+	run check $args --policy $TT
+	check "tenants_$name" [ "$rc" = "$want" ]
+done <<'EOF'
+apart 3 share acme globex
+apart_from_uncompeting 3 share initech globex
+storage_serves_tenant 0 share acme storage
+monitor_watches_tenant 0 share globex monitor
+own_volume 0 resource acme shm:/dev/shm/vol-acme
+others_volume 3 resource acme shm:/dev/shm/vol-globex
+storage_has_every_volume 0 resource storage shm:/dev/shm/vol-globex
+monitor_on_metrics_bridge 0 resource monitor net:br-mon-globex
+others_metrics_bridge 3 resource globex net:br-mon-acme
+probe_vm_on_no_bridge 3 resource libvirt net:br-acme
+competitor_waits 3 create globex --running acme
+uncompeting_runs_beside 0 create initech --running acme,storage,monitor
+services_run_beside 0 create storage --running acme,monitor
+EOF
+
 ### Kernel-facing commands: help and usage errors (exit 2)
 
 run help
