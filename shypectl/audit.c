@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "main.h"
+#include "analyze.h"
 
 #define FIELDS_MAX 32
 
@@ -21,8 +22,10 @@ static int audit_help(int argc, char **argv)
 	(void)argv;
 	fprintf(f,
 		"Usage: %1$s audit [{-f|--follow}]\n"
+		"       %1$s audit explain [--policy POLICY] [{-n|--last} N] [RECORD... | -]\n"
 		"       %1$s audit help\n"
 		"\n"
+		"       POLICY := { FILE | active }\n"
 		"       OPTIONS := { {-j|--json} [{-p|--pretty}] }\n",
 		bin_name);
 	return argc ? EXIT_SUCCESS : EXIT_USAGE;
@@ -108,6 +111,8 @@ int do_audit(int argc, char **argv)
 
 	if (help_asked(argc, argv, audit_help))
 		return audit_help(argc, argv);
+	if (argc > 1 && !strcmp(argv[1], "explain"))
+		return audit_explain(argc - 1, argv + 1);
 	while ((c = cmd_getopt(argc, argv, "f", opts)) != -1) {
 		if (c != 'f')
 			return EXIT_USAGE;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "main.h"
+#include "analyze.h"
 
 #define REASONS_MAX 8192
 
@@ -20,7 +21,7 @@ static int load_help(int argc, char **argv)
 
 	(void)argv;
 	fprintf(f,
-		"Usage: %1$s load FILE [force]\n"
+		"Usage: %1$s load FILE [force] [--dry-run]\n"
 		"       %1$s load help\n"
 		"\n"
 		"       FILE := { JSON source | binary blob }\n"
@@ -45,28 +46,40 @@ static void print_reasons(char *reasons)
 
 int do_load(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ 0 },
+	};
 	static char reasons[REASONS_MAX];
 	char hex[2 * SHYPE_DIGEST_SIZE + 1], version[24];
 	const char *name;
 	struct policy_file pf;
-	bool force = false, unchanged;
-	int err, nargs;
+	bool force = false, unchanged, dry_run = false;
+	int c, err, nargs;
 
 	if (help_asked(argc, argv, load_help))
 		return load_help(argc, argv);
-	if (cmd_getopt(argc, argv, "", NULL) != -1)
-		return EXIT_USAGE;
+	while ((c = cmd_getopt(argc, argv, "", opts)) != -1) {
+		if (c != 'n')
+			return EXIT_USAGE;
+		dry_run = true;
+	}
 	nargs = argc - optind;
 	if (nargs < 1)
 		return load_help(0, argv);
 	if (nargs > 2 || (nargs == 2 && strcmp(argv[optind + 1], "force")))
 		return usage_err(
-			"'load' takes FILE [force]; see '%s load help'",
+			"'load' takes FILE [force] [--dry-run]; see '%s load help'",
 			bin_name);
 	force = nargs == 2;
 
 	if (policy_file_load(argv[optind], &pf))
 		return EXIT_FAILURE;
+	if (dry_run) {
+		err = load_dry_run(&pf, force);
+		policy_file_free(&pf);
+		return err;
+	}
 	err = shype_kernel_load(pf.blob, pf.len, force ? SHYPE_LOAD_FORCE : 0,
 				reasons, sizeof(reasons));
 	unchanged = err > 0;

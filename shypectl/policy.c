@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "main.h"
+#include "analyze.h"
 
 /* The one positional FILE of a command taking no option of its own. */
 static const char *file_arg(int argc, char **argv)
@@ -355,9 +356,12 @@ static int policy_help(int argc, char **argv)
 	fprintf(f,
 		"Usage: %1$s policy { check | show } FILE\n"
 		"       %1$s policy compile FILE -o BLOB\n"
+		"       %1$s policy analyze { FILE | active } [{-f|--format} FORMAT]\n"
+		"       %1$s policy diff { FILE | active } { FILE | active }\n"
 		"       %1$s policy help\n"
 		"\n"
 		"       FILE := { JSON source | binary blob }\n"
+		"       FORMAT := { text | json | dot }\n"
 		"       OPTIONS := { {-j|--json} [{-p|--pretty}] }\n",
 		bin_name);
 	return argc ? EXIT_SUCCESS : EXIT_USAGE;
@@ -369,6 +373,8 @@ int do_policy(int argc, char **argv)
 		{ "check", policy_check },
 		{ "compile", policy_compile },
 		{ "show", policy_show },
+		{ "analyze", policy_analyze },
+		{ "diff", policy_diff },
 		{ "help", policy_help },
 		{ 0 },
 	};

@@ -118,7 +118,7 @@ expect_err unknown_object 2 \
 	"Error: 'frob' is not one of { policy | check | load | status | vm | binding | label | resource | run | mode | audit | stats | domain | hook | daemon | boot | help | version }" \
 	frob
 expect_err unknown_command 2 \
-	"Error: 'frob' is not one of { check | compile | show | help }" \
+	"Error: 'frob' is not one of { check | compile | show | analyze | diff | help }" \
 	policy frob
 expect_err ambiguous_command 2 "Error: 'c' is ambiguous: { check | compile }" \
 	policy c
@@ -193,6 +193,16 @@ check json_error_no_command [ "$rc" = 2 ] &&
 	check json_error_no_command_object grep -qx '{"error":"[^"]*"}' "$T/out"
 run -j -p check share ordr order --policy $F2
 check json_error_pretty [ "$rc" = 1 -a "$(head -n1 "$T/out")" = "{" ]
+
+# The man page and the docs follow the code.
+man_objects=$(sed -n 's/^\.IR OBJECT " := { " \(.*\) " }"$/\1/p' man/shypectl.8 |
+	sed 's/ " | " / | /g')
+run help
+check man_object_list_matches_help \
+	grep -qF "OBJECT := { $man_objects }" "$T/out"
+for p in policies/*.json; do
+	check "docs_policy_guide_lists $p" grep -qF "(../$p)" docs/policy.md
+done
 
 ### policy check
 
@@ -525,13 +535,223 @@ expect cw_oil_network_private 3 \
 expect minimal_allows_all 0 "allow" \
 	check share default default --policy policies/minimal.json
 
+### policy analyze: the flows a policy allows (Figure 2's vdisk_server
+### carries data between Order and Advertising, which never run at once)
+
+expect analyze_figure2 0 "policy figure2  version 1.0
+label advertising  vm  resources net:br-ads  reaches order vdisk_ads vdisk_order vdisk_server
+label computing  vm  reaches nothing
+label order  vm  resources net:br-order  reaches advertising vdisk_ads vdisk_order vdisk_server
+label vdisk_ads  resource  resources shm:/dev/shm/vdisk-ads  reaches advertising order vdisk_order vdisk_server
+label vdisk_order  resource  resources shm:/dev/shm/vdisk-order  reaches advertising order vdisk_ads vdisk_server
+label vdisk_server  vm  reaches advertising order vdisk_ads vdisk_order
+flow advertising vdisk_ads  ste Advertising
+flow advertising vdisk_server  ste Advertising
+flow order vdisk_order  ste Order
+flow order vdisk_server  ste Order
+flow vdisk_ads vdisk_server  ste Advertising
+flow vdisk_order vdisk_server  ste Order
+conflict Advertising Order  labels advertising order  through vdisk_server
+unused chwall_type Computing  in no conflict set: it keeps no VM out" \
+	policy analyze $F2
+run -j policy analyze "$T/f2.bin"
+check analyze_blob_json_names_intermediary grep -qF \
+	'"conflicts":[{"type":"Advertising","other_type":"Order","label":"advertising","other_label":"order","conflict_set":["Advertising","Order"],"through":["vdisk_server"]}]' \
+	"$T/out"
+check analyze_json_reaches grep -qF \
+	'{"label":"computing","kind":"vm","unlabeled":false,"resources":[],"reaches":[]}' \
+	"$T/out"
+run policy analyze -f json $F2
+check analyze_format_json [ "$rc" = 0 -a "$(head -c 20 "$T/out")" = '{"policy":"figure2",' ]
+run policy analyze --format dot $F2
+check analyze_dot_is_graph [ "$rc" = 0 -a "$(head -n1 "$T/out")" = 'graph "figure2" {' -a "$(tail -n1 "$T/out")" = "}" ]
+check analyze_dot_edge grep -qxF \
+	'	"order" -- "vdisk_server" [label="Order"];' "$T/out"
+check analyze_dot_resource grep -qxF \
+	'	"vdisk_order" [shape=cylinder, tooltip="shm:/dev/shm/vdisk-order"];' \
+	"$T/out"
+check analyze_dot_conflict grep -qxF \
+	'	"advertising" -- "order" [style=dashed, color=red, label="conflict Advertising/Order through vdisk_server"];' \
+	"$T/out"
+run policy analyze policies/three-tenants.json
+check analyze_tenants_name_both_services grep -qxF \
+	'conflict Acme Globex  labels acme globex  through monitor storage' \
+	"$T/out"
+check analyze_tenants_nothing_unused [ -z "$(grep '^unused' "$T/out")" ]
+check analyze_tenants_probe_label_isolated grep -qxF \
+	'label libvirt  vm  reaches nothing' "$T/out"
+cat >"$T/wall.json" <<'EOF'
+{ "name": "wall", "version": "1.0",
+  "ste": { "types": ["A", "B", "C", "Spare"] },
+  "chwall": { "types": ["A", "B", "Idle"], "conflict_sets": [["A", "B"]] },
+  "labels": { "a": { "ste": ["A", "C"], "chwall": ["A"] },
+              "b": { "ste": ["B"], "chwall": ["B"] },
+              "c": { "ste": ["C"] } },
+  "resource_labels": { "orphan": { "ste": ["C"] } } }
+EOF
+expect analyze_unused_and_walled 0 "policy wall  version 1.0
+label a  vm  reaches c orphan
+label b  vm  reaches nothing
+label c  vm  reaches a orphan
+label orphan  resource  reaches a c
+flow a c  ste C
+flow a orphan  ste C
+flow c orphan  ste C
+unused ste_type Spare  no label has it
+unused chwall_type Idle  no label has it
+unused label orphan  no resource has it (it may still be given at run time)" \
+	policy analyze "$T/wall.json"
+for p in policies/*.json; do
+	run policy analyze "$p"
+	check "policy_analyze_runs $p" [ "$rc" = 0 -a -n "$out" -a -z "$err" ]
+done
+expect_err analyze_needs_file 2 \
+	"Error: 'policy analyze' needs one FILE or 'active'; see 'shypectl policy help'" \
+	policy analyze
+expect_err analyze_bad_format 2 "Error: 'svg' is not one of { text | json | dot }" \
+	policy analyze -f svg $F2
+expect_err analyze_missing_file 1 \
+	"$T/none.json: cannot read: No such file or directory" \
+	policy analyze "$T/none.json"
+
+### policy diff
+
+expect diff_same_is_empty 0 "" policy diff $F2 "$T/f2.bin"
+expect diff_figure2_libvirt 0 "changed policy name  figure2 figure2-libvirt
+added ste_type Libvirt
+added label libvirt  vm  ste +Libvirt" \
+	policy diff $F2 policies/figure2-libvirt.json
+sed -e 's/"version": "1.0"/"version": "1.1"/' \
+	-e 's/"vdisk_server": {/"vdisk_server": { "chwall": ["Computing"],/' \
+	-e 's/"ste": \["Order", "Advertising"\]$/"ste": ["Order"]/' \
+	-e 's/\["Order", "Advertising"\]\]/["Order", "Advertising", "Computing"]]/' \
+	-e 's|"net:br-ads": "advertising"|"net:br-ads": "vdisk_ads", "vsock:7": "computing"|' \
+	-e 's|"shm:/dev/shm/vdisk-order": "vdisk_order",||' \
+	-e 's/"unlabeled": "deny"/"unlabeled": "computing"/' $F2 >"$T/f2b.json"
+expect diff_every_kind 0 "changed policy version  1.0 1.1
+removed conflict_set Advertising,Order
+added conflict_set Advertising,Computing,Order
+changed label vdisk_server  ste -Advertising  chwall +Computing
+removed resource shm:/dev/shm/vdisk-order  label vdisk_order
+changed resource net:br-ads  label advertising vdisk_ads
+added resource vsock:7  label computing
+changed policy unlabeled  deny computing" \
+	policy diff $F2 "$T/f2b.json"
+run -j policy diff $F2 policies/figure2-libvirt.json
+check diff_json [ "$rc" = 0 ] &&
+	check diff_json_changes grep -qxF \
+		'{"old":"policies/figure2.json","new":"policies/figure2-libvirt.json","changes":[{"change":"changed","kind":"policy","name":"name","old":"figure2","new":"figure2-libvirt"},{"change":"added","kind":"ste_type","name":"Libvirt"},{"change":"added","kind":"label","name":"libvirt","label_kind":"vm","ste_added":["Libvirt"],"ste_removed":[],"chwall_added":[],"chwall_removed":[]}]}' \
+		"$T/out"
+expect_err diff_needs_two 2 \
+	"Error: 'policy diff' needs two policies (FILE or 'active'); see 'shypectl policy help'" \
+	policy diff $F2
+expect_match diff_invalid_policy 1 "^$T/bad.json:[0-9]+:[0-9]+: " \
+	policy diff $F2 "$T/bad.json"
+
+### audit explain: the rule that refused a denial, the smallest changes
+### that allow it, and which of them cross a conflict set
+
+expect explain_chinese_wall 0 "seq=4 op=create result=denied vm=3(advertising) pid=77 reason=chinese_wall type=Advertising running=Order peer=1(order)
+  rule: Chinese Wall: conflict set {Advertising, Order}: a VM of label 'advertising' (type 'Advertising') may not start while a VM of type 'Order' runs (vm 1(order))
+  fix: stop every VM of type 'Order' first (no policy change): the wall is working as meant
+  fix: take 'Advertising' or 'Order' out of conflict set {Advertising, Order}
+    warning: crosses conflict set {Advertising, Order}: VMs of types 'Advertising' and 'Order' could run at once, and share wherever their STE types allow" \
+	audit explain --policy $F2 'seq=4 op=create result=denied vm=3(advertising) pid=77 reason=chinese_wall type=Advertising running=Order peer=1(order)'
+expect explain_ste_safe_fix 0 "op=irqfd result=denied vm=3(order) pid=7 reason=ste peer=5(computing) class=eventfd
+  rule: STE: a VM of label 'order' may not share eventfd with a VM of label 'computing': the labels have no STE type in common
+  fix: add STE type 'Computing' to label 'order'
+  fix: add STE type 'Order' to label 'computing'" \
+	audit explain --policy $F2 op=irqfd result=denied 'vm=3(order)' pid=7 \
+	reason=ste 'peer=5(computing)' class=eventfd
+expect explain_ste_warns_on_wall 0 "op=irqfd result=denied vm=3(c) pid=7 reason=ste peer=5(b) class=eventfd
+  rule: STE: a VM of label 'c' may not share eventfd with a VM of label 'b': the labels have no STE type in common
+  fix: add STE type 'B' to label 'c'
+    warning: crosses conflict set {A, B}: labels 'a' and 'b' could then exchange data through c
+  fix: add STE type 'C' to label 'b'
+    warning: crosses conflict set {A, B}: labels 'a' and 'b' could then exchange data directly" \
+	audit explain --policy "$T/wall.json" 'op=irqfd result=denied vm=3(c) pid=7 reason=ste peer=5(b) class=eventfd'
+expect explain_resource 0 "seq=9 op=memslot result=denied vm=3(advertising) pid=7 reason=ste class=shm label=vdisk_order path=/dev/shm/vdisk-order
+  rule: STE: a VM of label 'advertising' may use shm /dev/shm/vdisk-order (label 'vdisk_order') only if the labels have an STE type in common, and they have none
+  fix: add STE type 'Order' to label 'advertising'
+    warning: crosses conflict set {Advertising, Order}: labels 'advertising' and 'order' could then exchange data directly
+  fix: add STE type 'Advertising' to label 'vdisk_order'
+    warning: crosses conflict set {Advertising, Order}: labels 'advertising' and 'order' could then exchange data through vdisk_order
+  fix: label resource shm:/dev/shm/vdisk-order 'advertising' (\"resources\": {\"shm:/dev/shm/vdisk-order\": \"advertising\"}); for a file, at run time: shypectl resource label /dev/shm/vdisk-order advertising
+    warning: VMs of label 'order' could no longer use it
+    warning: crosses conflict set {Advertising, Order}: what VMs of label 'order' left in it would pass to label 'advertising'" \
+	audit explain --policy $F2 'seq=9 op=memslot result=denied vm=3(advertising) pid=7 reason=ste class=shm label=vdisk_order path=/dev/shm/vdisk-order'
+run audit explain --policy $F2 'op=create result=denied vm=8(-) pid=9 reason=unlabeled'
+check explain_unlabeled_rule grep -qxF "  rule: the VM was created outside any labelled cgroup, and policy 'figure2' refuses unlabelled VMs (\"unlabeled\": \"deny\")" "$T/out"
+check explain_unlabeled_names_libvirt_label grep -q "a label such as 'libvirt'" "$T/out"
+run audit explain --policy $F2 'op=irqfd result=denied vm=3(order) pid=7 reason=ste peer=5(vdisk_server) class=eventfd'
+check explain_allowed_now grep -qxF "  note: policy 'figure2' lets them share (STE type 'Order'): the denial was made under another policy" "$T/out"
+printf '%s\n' 'op=create result=denied vm=8(x) pid=9 reason=unknown_label' \
+	'type=UNKNOWN[1499] msg=audit(1700000000.1:5): op=policy_load result=denied reason=stale_version policy=figure2 active=1.2 new=1.1' \
+	>"$T/records"
+run audit explain --policy $F2 - <"$T/records"
+check explain_stdin_two [ "$rc" = 0 -a "$(grep -c '^  rule: ' "$T/out")" = 2 ]
+check explain_kernel_audit_record grep -qxF '  fix: raise "version" above 1.2' "$T/out"
+printf '%s\n' '----' 'time->Thu Dec  3 13:00:00 2026' \
+	'type=UNKNOWN[1499] msg=audit(1764756000.123:42): op=memslot result=denied vm=4(computing) pid=321 reason=ste class=shm label=vdisk_order path=2F6465762F73686D2F766469736B2D6F72646572' \
+	>"$T/ausearch"
+run audit explain --policy $F2 - <"$T/ausearch"
+check explain_ausearch_hex_path [ "$rc" = 0 ] &&
+	check explain_ausearch_decodes_path grep -qxF \
+		"  rule: STE: a VM of label 'computing' may use shm /dev/shm/vdisk-order (label 'vdisk_order') only if the labels have an STE type in common, and they have none" \
+		"$T/out"
+echo '----' >"$T/no-records"
+expect_err explain_stdin_no_record 1 \
+	"Error: no shype denial record on standard input" \
+	audit explain --policy $F2 - <"$T/no-records"
+run -j audit explain --policy $F2 'op=irqfd result=denied vm=3(order) pid=7 reason=ste peer=5(computing) class=eventfd'
+check explain_json grep -qxF \
+	'{"explanations":[{"record":"op=irqfd result=denied vm=3(order) pid=7 reason=ste peer=5(computing) class=eventfd","rule":"STE: a VM of label '"'order'"' may not share eventfd with a VM of label '"'computing'"': the labels have no STE type in common","fixes":[{"fix":"add STE type '"'Computing'"' to label '"'order'"'","policy_change":true,"warnings":[]},{"fix":"add STE type '"'Order'"' to label '"'computing'"'","policy_change":true,"warnings":[]}]}]}' \
+	"$T/out"
+run audit explain --policy $F2 'op=irqfd result=denied vm=3(zz) pid=7 reason=ste peer=5(order) class=eventfd'
+check explain_label_not_in_policy grep -qxF \
+	"  rule: STE: VMs of labels 'zz' and 'order' may share only if their labels have an STE type in common; policy 'figure2' has no label 'zz'" \
+	"$T/out"
+run audit explain --policy $F2 'op=memslot result=denied vm=3(order) pid=7 reason=ste class=shm label=ghost path=/dev/shm/x'
+check explain_run_time_label_not_in_policy [ "$(sed -n 2,3p "$T/out")" = "  rule: shm /dev/shm/x carries label 'ghost', which policy 'figure2' does not have: no VM may use it
+  fix: give the file a label of the policy: shypectl resource label /dev/shm/x LABEL" ]
+expect_err explain_not_a_record 1 \
+	"Error: not a shype denial record (no op= and reason=): hello" \
+	audit explain --policy $F2 hello
+expect_err explain_bad_count 2 \
+	"Error: '0' is not a number of denials from 1 to 256" \
+	audit explain --policy $F2 -n 0
+
+### three-tenants.json: each tenant shares with the shared services only,
+### on its own volume and bridges; Acme and Globex never run at once.
+
+TT=policies/three-tenants.json
+while read -r name want args; do
+	# shellcheck disable=SC2086 # words of a command
+	run check $args --policy $TT
+	check "tenants_$name" [ "$rc" = "$want" ]
+done <<'EOF'
+apart 3 share acme globex
+apart_from_uncompeting 3 share initech globex
+storage_serves_tenant 0 share acme storage
+monitor_watches_tenant 0 share globex monitor
+own_volume 0 resource acme shm:/dev/shm/vol-acme
+others_volume 3 resource acme shm:/dev/shm/vol-globex
+storage_has_every_volume 0 resource storage shm:/dev/shm/vol-globex
+monitor_on_metrics_bridge 0 resource monitor net:br-mon-globex
+others_metrics_bridge 3 resource globex net:br-mon-acme
+probe_vm_on_no_bridge 3 resource libvirt net:br-acme
+competitor_waits 3 create globex --running acme
+uncompeting_runs_beside 0 create initech --running acme,storage,monitor
+services_run_beside 0 create storage --running acme,monitor
+EOF
+
 ### Kernel-facing commands: help and usage errors (exit 2)
 
 run help
 check help_lists_kernel_objects grep -q \
 	'OBJECT := { policy | check | load | status | vm | binding | label | resource | run | mode | audit | stats | domain | hook | daemon | boot }' \
 	"$T/out"
-for h in "load:Usage: shypectl load FILE [force]" \
+for h in "load:Usage: shypectl load FILE [force] [--dry-run]" \
 	"status:Usage: shypectl status" \
 	"vm:Usage: shypectl vm { list | show }" \
 	"label:Usage: shypectl label set CGROUP LABEL" \
@@ -555,10 +775,10 @@ check load_needs_file [ "$rc" = 2 -a -z "$out" ] &&
 	check load_needs_file_prints_usage \
 		grep -q '^Usage: shypectl load FILE \[force\]' "$T/err"
 expect_err load_bad_force 2 \
-	"Error: 'load' takes FILE [force]; see 'shypectl load help'" \
+	"Error: 'load' takes FILE [force] [--dry-run]; see 'shypectl load help'" \
 	load $F2 forc
 expect_err load_too_many 2 \
-	"Error: 'load' takes FILE [force]; see 'shypectl load help'" \
+	"Error: 'load' takes FILE [force] [--dry-run]; see 'shypectl load help'" \
 	load $F2 force force
 expect_err status_no_argument 2 \
 	"Error: 'status' takes no argument; see 'shypectl status help'" status x
@@ -618,7 +838,8 @@ for c in status "vm list" "label list" "label get /" "label set /x order" \
 	"label unset /x" stats mode "mode enforce" audit \
 	"load $F2" "run --label order -- true" "resource list" \
 	"resource label $F2 order" "resource unlabel $F2" \
-	"domain label d order" "domain dry-run d"; do
+	"domain label d order" "domain dry-run d" "policy analyze active" \
+	"policy diff $F2 active" "load $F2 --dry-run" "audit explain"; do
 	# shellcheck disable=SC2086 # words of a command
 	expect_err "not_loaded: $c" 1 \
 		"Error: shype.ko is not loaded (no $T/none)" $c
@@ -1139,6 +1360,74 @@ expect_err daemon_takes_no_argument 2 \
 	daemon now
 run domain help
 check domain_help_is_grammar grep -q '^       DOMAIN := { NAME | UUID | ID }$' "$T/out"
+# policy analyze/diff active, load --dry-run and audit explain on the
+# stand-in files: the active policy is Figure 2's.
+"$SHYPECTL" policy compile "$F2" -o "$S/policy" >/dev/null
+echo "policy=figure2 version=1.0 digest=$digest mode=enforce vms=4 hooks=3" \
+	>"$S/status"
+run policy analyze active
+check analyze_active [ "$rc" = 0 -a "$(head -n1 "$T/out")" = "policy figure2  version 1.0" ]
+expect diff_active_same 0 "" policy diff active $F2
+printf '%s\n' 'vm=1 pid=100 label=order' 'vm=2 pid=101 label=vdisk_server' \
+	'vm=3 pid=102 label=advertising' 'vm=4 pid=103 label=computing' \
+	'vm=5 pid=104 label=-' >"$S/vms"
+printf '%s\n' 'object=1 class=eventfd vms=1(order),2(vdisk_server)' \
+	'object=2 class=shm path=/dev/shm/vdisk-order vms=1(order),2(vdisk_server)' \
+	'object=3 class=net name=br-x vms=4(computing)' \
+	'object=4 class=shm path=/dev/shm/disk vms=3(advertising)' >"$S/bindings"
+printf 'resource=shm:/dev/shm/disk inode=12 label=vdisk_ads\n' >"$S/resources"
+cat >"$T/next.json" <<'EOF'
+{ "name": "figure2", "version": "1.1",
+  "ste": { "types": ["Order", "Advertising", "Computing"] },
+  "chwall": { "types": ["Order", "Advertising"],
+              "conflict_sets": [["Order", "Advertising"]] },
+  "labels": { "order": { "ste": ["Order"], "chwall": ["Order"] },
+              "advertising": { "ste": ["Advertising"], "chwall": ["Advertising"] },
+              "vdisk_server": { "ste": ["Advertising"] } },
+  "resource_labels": { "vdisk_order": { "ste": ["Order"] },
+                       "x": { "ste": ["Advertising"] } },
+  "resources": { "shm:/dev/shm/vdisk-order": "vdisk_order", "net:br-x": "x" },
+  "unlabeled": "deny" }
+EOF
+expect load_dry_run_refusals 3 "refused vm 3 (pid 102, label 'advertising'): Chinese Wall type 'Advertising' conflicts with running type 'Order' of vm 1
+refused vm 4 (pid 103, label 'computing'): label not in the new policy
+refused vm 5 (pid 104, label '-'): unlabelled VMs are denied
+refused object 1: vms 2 and 1 share no type ('vdisk_server' and 'order')
+refused object 2: vm 2 (label 'vdisk_server') may not use shm:/dev/shm/vdisk-order (label 'vdisk_order')
+refused object 2: vms 2 and 1 share no type ('vdisk_server' and 'order')
+refused object 4: vm 3 (label 'advertising') may not use shm:/dev/shm/disk (label 'vdisk_ads')
+policy figure2 version 1.1 would be refused: 7 refusals" \
+	load "$T/next.json" --dry-run
+cp "$S/policy" "$T/policy-before"
+expect load_dry_run_writes_nothing 3 "refused 'figure2' is active; 'minimal' needs force
+refused vm 1 (pid 100, label 'order'): label not in the new policy
+refused vm 2 (pid 101, label 'vdisk_server'): label not in the new policy
+refused vm 3 (pid 102, label 'advertising'): label not in the new policy
+refused vm 4 (pid 103, label 'computing'): label not in the new policy
+policy minimal version 1.0 would be refused: 5 refusals" \
+	load --dry-run policies/minimal.json
+check load_dry_run_policy_untouched cmp -s "$S/policy" "$T/policy-before"
+printf 'vm=1 pid=100 label=order\nvm=4 pid=103 label=computing\n' >"$S/vms"
+: >"$S/bindings"
+expect load_dry_run_allows 0 "policy figure2-libvirt version 1.0 would be loaded" \
+	load --dry-run policies/figure2-libvirt.json force
+expect load_dry_run_active 0 "policy figure2 version 1.0 is already active" \
+	load --dry-run $F2
+expect load_dry_run_json 3 \
+	'{"file":"policies/figure2-libvirt.json","policy":"figure2-libvirt","version":"1.0","digest":"'"$("$SHYPECTL" -j policy check policies/figure2-libvirt.json | sed 's/.*"digest":"\([0-9a-f]*\)".*/\1/')"'","force":false,"unchanged":false,"refusals":[{"reason":"other_name","message":"'"'figure2'"' is active; '"'figure2-libvirt'"' needs force"}],"would_load":false}' \
+	-j load --dry-run policies/figure2-libvirt.json
+printf '%s\n' \
+	'seq=4 op=create result=denied vm=3(advertising) pid=77 reason=chinese_wall type=Advertising running=Order peer=1(order)' \
+	'seq=5 op=irqfd result=denied vm=1(order) pid=100 reason=ste peer=4(computing) class=eventfd' \
+	'seq=6 op=memslot result=permitted vm=4(computing) pid=103 reason=ste class=shm label=vdisk_order path=/dev/shm/vdisk-order' \
+	>"$S/audit"
+run audit explain
+check explain_last_one [ "$rc" = 0 -a "$(head -n1 "$T/out")" = "seq=6 op=memslot result=permitted vm=4(computing) pid=103 reason=ste class=shm label=vdisk_order path=/dev/shm/vdisk-order" ]
+check explain_last_one_only [ "$(grep -c '^seq=' "$T/out")" = 1 ]
+run audit explain --last 2
+check explain_last_two [ "$rc" = 0 -a "$(grep '^seq=' "$T/out" | cut -d' ' -f1 | tr '\n' ' ')" = "seq=5 seq=6 " ]
+run audit explain -n 10 --policy policies/figure2-libvirt.json
+check explain_last_all [ "$rc" = 0 -a "$(grep -c '^seq=' "$T/out")" = 3 ]
 unset SHYPE_SECURITYFS SHYPE_CGROUP_ROOT
 
 ### The man pages match the code: shypectl(8)'s objects are help's.
