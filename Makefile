@@ -59,7 +59,7 @@ POLICIES  := $(wildcard policies/*.json)
 .PHONY: all user module check deps unit asan fuzz policies format format-check \
 	checkpatch vm-check vm-shell demo bench clean cli-test install \
 	install-user install-module install-test e2e-libvirt e2e-check e2e-shell \
-	vm-check-next fresh-check
+	vm-check-next fresh-check asan-cli
 .DELETE_ON_ERROR:
 
 all: user module
@@ -121,6 +121,12 @@ unit: $(UNIT_BIN)
 asan: $(ASAN_BIN)
 	@set -e; for t in $(ASAN_BIN); do echo "== $$t (ASan+UBSan)"; \
 		(cd tests/unit && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ../../$$t); done
+
+# The CLI tests against a shypectl built with ASan and UBSan, in its own
+# build directory: they reach the parsers of files that unit tests do not.
+asan-cli:
+	@CFLAGS="$(SAN_FLAGS)" $(MAKE) -s B=$(B)/asan-cli $(B)/asan-cli/shypectl
+	@ASAN_OPTIONS=detect_leaks=0 tests/cli/test_cli.sh $(B)/asan-cli/shypectl
 
 fuzz: $(FUZZ_BIN)
 	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
@@ -249,6 +255,7 @@ check: deps
 	$(MAKE) cli-test
 	$(MAKE) unit
 	$(MAKE) asan
+	$(MAKE) asan-cli
 	$(MAKE) fuzz
 	$(MAKE) checkpatch
 	$(MAKE) module

@@ -18,7 +18,7 @@
 
 bool flow_is_resource(const struct shype_policy *p, u32 l)
 {
-	return !(le32_to_cpu(p->label[l].flags) & SHYPE_LABEL_VM);
+	return !shype_label_is_vm(p, l);
 }
 
 bool flow_edge(const struct shype_policy *p, u32 a, u32 b)

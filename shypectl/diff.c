@@ -475,7 +475,8 @@ static int check_vms(const struct shype_policy *p,
 			}
 			l = p->unlabeled;
 		} else {
-			l = vm_label_index(p, vms[i].label);
+			l = shype_vm_label_index(p, vms[i].label,
+						 strlen(vms[i].label));
 			if (l == SHYPE_NOT_FOUND) {
 				refusal("unknown_label",
 					"vm %llu (pid %d, label '%s'): label not in the new policy",

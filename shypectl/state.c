@@ -169,7 +169,7 @@ int state_restore(void)
 		n++;
 		if (line[0] == '#' || line[0] == '\n')
 			continue;
-		if (sscanf(line, "%15s %4095s %65s", k, p, l) != 3 ||
+		if (sscanf(line, "%15s %4095s %64s", k, p, l) != 3 ||
 		    !shype_name_valid(l, strlen(l))) {
 			p_err("%s:%u: not 'cgroup|file PATH LABEL'", file, n);
 			failed++;

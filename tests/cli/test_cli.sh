@@ -145,7 +145,7 @@ for h in "policy --help" "policy -h" "help policy" "policy check --help" \
 	check "help_asked_as: $h" \
 		[ "$rc" = 0 -a "$(head -n1 "$T/out")" = "$POLICY_USAGE" -a -z "$err" ]
 done
-for h in "load --help:Usage: shypectl load FILE [force]" \
+for h in "load --help:Usage: shypectl load FILE [force] [--dry-run]" \
 	"help status:Usage: shypectl status" "stats -h:Usage: shypectl stats" \
 	"label set --help:Usage: shypectl label set CGROUP LABEL" \
 	"check share --help:Usage: shypectl check share LABEL LABEL [--policy POLICY]" \
@@ -164,7 +164,7 @@ expect_err help_object_did_you_mean 2 \
 	"Error: 'polcy' is not one of $OBJECTS; did you mean 'policy'?" \
 	help polcy
 expect_err command_did_you_mean 2 \
-	"Error: 'shwo' is not one of { check | compile | show | help }; did you mean 'show'?" \
+	"Error: 'shwo' is not one of { check | compile | show | analyze | diff | help }; did you mean 'show'?" \
 	policy shwo $F2
 expect_err label_did_you_mean_as_policy_parser 1 \
 	"Error: unknown label 'advrtsng'; did you mean 'advertising'?" \
