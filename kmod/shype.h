@@ -260,6 +260,10 @@ int shype_hooks_init(void);
 unsigned int shype_hooks_installed(void);
 unsigned long shype_lookup_name(const char *name);
 
+/* vmlist.c */
+
+unsigned int shype_vms_unseen(struct seq_buf *reasons, bool audit);
+
 /* fs.c */
 
 int shype_fs_init(void);
