@@ -75,9 +75,15 @@ TEST(policy_refused_while_a_vm_created_before_shype_runs)
 		  1);
 	EXPECT_TRUE(file_has(SFS "/status", "policy=late ", NULL));
 
-	/* No switch to enforce while it runs; then there is. */
+	/* No switch to enforce while it runs, and shypectl says why. */
 	EXPECT_EQ(write_file(SFS "/mode", "enforce"), -EBUSY);
 	EXPECT_TRUE(file_has(SFS "/mode", "permissive", NULL));
+	if (!access("/usr/bin/shypectl", X_OK)) {
+		EXPECT_NE(system("shypectl mode enforce 2>/tmp/late.err"), 0);
+		ASSERT_GT(read_file("/tmp/late.err", why, sizeof(why)), 0);
+		TH_LOG("shypectl: %s", why);
+		EXPECT_TRUE(strstr(why, "created before shype.ko") != NULL);
+	}
 	vm_stop(&early);
 	ASSERT_EQ(write_file(SFS "/mode", "enforce"), 0);
 
