@@ -164,11 +164,14 @@ checkpatch:
 	@scripts/checkpatch.sh
 
 # Then a short second boot with shype.ko loaded with require_policy=1
-# (it cannot be unloaded), for the tests of failing closed.
+# (it cannot be unloaded), for the tests of failing closed; and a third
+# without it, for the tests that load it after VMs and modules.
 vm-check: all
 	@tests/vm/run.sh --kver $(KVER)
 	@SHYPE_VM_APPEND="$(SHYPE_VM_APPEND) shype.require_policy=1" \
 		tests/vm/run.sh --kver $(KVER) --filter require_policy
+	@SHYPE_VM_APPEND="$(SHYPE_VM_APPEND) shype_load=no" \
+		tests/vm/run.sh --kver $(KVER) --filter late_load
 
 # The same on the next Debian kernel, bookworm-backports' (headers and
 # image fetched into ~/.cache/shype/kernel, module built in build/).
@@ -177,6 +180,8 @@ vm-check-next: user
 	@scripts/other-kernel.sh $(KVER_NEXT)
 	@SHYPE_VM_APPEND="$(SHYPE_VM_APPEND) shype.require_policy=1" \
 		scripts/other-kernel.sh $(KVER_NEXT) --filter require_policy
+	@SHYPE_VM_APPEND="$(SHYPE_VM_APPEND) shype_load=no" \
+		scripts/other-kernel.sh $(KVER_NEXT) --filter late_load
 
 bench: all
 	@scripts/bench.sh --kver $(KVER) --runs $(or $(RUNS),3)

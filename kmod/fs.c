@@ -295,8 +295,12 @@ static ssize_t get_line(char *buf, size_t size, const char __user *ubuf,
 static ssize_t mode_write(struct file *file, const char __user *ubuf,
 			  size_t count, loff_t *ppos)
 {
-	char buf[16];
+	const char *unseen_fmt =
+		"op=mode result=denied new=enforce old=permissive reason=unseen_vms vms=%u";
+	char buf[16], vms[512], *rest = vms, *line;
 	ssize_t ret = get_line(buf, sizeof(buf), ubuf, count, ppos);
+	struct seq_buf unseen;
+	unsigned int n = 0;
 	bool permissive, old;
 
 	if (ret < 0)
@@ -307,8 +311,22 @@ static ssize_t mode_write(struct file *file, const char __user *ubuf,
 		permissive = true;
 	else
 		return -EINVAL;
+	seq_buf_init(&unseen, vms, sizeof(vms) - 1); /* room for a NUL */
 	mutex_lock(&shype_lock);
 	old = shype_permissive;
+	/* No policy is enforced beside VMs that shype never saw. */
+	if (old && !permissive && shype_active_locked())
+		n = shype_vms_unseen(&unseen, false);
+	if (n) {
+		mutex_unlock(&shype_lock);
+		vms[seq_buf_used(&unseen)] = '\0';
+		pr_warn("mode stays permissive: %u VMs run that shype never saw\n",
+			n);
+		while ((line = strsep(&rest, "\n")) && *line)
+			pr_warn("%s\n", line);
+		shype_audit_change(NULL, unseen_fmt, n);
+		return -EBUSY;
+	}
 	if (old != permissive)
 		pr_notice("mode %s\n", buf);
 	WRITE_ONCE(shype_permissive, permissive);

@@ -10,11 +10,25 @@
  * The ops are PERMANENT, so ftrace cannot be switched off under them, and
  * they do not ask for ftrace's recursion guard, whose refusal would run the
  * original unchecked: the callback calls nothing that can be traced.
+ *
+ * The modules that hold hooked functions are the hook tables' own (each
+ * hook names its module).  A module is hooked when it comes, before its
+ * init runs, and unhooked if it goes away after that, when its init
+ * failed: so a module that loads again is hooked again.  A hooked module
+ * can never be removed: shype takes a reference on it, and records that it
+ * uses it, as the module loader records that a module uses another's
+ * symbols (add_module_usage() in kernel/module/main.c, Linux 6.1 to 6.12).
+ * delete_module() refuses, with EWOULDBLOCK, to remove a module that
+ * another uses, before it looks at the flags of a forced removal (rmmod -f,
+ * CONFIG_MODULE_FORCE_UNLOAD), and lsmod names shype among its users.  shype
+ * records that it uses itself, so that it cannot be forced out either: it
+ * has no exit function (main.c), which a forced removal ignores.
  */
 #define pr_fmt(fmt) "shype: " fmt
 
 #include <linux/kprobes.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 
 #include "hook.h"
 #include "shype.h"
@@ -25,13 +39,30 @@ static const struct shype_hook_table *const tables[] = {
 	&shype_net_table,
 };
 
-/* Modules whose functions are hooked; each is pinned once hooked. */
-static const char *const hooked_modules[] = {
-	"kvm",	"vhost",     "vhost_vsock", "vsock",
-	"vfio", "vhost_net", "tun",	    "tap",
+/* At most this many modules hold hooked functions. */
+#define MODULES_MAX 16
+
+/**
+ * struct hooked_module - a module that holds hooked functions
+ * @name: its name, from the hook tables
+ * @mod: the module while it is hooked (and pinned), else NULL
+ * @use: shype's record that it uses @mod, while hooked
+ */
+struct hooked_module {
+	const char *name;
+	struct module *mod;
+	struct module_use *use;
 };
 
-static struct module *pinned[ARRAY_SIZE(hooked_modules)];
+/* Every module named in the tables, found at init; under hook_mutex. */
+static struct hooked_module modules[MODULES_MAX];
+static unsigned int nr_modules;
+
+/* shype's record that it uses itself. */
+static struct module_use *self_use;
+
+/* The module loader's lock, over the modules' lists of users. */
+static struct mutex *module_mutex;
 
 /* Renamed after 6.1: 6.12 has the new name only. */
 #ifndef ftrace_instruction_pointer_set
@@ -216,54 +247,157 @@ static int install_module_hooks(const char *module)
 	return err;
 }
 
-static int module_index(const char *name)
+static struct hooked_module *find_hooked(const char *name)
 {
-	int i;
+	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(hooked_modules); i++)
-		if (!strcmp(hooked_modules[i], name))
-			return i;
-	return -1;
+	for (i = 0; i < nr_modules; i++)
+		if (!strcmp(modules[i].name, name))
+			return &modules[i];
+	return NULL;
 }
 
-/* Hook @mod's functions and pin it: it cannot unload from under them. */
-static int hook_module(int i, struct module *mod)
+/* List the modules of the tables' hooks, each once. */
+static int find_modules(void)
+{
+	const struct shype_hook *hook;
+	size_t t, i;
+
+	for (t = 0; t < ARRAY_SIZE(tables); t++) {
+		for (i = 0; i < tables[t]->nr; i++) {
+			hook = &tables[t]->hooks[i];
+			if (!hook->module || find_hooked(hook->module))
+				continue;
+			if (nr_modules == ARRAY_SIZE(modules)) {
+				pr_err("hooks in more than %d modules\n",
+				       MODULES_MAX);
+				return -E2BIG;
+			}
+			modules[nr_modules++].name = hook->module;
+		}
+	}
+	return 0;
+}
+
+#ifdef CONFIG_MODULE_UNLOAD
+/*
+ * Record that shype uses @target, which it holds a reference on, as the
+ * module loader's add_module_usage() does: then delete_module() refuses to
+ * remove @target, forced or not.  NULL when out of memory.
+ */
+static struct module_use *use_module(struct module *target)
+{
+	struct module_use *use = kmalloc(sizeof(*use), GFP_KERNEL);
+
+	if (!use)
+		return NULL;
+	use->source = THIS_MODULE;
+	use->target = target;
+	mutex_lock(module_mutex);
+	list_add(&use->source_list, &target->source_list);
+	list_add(&use->target_list, &THIS_MODULE->target_list);
+	mutex_unlock(module_mutex);
+	return use;
+}
+
+/* Take back the record @use; the caller puts its reference. */
+static void unuse_module(struct module_use *use)
+{
+	mutex_lock(module_mutex);
+	list_del(&use->source_list);
+	list_del(&use->target_list);
+	mutex_unlock(module_mutex);
+	kfree(use);
+}
+#else
+/* No module can be removed. */
+static struct module_use *use_module(struct module *target)
+{
+	return ZERO_SIZE_PTR;
+}
+
+static void unuse_module(struct module_use *use)
+{
+}
+#endif
+
+/*
+ * Hook @mod's functions, pin it and record that shype uses it: it cannot
+ * unload from under them.
+ */
+static int hook_module(struct hooked_module *m, struct module *mod)
 {
 	int err;
 
 	mutex_lock(&hook_mutex);
 	err = 0;
-	if (pinned[i])
+	if (m->mod)
 		goto out;
 	if (!try_module_get(mod)) {
 		err = -ENODEV;
 		goto out;
 	}
-	err = install_module_hooks(hooked_modules[i]);
-	if (err) {
-		module_put(mod);
-		goto out;
+	err = install_module_hooks(m->name);
+	if (err)
+		goto out_put;
+	m->use = use_module(mod);
+	if (!m->use) {
+		err = -ENOMEM;
+		remove_module_hooks(m->name);
+		goto out_put;
 	}
-	pinned[i] = mod;
-	pr_info("hooked %s\n", hooked_modules[i]);
+	m->mod = mod;
+	pr_info("hooked %s\n", m->name);
+	goto out;
+
+out_put:
+	module_put(mod);
 out:
 	mutex_unlock(&hook_mutex);
 	return err;
+}
+
+/* Under hook_mutex. */
+static void unhook_module_locked(struct hooked_module *m)
+{
+	remove_module_hooks(m->name);
+	unuse_module(m->use);
+	module_put(m->mod);
+	m->use = NULL;
+	m->mod = NULL;
+}
+
+/*
+ * @mod goes away: its init failed after it came (a hooked module cannot be
+ * removed).  Unhook it, so that it is hooked again when it loads again.
+ */
+static void unhook_module(struct hooked_module *m, struct module *mod)
+{
+	mutex_lock(&hook_mutex);
+	if (m->mod == mod) {
+		unhook_module_locked(m);
+		pr_info("unhooked %s: it is going away\n", m->name);
+	}
+	mutex_unlock(&hook_mutex);
 }
 
 static int module_notify(struct notifier_block *nb, unsigned long action,
 			 void *data)
 {
 	struct module *mod = data;
-	int i;
+	struct hooked_module *m;
 
-	if (action != MODULE_STATE_COMING)
+	if (action != MODULE_STATE_COMING && action != MODULE_STATE_GOING)
 		return NOTIFY_DONE;
-	i = module_index(mod->name);
-	if (i < 0)
+	m = find_hooked(mod->name);
+	if (!m)
 		return NOTIFY_DONE;
+	if (action == MODULE_STATE_GOING) {
+		unhook_module(m, mod);
+		return NOTIFY_DONE;
+	}
 	/* A module that cannot be hooked does not load. */
-	return notifier_from_errno(hook_module(i, mod));
+	return notifier_from_errno(hook_module(m, mod));
 }
 
 static struct notifier_block module_nb = {
@@ -275,11 +409,12 @@ static int hook_loaded_modules(void)
 {
 	char name[MODULE_NAME_LEN + sizeof(":__this_module")];
 	struct module *mod;
-	int i, err;
+	unsigned int i;
+	int err;
 
-	for (i = 0; i < ARRAY_SIZE(hooked_modules); i++) {
+	for (i = 0; i < nr_modules; i++) {
 		snprintf(name, sizeof(name), "%s:__this_module",
-			 hooked_modules[i]);
+			 modules[i].name);
 		/* RCU keeps a module that is going away from being freed. */
 		rcu_read_lock();
 		mod = (struct module *)lookup_name(name);
@@ -288,7 +423,7 @@ static int hook_loaded_modules(void)
 		rcu_read_unlock();
 		if (!mod)
 			continue;
-		err = hook_module(i, mod);
+		err = hook_module(&modules[i], mod);
 		module_put(mod);
 		if (err)
 			return err;
@@ -308,7 +443,24 @@ static int find_lookup_name(void)
 	}
 	lookup_name = (void *)kp.addr;
 	unregister_kprobe(&kp);
+	module_mutex = (struct mutex *)lookup_name("module_mutex");
+	if (!module_mutex) {
+		pr_err("cannot find module_mutex, refusing to run without it\n");
+		return -ENOENT;
+	}
 	return 0;
+}
+
+/**
+ * shype_lookup_name() - the address of a kernel or module symbol
+ * @name: "name" in the kernel, or "module:name"
+ *
+ * Return: the address, or 0 when there is no such symbol (or shype.ko's
+ * init has not found kallsyms yet).
+ */
+unsigned long shype_lookup_name(const char *name)
+{
+	return lookup_name ? lookup_name(name) : 0;
 }
 
 /**
@@ -321,15 +473,20 @@ unsigned int shype_hooks_installed(void)
 
 /**
  * shype_hooks_init() - hook the kernel's functions now, and KVM's and
- *	vhost's now or when they load
+ *	vhost's now or when they load; from then on, neither they nor shype
+ *	can be removed
  *
  * Return: 0, or the error of the first function that could not be hooked
  * (then nothing stays hooked).
  */
 int shype_hooks_init(void)
 {
-	int err, i;
+	unsigned int i;
+	int err;
 
+	err = find_modules();
+	if (err)
+		return err;
 	err = find_lookup_name();
 	if (err)
 		return err;
@@ -344,18 +501,22 @@ int shype_hooks_init(void)
 	err = hook_loaded_modules();
 	if (err)
 		goto out_notifier;
+	/* The last step: nothing after it fails, which would free shype. */
+	__module_get(THIS_MODULE);
+	self_use = use_module(THIS_MODULE);
+	if (!self_use) {
+		module_put(THIS_MODULE);
+		err = -ENOMEM;
+		goto out_notifier;
+	}
 	return 0;
 
 out_notifier:
 	unregister_module_notifier(&module_nb);
 	mutex_lock(&hook_mutex);
-	for (i = 0; i < ARRAY_SIZE(hooked_modules); i++) {
-		if (!pinned[i])
-			continue;
-		remove_module_hooks(hooked_modules[i]);
-		module_put(pinned[i]);
-		pinned[i] = NULL;
-	}
+	for (i = 0; i < nr_modules; i++)
+		if (modules[i].mod)
+			unhook_module_locked(&modules[i]);
 	mutex_unlock(&hook_mutex);
 out_kernel:
 	mutex_lock(&hook_mutex);

@@ -4,7 +4,9 @@
  *
  * Like an LSM, shype cannot be unloaded: it has no exit function, so the
  * module loader refuses to remove it, and its hooks can never be left half
- * torn down with calls in flight.  Reboot to remove it.
+ * torn down with calls in flight.  A forced removal (rmmod -f) ignores a
+ * missing exit function, so shype also records that it uses itself, which
+ * even a forced removal respects (hook.c).  Reboot to remove it.
  */
 #define pr_fmt(fmt) "shype: " fmt
 

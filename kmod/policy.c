@@ -217,6 +217,8 @@ static void audit_load(const struct shype_policy *p, const void *blob, int err)
 		reason = " reason=other_name";
 	else if (err == -ESTALE)
 		reason = " reason=stale_version";
+	else if (err == -EBUSY)
+		reason = " reason=unseen_vms";
 	else if (err)
 		reason = " reason=violations";
 	shype_audit_change(NULL, fmt, err ? "denied" : "accepted", p->name,
@@ -243,7 +245,8 @@ static void audit_load(const struct shype_policy *p, const void *blob, int err)
  *
  * Return: 0 when @blob is now the active policy; %SHYPE_POLICY_UNCHANGED
  * when it is byte for byte the active policy, which stays; or a negative
- * errno of the uapi header's list for policy loads.
+ * errno of the uapi header's list for policy loads (%-EBUSY: in enforce
+ * mode, VMs run that were created before shype.ko was loaded).
  */
 int shype_policy_replace(void *blob, size_t len, u32 flags,
 			 struct seq_buf *reasons)
@@ -274,6 +277,11 @@ int shype_policy_replace(void *blob, size_t len, u32 flags,
 	err = old ? check_succession(&old->pol, &new->pol, flags, reasons) : 0;
 	if (err)
 		goto out_unlock;
+	/* VMs that shype never saw: no policy is enforced beside them. */
+	if (shype_vms_unseen(reasons, true) && !shype_permissive) {
+		err = -EBUSY;
+		goto out_unlock;
+	}
 	if (check_state(new, reasons) && !shype_permissive) {
 		err = -EACCES;
 		goto out_unlock;

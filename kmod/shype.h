@@ -273,6 +273,11 @@ void shype_memslot_vm_release(struct shype_vm *vm);
 
 int shype_hooks_init(void);
 unsigned int shype_hooks_installed(void);
+unsigned long shype_lookup_name(const char *name);
+
+/* vmlist.c */
+
+unsigned int shype_vms_unseen(struct seq_buf *reasons, bool audit);
 
 /* fs.c */
 

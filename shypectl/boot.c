@@ -81,7 +81,7 @@ static int load_policy(const struct shype_conf *c)
 	err = shype_kernel_load(pf.blob, pf.len, 0, reasons, sizeof(reasons));
 	if (err < 0) {
 		p_err("policy %s refused: %s", c->policy,
-		      shype_kernel_strerror(err));
+		      policy_load_strerror(err, reasons));
 		for (line = strtok_r(reasons, "\n", &save); line;
 		     line = strtok_r(NULL, "\n", &save))
 			fprintf(stderr, "  %s\n", line);

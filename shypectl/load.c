@@ -30,6 +30,14 @@ static int load_help(int argc, char **argv)
 	return argc ? EXIT_SUCCESS : EXIT_USAGE;
 }
 
+const char *policy_load_strerror(int err, const char *reasons)
+{
+	/* EBUSY with reasons comes from the load, not from opening the file. */
+	if (err == -EBUSY && reasons[0])
+		return "VMs created before shype.ko was loaded are running; stop them, or load the policy in permissive mode ('shypectl mode permissive'):";
+	return shype_kernel_strerror(err);
+}
+
 /* The kernel's reasons: stderr, indented; JSON, an array of lines. */
 static void print_reasons(char *reasons)
 {
@@ -88,7 +96,7 @@ int do_load(int argc, char **argv)
 	if (err == -ENOENT && !shype_kernel_loaded())
 		p_kernel_err(err, "policy refused");
 	else if (err)
-		p_err("policy refused: %s", shype_kernel_strerror(err));
+		p_err("policy refused: %s", policy_load_strerror(err, reasons));
 
 	/*
 	 * Text: nothing when loaded, a note when it was already active;
@@ -115,7 +123,7 @@ int do_load(int argc, char **argv)
 		name = strerrorname_np(-err);
 		print_string(PRINT_JSON, "errno", NULL, name ? name : "?");
 		print_string(PRINT_JSON, "error", NULL,
-			     shype_kernel_strerror(err));
+			     policy_load_strerror(err, reasons));
 		print_reasons(reasons);
 	}
 	delete_json_obj();

@@ -135,6 +135,8 @@ int cmd_exit(int status);
 
 /* Read @path into @pf; on failure print why and return EXIT_FAILURE. */
 int policy_file_load(const char *path, struct policy_file *pf);
+/* What a refused policy load's error means, given the kernel's reasons. */
+const char *policy_load_strerror(int err, const char *reasons);
 void policy_file_free(struct policy_file *pf);
 
 /* The digest of the blob as 64 hex digits and a NUL. */

@@ -3,6 +3,7 @@
  * shypectl mode [enforce | permissive]: show or set whether denials are
  * enforced or only audited.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,10 @@ int do_mode(int argc, char **argv)
 				word);
 		set = true;
 		err = shype_kernel_set_mode(permissive);
+		if (err == -EBUSY && !permissive) {
+			p_err("cannot enforce: VMs created before shype.ko was loaded are running, which shype cannot account for (the kernel log names their pids); stop them first");
+			return EXIT_FAILURE;
+		}
 		if (err) {
 			p_kernel_err(err, "cannot set the mode");
 			return EXIT_FAILURE;

@@ -215,7 +215,12 @@ struct shype_resource {
  * - %EEXIST: a policy of another name is active and %SHYPE_LOAD_FORCE is
  *   not set;
  * - %EACCES: the policy would deny a running VM or a live binding (each
- *   one is listed in the reasons and in the audit log).
+ *   one is listed in the reasons and in the audit log);
+ * - %EBUSY: in enforce mode, VMs run that were created before shype.ko was
+ *   loaded, so shype knows neither their labels nor their bindings (each
+ *   one is listed in the reasons, "vm - (pid PID): ...", and audited,
+ *   reason=unseen_vm).  In permissive mode the load goes through, and they
+ *   are listed and audited as permitted.
  */
 
 /** SHYPE_LOAD_MAGIC - &shype_load_request.magic: "sHyL". */
@@ -254,7 +259,9 @@ struct shype_load_request {
  *   while no policy is loaded (audited as op=create reason=no_policy).
  * mode (read, write with CAP_MAC_ADMIN): "enforce" or "permissive".  In
  *   permissive mode every decision is made and a denial is audited, but
- *   the operation is allowed.
+ *   the operation is allowed.  A switch from permissive to enforce, while a
+ *   policy is loaded, fails with %EBUSY while VMs run that were created
+ *   before shype.ko was loaded (the kernel log names their pids).
  * vms (read), one line per running VM, in creation order:
  *	vm=ID pid=PID label=NAME
  *   ID is shype's number for the VM (never reused until reboot: a VM refused
@@ -333,13 +340,16 @@ struct shype_load_request {
  * A policy load that passed validation and was not the active policy:
  *	op=policy_load result=accepted|denied policy=NAME
  *	version=MAJOR.MINOR digest=HEX [reason=other_name|stale_version|
- *	violations] TASK
+ *	violations|unseen_vms] TASK
  *   A malformed blob, refused before that, is a denial record (and a
  *   line of the audit file):
  *	op=policy_load result=denied reason=malformed error="TEXT"
  * A mode switch (every write to the mode file):
  *	op=mode result=accepted new=enforce|permissive
  *	old=enforce|permissive TASK
+ *   or, refused while VMs created before shype.ko run (N of them):
+ *	op=mode result=denied new=enforce old=permissive reason=unseen_vms
+ *	vms=N TASK
  * A label given or taken away (the cgroups and resources files):
  *	op=label|unlabel result=accepted class=cgroup label=NAME|- old=NAME|-
  *	cgroup_id=ID path="PATH" TASK
