@@ -121,9 +121,8 @@ static long pread_fd(int fd, char *seen)
 
 static long run(const struct cmd *c, unsigned long addr, char *seen)
 {
-	struct iovec local = { seen, SECRET_MAX }, remote = {
-		(void *)c->addr, SECRET_MAX
-	};
+	struct iovec local = { seen, SECRET_MAX },
+		     remote = { (void *)c->addr, SECRET_MAX };
 	char path[64];
 	int fd, pidfd;
 
@@ -203,8 +202,7 @@ static int make_ram(struct hello *h, const char *cg, int vm)
 	h->memfd = memfd_create("guest ram", 0);
 	if (h->memfd < 0 || ftruncate(h->memfd, 4096))
 		return -errno;
-	ram = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, h->memfd,
-		   0);
+	ram = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, h->memfd, 0);
 	if (ram == MAP_FAILED)
 		return -errno;
 	snprintf(ram, SECRET_MAX, "secret of %s, pid %d", cg, getpid());
@@ -461,8 +459,7 @@ TEST(proc_channels_denial_audited_naming_both_sides)
 	EXPECT_EQ(audit_since(seq, "op=ptrace result=denied", tracer), 1);
 	EXPECT_EQ(audit_since(seq, "op=ptrace result=denied", target), 1);
 	EXPECT_EQ(audit_since(seq, " mode=attach ", " reason=ste"), 1);
-	EXPECT_EQ(file_value(SFS "/stats", "op=ptrace ", "denied"),
-		  denied + 1);
+	EXPECT_EQ(file_value(SFS "/stats", "op=ptrace ", "denied"), denied + 1);
 }
 
 /* ps and top read /proc/PID/stat: a NOAUDIT check fills no audit log. */
