@@ -5,6 +5,10 @@
  *
  * Cgroups are known by their 64-bit id, which the kernel never reuses, so
  * a label cannot pass to another cgroup made later under the same path.
+ *
+ * The table changes under shype_lock and is read under RCU as well (the
+ * ptrace access check, proc.c, may not sleep): an entry is never changed
+ * once published; a new label replaces the entry.
  */
 #define pr_fmt(fmt) "shype: " fmt
 
@@ -20,11 +24,13 @@
  * @list: in cg_list, in the order they were labelled
  * @id: cgroup id
  * @label: the label's name
+ * @rcu: frees it after readers under RCU are done
  * @path: the path it was labelled by, for display
  */
 struct cgroup_label {
 	struct hlist_node node;
 	struct list_head list;
+	struct rcu_head rcu;
 	u64 id;
 	char label[SHYPE_NAME_MAX + 1];
 	char path[];
@@ -33,11 +39,13 @@ struct cgroup_label {
 static DEFINE_HASHTABLE(cg_hash, 6);
 static LIST_HEAD(cg_list);
 
+/* Under shype_lock or RCU. */
 static struct cgroup_label *find(u64 id)
 {
 	struct cgroup_label *cl;
 
-	hash_for_each_possible(cg_hash, cl, node, id)
+	hash_for_each_possible_rcu(cg_hash, cl, node, id,
+				   lockdep_is_held(&shype_lock))
 		if (cl->id == id)
 			return cl;
 	return NULL;
@@ -68,8 +76,9 @@ static int cgroup_id_of(const char *path, u64 *id)
 int shype_cgroup_label_set(const char *path, const char *label)
 {
 	char old[SHYPE_NAME_MAX + 1] = "-";
+	struct cgroup_label *cl, *new;
 	struct shype_active *a;
-	struct cgroup_label *cl;
+	const char *shown;
 	size_t len = strlen(label);
 	u32 idx;
 	u64 id;
@@ -91,21 +100,25 @@ int shype_cgroup_label_set(const char *path, const char *label)
 		}
 	}
 	cl = find(id);
+	/* A relabelled cgroup keeps the path it was first labelled by. */
+	shown = cl ? cl->path : path;
+	new = kzalloc(struct_size(new, path, strlen(shown) + 1), GFP_KERNEL);
+	if (!new) {
+		err = -ENOMEM;
+		goto out;
+	}
+	new->id = id;
+	strcpy(new->path, shown);
+	strscpy(new->label, label, sizeof(new->label));
 	if (!cl) {
-		cl = kzalloc(struct_size(cl, path, strlen(path) + 1),
-			     GFP_KERNEL);
-		if (!cl) {
-			err = -ENOMEM;
-			goto out;
-		}
-		cl->id = id;
-		strcpy(cl->path, path);
-		hash_add(cg_hash, &cl->node, id);
-		list_add_tail(&cl->list, &cg_list);
+		hash_add_rcu(cg_hash, &new->node, id);
+		list_add_tail(&new->list, &cg_list);
 	} else {
 		strscpy(old, cl->label, sizeof(old));
+		hlist_replace_rcu(&cl->node, &new->node);
+		list_replace(&cl->list, &new->list);
+		kfree_rcu(cl, rcu);
 	}
-	strscpy(cl->label, label, sizeof(cl->label));
 out:
 	mutex_unlock(&shype_lock);
 	if (!err)
@@ -131,14 +144,14 @@ int shype_cgroup_label_clear(const char *path)
 	mutex_lock(&shype_lock);
 	cl = find(id);
 	if (cl) {
-		hash_del(&cl->node);
+		hash_del_rcu(&cl->node);
 		list_del(&cl->list);
 	}
 	mutex_unlock(&shype_lock);
 	if (!cl)
 		return -ENOENT;
 	shype_audit_label(path, "cgroup", "cgroup_id", id, NULL, cl->label);
-	kfree(cl);
+	kfree_rcu(cl, rcu);
 	return 0;
 }
 
@@ -160,6 +173,27 @@ void shype_current_label(char *label, size_t size)
 		cl = find(cgroup_id(cgrp));
 	rcu_read_unlock();
 	strscpy(label, cl ? cl->label : "", size);
+}
+
+/**
+ * shype_task_cgroup_label() - the label of @t's nearest labelled cgroup;
+ *	under rcu_read_lock(), without shype_lock: never sleeps
+ * @t: a task
+ * @label: where to copy it; "" when there is none
+ * @size: its size
+ *
+ * Return: whether @t is in a labelled cgroup.
+ */
+bool shype_task_cgroup_label(struct task_struct *t, char *label, size_t size)
+{
+	struct cgroup_label *cl = NULL;
+	struct cgroup *cgrp;
+
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "shype: cgroup label");
+	for (cgrp = task_dfl_cgroup(t); cgrp && !cl; cgrp = cgroup_parent(cgrp))
+		cl = find(cgroup_id(cgrp));
+	strscpy(label, cl ? cl->label : "", size);
+	return !!cl;
 }
 
 /**

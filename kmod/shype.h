@@ -23,6 +23,7 @@ struct mm_struct;
 struct shype_names;
 struct seq_buf;
 struct seq_file;
+struct task_struct;
 
 /**
  * enum shype_op - the operations shype decides on; index of the stats
@@ -41,6 +42,7 @@ enum shype_op {
 	SHYPE_OP_NET_BACKEND,
 	SHYPE_OP_VFIO,
 	SHYPE_OP_XEN_EVTCHN,
+	SHYPE_OP_PTRACE,
 	SHYPE_OP_NR
 };
 
@@ -136,7 +138,13 @@ const struct shype_vm *shype_vm_of_chwall_type(const struct shype_policy *p,
 int shype_cgroup_label_set(const char *path, const char *label);
 int shype_cgroup_label_clear(const char *path);
 void shype_current_label(char *label, size_t size);
+bool shype_task_cgroup_label(struct task_struct *t, char *label, size_t size);
 void shype_cgroup_show(struct seq_file *m);
+
+/* proc.c */
+
+int shype_proc_vm_add(const struct shype_vm *vm);
+void shype_proc_vm_del(const struct shype_vm *vm);
 
 /* resource.c */
 

@@ -171,6 +171,8 @@ int shype_vm_create(const struct kvm *kvm)
 		if (err && shype_permissive)
 			err = 0;
 	}
+	if (!err)
+		err = shype_proc_vm_add(vm);
 	if (!err) {
 		if (a && vm->idx != SHYPE_UNLABELED_DENY &&
 		    vm->idx != SHYPE_NOT_FOUND)
@@ -205,6 +207,7 @@ void shype_vm_destroy(const struct kvm *kvm)
 			shype_chwall_remove(&a->pol, &a->cw, vm->idx);
 		shype_bind_vm_release(vm);
 		shype_memslot_vm_release(vm);
+		shype_proc_vm_del(vm);
 		hash_del(&vm->node);
 		list_del(&vm->list);
 		shype_vm_count--;

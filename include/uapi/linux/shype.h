@@ -303,8 +303,11 @@ struct shype_load_request {
  *   memslot (KVM_SET_USER_MEMORY_REGION), remap (a shared file mapped
  *   later over a memslot's range: mmap, mremap), vsock_cid
  *   (VHOST_VSOCK_SET_GUEST_CID), net_backend (VHOST_NET_SET_BACKEND),
- *   vfio (KVM_DEV_VFIO_GROUP_ADD) or xen_evtchn (KVM_XEN_HVM_SET_ATTR of
- *   an event channel delivered to an eventfd; kernels whose KVM has Xen).
+ *   vfio (KVM_DEV_VFIO_GROUP_ADD), xen_evtchn (KVM_XEN_HVM_SET_ATTR of
+ *   an event channel delivered to an eventfd; kernels whose KVM has Xen)
+ *   or ptrace (the kernel's ptrace access check, between processes of
+ *   which one holds a VM or sits in a labelled cgroup: ptrace,
+ *   process_vm_readv/writev, /proc/PID/mem, pidfd_getfd, kcmp, ...).
  * audit (read, poll), one line per decision that denied (in permissive
  *   mode too) and per refused policy load, oldest first; read() returns 0
  *   when caught up, poll() reports POLLIN when more arrived:
@@ -313,7 +316,11 @@ struct shype_load_request {
  *   seq counts from 1; a reader that fell behind the kept window sees a
  *   gap in seq.  (A refused Chinese Wall creation or policy load also
  *   names the conflicting type of the running VMs, running=TYPE, and one
- *   such VM, peer=ID(LABEL), at the end of its line.)
+ *   such VM, peer=ID(LABEL), at the end of its line.)  op=ptrace names
+ *   processes, not VMs (LABEL "-" for an unlabelled one):
+ *	seq=N op=ptrace result=denied|permitted tracer=PID(LABEL)
+ *	target=PID(LABEL) mode=attach|read|traceme reason=ste|unknown_label|
+ *	unlabelled_tracer|unlabelled_target
  */
 
 /**
