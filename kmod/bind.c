@@ -388,12 +388,19 @@ int shype_bind_eventfd(struct shype_bind_ctx *c, struct eventfd_ctx *key,
 	return err;
 }
 
-/* Release @vm's binding to @key made on its own, and those made with it. */
-static void unbind(struct shype_vm *vm, const void *key)
+/*
+ * Release @vm's binding to @key made on its own, and those made with it,
+ * by an operation of @tag (0: untagged).  KVM unbinds what matches both
+ * the object and the rest of what it was bound with (an irqfd's GSI, in
+ * the tag); a device's bindings are never KVM's.
+ */
+static void unbind(struct shype_vm *vm, const void *key, u64 tag)
 {
 	struct shype_bind *b, *tmp, *own = NULL;
 
 	list_for_each_entry_safe(b, tmp, &vm->binds, vm_node) {
+		if (b->by_process || b->tag != tag)
+			continue;
 		if (b->owner == key)
 			release(b);
 		else if (!own && !b->owner && b->obj->key == key)
@@ -448,10 +455,11 @@ void shype_bind_end(struct shype_bind_ctx *c, long ret)
 		for (i = c->nr - 1; i >= 0; i--)
 			release(c->res[i]);
 	} else if (c->deassign && !ret) {
+		/* An unbind names objects (by tag too), or a tag alone. */
 		vm = shype_vm_find(c->kvm);
 		for (i = 0; vm && i < c->unbind_nr; i++)
-			unbind(vm, c->unbind[i]);
-		if (vm && c->tagged)
+			unbind(vm, c->unbind[i], c->tagged ? c->tag : 0);
+		if (vm && c->tagged && !c->unbind_nr)
 			unbind_tag(vm, c->tag, c->untag_all);
 	}
 	mutex_unlock(&shype_lock);

@@ -41,6 +41,11 @@ static void hook_kvm_arch_destroy_vm(struct kvm *kvm)
 static int (*orig_kvm_irqfd)(struct kvm *kvm, struct kvm_irqfd *args);
 static int (*orig_kvm_ioeventfd)(struct kvm *kvm, struct kvm_ioeventfd *args);
 
+/*
+ * KVM_IRQFD: a deassign releases the irqfds that match both its eventfd
+ * and its GSI, and returns 0 even if none did; so the binding is tagged
+ * with the GSI, and only one that matches both goes.
+ */
 static int hook_kvm_irqfd(struct kvm *kvm, struct kvm_irqfd *args)
 {
 	struct shype_bind_ctx c;
@@ -48,6 +53,8 @@ static int hook_kvm_irqfd(struct kvm *kvm, struct kvm_irqfd *args)
 
 	shype_bind_begin(&c, kvm, SHYPE_OP_IRQFD,
 			 args->flags & KVM_IRQFD_FLAG_DEASSIGN);
+	c.tagged = true;
+	c.tag = SHYPE_TAG(SHYPE_OP_IRQFD, args->gsi);
 	ret = orig_kvm_irqfd(kvm, args);
 	shype_bind_end(&c, ret);
 	return ret;

@@ -184,9 +184,11 @@ struct shype_bind;
  * @owner: the first object bound
  * @unbind_nr: objects to unbind
  * @unbind: the objects to unbind, when @deassign
- * @tagged: @tag names the binding, for an unbind that names no object
- * @tag: the name, SHYPE_TAG(): the operation and a Hyper-V connection id
- *	or a Xen port
+ * @tagged: @tag names the binding: alone, for an unbind that names no
+ *	object (Hyper-V, Xen); along with the object, for one that names it
+ *	(an irqfd's GSI)
+ * @tag: the name, SHYPE_TAG(): the operation and a Hyper-V connection id,
+ *	a Xen port or an irqfd's GSI
  * @untag_all: the unbind releases every binding tagged for @tag's operation
  * @dev: for a resource used by a device (shype_bind_named()), the device
  * @slot: which part of @dev
