@@ -87,10 +87,12 @@ struct bind_obj {
  * @owner: for a binding made along with another in one operation (an
  *	irqfd's resamplefd), the other's object: released with it
  * @by_process: made by a device of @vm's process (vhost), not by the VM
- *	itself: it passes to another VM of the process when @vm goes away
+ *	itself: it lasts as long as the device holds the object, and passes
+ *	to another VM of the process, or stays on @vm's record, when @vm
+ *	goes away
  * @dev: the device that made it (a vhost device), or NULL
  * @slot: for a shared file, the memslot it backs; for a binding by @dev,
- *	which of its queues or ends
+ *	which of its queues or ends (SHYPE_SLOT())
  * @token: while the operation that made it may still fail, its number
  * @tagged: made with a tag (&shype_bind_ctx.tag)
  * @tag: the tag, SHYPE_TAG()
@@ -209,6 +211,9 @@ static void put_obj(struct bind_obj *obj)
 	kfree(obj);
 }
 
+/* A record kept for devices (see &shype_vm.kvm) may have lost its last. */
+static bool reap_due;
+
 /* Under shype_lock. */
 static void release(struct shype_bind *b)
 {
@@ -216,8 +221,26 @@ static void release(struct shype_bind *b)
 
 	list_del(&b->obj_node);
 	list_del(&b->vm_node);
+	if (!b->vm->kvm && list_empty(&b->vm->binds))
+		reap_due = true;
 	kfree(b);
 	put_obj(obj);
+}
+
+/*
+ * Forget the records kept for devices that no longer hold anything; not
+ * while a caller walks shype_vms.
+ */
+static void reap(void)
+{
+	struct shype_vm *vm, *tmp;
+
+	if (!reap_due)
+		return;
+	reap_due = false;
+	list_for_each_entry_safe(vm, tmp, &shype_vms, list)
+		if (!vm->kvm && list_empty(&vm->binds))
+			shype_vm_forget(vm);
 }
 
 /* A new object: @key (NULL for one known by name), and its @path. */
@@ -305,6 +328,9 @@ static int reserve(struct shype_bind_ctx *c, struct shype_vm *vm,
 	}
 	b->owner = c->owner;
 	b->by_process = !c->kvm;
+	b->dev = c->dev;
+	b->slot = c->slot;
+	b->token = c->token;
 	b->tagged = c->tagged;
 	b->tag = c->tag;
 	c->res[c->nr++] = b;
@@ -446,12 +472,12 @@ void shype_bind_end(struct shype_bind_ctx *c, long ret)
 
 	mutex_lock(&shype_lock);
 	if (c->token) {
+		/* Its reservations too: on the VM, or the record kept for it. */
 		vm = c->kvm ? shype_vm_find(c->kvm) : shype_vm_of_mm(c->mm);
 		if (vm)
 			shype_bind_token_end(vm, c->token, !ret, c->dev,
 					     c->slot);
-	}
-	if (!c->deassign && ret < 0) {
+	} else if (!c->deassign && ret < 0) {
 		for (i = c->nr - 1; i >= 0; i--)
 			release(c->res[i]);
 	} else if (c->deassign && !ret) {
@@ -462,19 +488,23 @@ void shype_bind_end(struct shype_bind_ctx *c, long ret)
 		if (vm && c->tagged && !c->unbind_nr)
 			unbind_tag(vm, c->tag, c->untag_all);
 	}
+	reap();
 	mutex_unlock(&shype_lock);
 }
 
 /**
  * shype_bind_vm_release() - release every binding of a VM that goes away,
- *	but pass those of its process's devices to another VM of the process;
- *	under shype_lock
+ *	but those of its process's devices: they pass to another VM of the
+ *	process, or else stay on @vm's record; under shype_lock
  * @vm: the VM
+ *
+ * Return: whether @vm's record must stay, for its devices' bindings.
  */
-void shype_bind_vm_release(struct shype_vm *vm)
+bool shype_bind_vm_release(struct shype_vm *vm)
 {
 	struct shype_vm *heir = NULL, *other;
 	struct shype_bind *b, *tmp;
+	bool kept = false;
 
 	lockdep_assert_held(&shype_lock);
 	list_for_each_entry(other, &shype_vms, list) {
@@ -484,13 +514,38 @@ void shype_bind_vm_release(struct shype_vm *vm)
 		}
 	}
 	list_for_each_entry_safe(b, tmp, &vm->binds, vm_node) {
-		if (b->by_process && heir) {
+		if (!b->by_process) {
+			release(b);
+		} else if (heir) {
 			b->vm = heir;
 			list_move_tail(&b->vm_node, &heir->binds);
 		} else {
-			release(b);
+			kept = true;
 		}
 	}
+	return kept;
+}
+
+/**
+ * shype_bind_vm_inherit() - a new VM takes the bindings of its process's
+ *	devices kept on the record of a VM gone before it; under shype_lock
+ * @vm: the VM, just admitted
+ */
+void shype_bind_vm_inherit(struct shype_vm *vm)
+{
+	struct shype_vm *old;
+	struct shype_bind *b;
+
+	lockdep_assert_held(&shype_lock);
+	list_for_each_entry(old, &shype_vms, list)
+		if (!old->kvm && old->mm == vm->mm)
+			break;
+	if (list_entry_is_head(old, &shype_vms, list))
+		return;
+	list_for_each_entry(b, &old->binds, vm_node)
+		b->vm = vm;
+	list_splice_tail_init(&old->binds, &vm->binds);
+	shype_vm_forget(old);
 }
 
 /* A runtime label that the policy does not have: nothing may use it. */
@@ -755,7 +810,8 @@ int shype_bind_named(struct shype_vm *vm, enum shype_op op, u32 kind,
 			slot, token);
 }
 
-/* Release the bindings of @dev's @slot (all of @dev's if @slot is U32_MAX)
+/*
+ * Release the bindings of @dev's @slot (all of @dev's if @slot is U32_MAX)
  * but those of the operation @keep.
  */
 static void release_dev(const void *dev, u32 slot, u64 keep)
@@ -779,28 +835,46 @@ static void release_dev(const void *dev, u32 slot, u64 keep)
 	}
 }
 
+/*
+ * Does @dev hold @b's object already, through a part of @slot's kind?
+ * Then @b, made where vhost does not say which queue, adds nothing.
+ */
+static bool dev_holds(const void *dev, u32 slot, const struct shype_bind *b)
+{
+	const struct shype_bind *e;
+
+	list_for_each_entry(e, &b->obj->binds, obj_node)
+		if (e != b && e->dev == dev && !e->token &&
+		    e->slot >> SHYPE_SLOT_SHIFT == slot >> SHYPE_SLOT_SHIFT)
+			return true;
+	return false;
+}
+
 /**
  * shype_bind_token_end() - commit or roll back the bindings of @vm made
  *	by the operation @token; under shype_lock
- * @vm: the VM
+ * @vm: the VM, or the record kept for its process's devices
  * @token: the operation
  * @commit: whether it succeeded
  * @dev: when not NULL, the device that made them: on commit, what its
  *	@slot was bound to before is released, and they are @slot's
- * @slot: see @dev (known to the device's operation only at its end)
+ * @slot: see @dev (known to the device's operation only at its end); one
+ *	whose queue is %SHYPE_SLOT_ANY or %SHYPE_SLOT_FAR replaces nothing
  */
 void shype_bind_token_end(struct shype_vm *vm, u64 token, bool commit,
 			  const void *dev, u32 slot)
 {
+	u32 queue = slot & SHYPE_SLOT_ANY;
 	struct shype_bind *b, *tmp;
 
 	lockdep_assert_held(&shype_lock);
-	if (commit && dev)
+	if (commit && dev && queue != SHYPE_SLOT_ANY && queue != SHYPE_SLOT_FAR)
 		release_dev(dev, slot, token);
 	list_for_each_entry_safe(b, tmp, &vm->binds, vm_node) {
 		if (b->token != token)
 			continue;
-		if (!commit) {
+		if (!commit || (dev && queue == SHYPE_SLOT_ANY &&
+				dev_holds(dev, slot, b))) {
 			release(b);
 			continue;
 		}
@@ -819,6 +893,7 @@ void shype_bind_dev_release(const void *dev)
 {
 	lockdep_assert_held(&shype_lock);
 	release_dev(dev, U32_MAX, 0);
+	reap();
 }
 
 /**
