@@ -337,6 +337,20 @@ static int reserve(struct shype_bind_ctx *c, struct shype_vm *vm,
 	return 0;
 }
 
+/**
+ * shype_verdict() - count a decision on @op and apply the mode to it
+ * @op: the operation
+ * @err: 0, or the denial, audited already (shype_deny(),
+ *	shype_audit_permissive(): they write the mode in the line)
+ *
+ * Return: @err in enforce mode; 0 in permissive mode.
+ */
+int shype_verdict(enum shype_op op, int err)
+{
+	shype_stat(op, !err);
+	return shype_permissive ? 0 : err;
+}
+
 /* Was @key already decided in this operation? */
 static bool judged(const struct shype_bind_ctx *c, const void *key)
 {
@@ -398,12 +412,8 @@ int shype_bind_eventfd(struct shype_bind_ctx *c, struct eventfd_ctx *key,
 	vm = c->kvm ? shype_vm_find(c->kvm) : shype_vm_of_mm(c->mm);
 	a = shype_active_locked();
 	/* One decision per object and operation (len 0 MMIO binds twice). */
-	if (a && !judged(c, key)) {
-		err = judge(c, a, vm, key);
-		shype_stat(c->op, !err);
-	}
-	if (err && shype_permissive)
-		err = 0;
+	if (a && !judged(c, key))
+		err = shype_verdict(c->op, judge(c, a, vm, key));
 	if (!err && vm)
 		err = reserve(c, vm, key, extra); /* consumes extra */
 	else
@@ -456,12 +466,19 @@ static void unbind_tag(struct shype_vm *vm, u64 tag, bool all)
 }
 
 /**
- * shype_bind_end() - commit or roll back what shype_bind_eventfd() noted
+ * shype_bind_end() - commit or roll back what the bind @c noted
  * @c: the bind, now over
- * @ret: the result of KVM's operation
+ * @ret: the result of the operation (KVM's, vhost's): it commits on 0,
+ *	unless &shype_bind_ctx.unchanged, or whatever it is if
+ *	&shype_bind_ctx.held
+ *
+ * Return: what the operation returns: @ret, or when it failed because an
+ * inner hook denied (its own error then reads as another: "in use", "not
+ * VFIO's", "not a socket"), that denial, &shype_bind_ctx.err.
  */
-void shype_bind_end(struct shype_bind_ctx *c, long ret)
+long shype_bind_end(struct shype_bind_ctx *c, long ret)
 {
+	bool ok = (!ret && !c->unchanged) || c->held;
 	struct shype_vm *vm;
 	int i;
 
@@ -475,12 +492,12 @@ void shype_bind_end(struct shype_bind_ctx *c, long ret)
 		/* Its reservations too: on the VM, or the record kept for it. */
 		vm = c->kvm ? shype_vm_find(c->kvm) : shype_vm_of_mm(c->mm);
 		if (vm)
-			shype_bind_token_end(vm, c->token, !ret, c->dev,
+			shype_bind_token_end(vm, c->token, ok, c->dev,
 					     c->slot);
-	} else if (!c->deassign && ret < 0) {
+	} else if (!c->deassign && !ok) {
 		for (i = c->nr - 1; i >= 0; i--)
 			release(c->res[i]);
-	} else if (c->deassign && !ret) {
+	} else if (c->deassign && ok) {
 		/* An unbind names objects (by tag too), or a tag alone. */
 		vm = shype_vm_find(c->kvm);
 		for (i = 0; vm && i < c->unbind_nr; i++)
@@ -490,6 +507,7 @@ void shype_bind_end(struct shype_bind_ctx *c, long ret)
 	}
 	reap();
 	mutex_unlock(&shype_lock);
+	return c->err && ret < 0 ? c->err : ret;
 }
 
 /**
@@ -686,9 +704,9 @@ static int bind_res(struct shype_vm *vm, enum shype_op op, struct bind_obj *obj,
 
 	lockdep_assert_held(&shype_lock);
 	if (a) {
-		err = judge_res(op, a, vm, obj, class, inode, name);
-		shype_stat(op, !err);
-		if (err && !shype_permissive)
+		err = shype_verdict(op, judge_res(op, a, vm, obj, class, inode,
+						  name));
+		if (err)
 			return err;
 	}
 	if (!vm)

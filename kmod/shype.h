@@ -202,7 +202,8 @@ struct shype_bind;
  * @err: set by an inner hook that denied, for the outer one to return
  * @decided: an inner hook decided (VFIO: checked when KVM passes the VM on)
  * @held: @dev took what was bound, whatever the operation returns (a vhost
- *	kick whose poll then failed)
+ *	kick whose poll then failed): commit
+ * @unchanged: the operation succeeded but changed nothing: roll back
  */
 struct shype_bind_ctx {
 	struct hlist_node node;
@@ -225,6 +226,7 @@ struct shype_bind_ctx {
 	int err;
 	bool decided;
 	bool held;
+	bool unchanged;
 };
 
 /* A binding's name, unique in a VM: its operation and the id it names. */
@@ -251,7 +253,8 @@ enum shype_slot_kind {
 
 void shype_bind_begin(struct shype_bind_ctx *c, const struct kvm *kvm,
 		      enum shype_op op, bool deassign);
-void shype_bind_end(struct shype_bind_ctx *c, long ret);
+long shype_bind_end(struct shype_bind_ctx *c, long ret);
+int shype_verdict(enum shype_op op, int err);
 void shype_bind_begin_mm(struct shype_bind_ctx *c, const struct mm_struct *mm,
 			 enum shype_op op);
 struct shype_bind_ctx *shype_bind_current(void);

@@ -48,8 +48,7 @@ static long bind(long (*orig)(struct vhost_dev *d, unsigned int ioctl,
 	c.slot = slot;
 	c.token = shype_bind_token();
 	ret = orig(d, ioctl, argp);
-	shype_bind_end(&c, c.held ? 0 : ret);
-	return ret;
+	return shype_bind_end(&c, ret);
 }
 
 static long hook_vhost_vring_ioctl(struct vhost_dev *d, unsigned int ioctl,
@@ -147,7 +146,7 @@ static long (*orig_vhost_vsock_dev_ioctl)(struct file *f, unsigned int ioctl,
 /*
  * VHOST_VSOCK_SET_GUEST_CID: the CID, a resource "vsock:CID", is decided
  * in vsock_find_cid() below, on the value vhost copied in.  A denial there
- * reads as "CID in use", which is turned back into EACCES here.
+ * reads as "CID in use", which shype_bind_end() turns back into EACCES.
  */
 static long hook_vhost_vsock_dev_ioctl(struct file *f, unsigned int ioctl,
 				       unsigned long arg)
@@ -164,10 +163,7 @@ static long hook_vhost_vsock_dev_ioctl(struct file *f, unsigned int ioctl,
 	c.dev = f->private_data;
 	c.token = shype_bind_token();
 	ret = orig_vhost_vsock_dev_ioctl(f, ioctl, arg);
-	if (c.err && ret == -EADDRINUSE)
-		ret = c.err;
-	shype_bind_end(&c, ret);
-	return ret;
+	return shype_bind_end(&c, ret);
 }
 
 static int (*orig_vhost_vsock_dev_release)(struct inode *inode,
