@@ -286,6 +286,34 @@ TEST(vhost_replaced_eventfd_released)
 	close(vm);
 }
 
+/*
+ * The record that keeps a device's bindings past its VM is no VM: the
+ * Chinese Wall does not count it, and a policy reload keeps its label.
+ */
+TEST(kept_record_not_counted_in_chinese_wall)
+{
+	int efd = eventfd(0, EFD_CLOEXEC), vm, dev;
+	char why[1024];
+
+	ASSERT_EQ(load_fig2("vhost-8", "1.0", FIG2_WALL, "deny", NULL, 0), 0);
+	ASSERT_EQ(cg_label("order", "order"), 0);
+	ASSERT_EQ(cg_label("ads", "advertising"), 0);
+	ASSERT_EQ(cg_enter("order"), 0);
+	vm = vm_create_here();
+	ASSERT_GE(vm, 0);
+	dev = vhost_owned();
+	ASSERT_EQ(vring(dev, VHOST_SET_VRING_ERR, efd), 0);
+	close(vm);
+	/* An Advertising VM may run (no Order VM does), not bind it. */
+	EXPECT_EQ(irqfd_from("ads", efd), -EACCES);
+	EXPECT_EQ(load_fig2("vhost-8", "1.1", FIG2_WALL, "deny", why,
+			    sizeof(why)),
+		  0);
+	EXPECT_EQ(irqfd_from("ads", efd), -EACCES);
+	close(dev);
+	EXPECT_EQ(irqfd_from("ads", efd), 0);
+}
+
 /* A vhost owner with no VM has no label to bind with. */
 TEST(vhost_eventfd_denied_to_process_without_vm)
 {
