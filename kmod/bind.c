@@ -492,8 +492,7 @@ long shype_bind_end(struct shype_bind_ctx *c, long ret)
 		/* Its reservations too: on the VM, or the record kept for it. */
 		vm = c->kvm ? shype_vm_find(c->kvm) : shype_vm_of_mm(c->mm);
 		if (vm)
-			shype_bind_token_end(vm, c->token, ok, c->dev,
-					     c->slot);
+			shype_bind_token_end(vm, c->token, ok, c->dev, c->slot);
 	} else if (!c->deassign && !ok) {
 		for (i = c->nr - 1; i >= 0; i--)
 			release(c->res[i]);

@@ -34,11 +34,12 @@ static long (*orig_vhost_vring_ioctl)(struct vhost_dev *d, unsigned int ioctl,
 static long (*orig_vhost_dev_ioctl)(struct vhost_dev *d, unsigned int ioctl,
 				    void __user *argp);
 
+typedef long ioctl_fn(struct vhost_dev *d, unsigned int ioctl,
+		      void __user *argp);
+
 /* Bind, for @d's part @slot, the eventfd that @ioctl names. */
-static long bind(long (*orig)(struct vhost_dev *d, unsigned int ioctl,
-			      void __user *argp),
-		 struct vhost_dev *d, unsigned int ioctl, void __user *argp,
-		 u32 slot)
+static long bind(ioctl_fn *orig, struct vhost_dev *d, unsigned int ioctl,
+		 void __user *argp, u32 slot)
 {
 	struct shype_bind_ctx c;
 	long ret;
@@ -85,8 +86,7 @@ static long hook_vhost_dev_ioctl(struct vhost_dev *d, unsigned int ioctl,
 
 struct vhost_poll;
 
-static int (*orig_vhost_poll_start)(struct vhost_poll *poll,
-				    struct file *file);
+static int (*orig_vhost_poll_start)(struct vhost_poll *poll, struct file *file);
 
 /*
  * VHOST_SET_VRING_KICK of a new eventfd: vhost has made it the kick of the

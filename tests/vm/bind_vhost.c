@@ -10,8 +10,7 @@
 #include "harness.h"
 #include "shype_util.h"
 
-static int vring_at(int dev, unsigned long ioctl_nr, unsigned int index,
-		    int fd)
+static int vring_at(int dev, unsigned long ioctl_nr, unsigned int index, int fd)
 {
 	struct vhost_vring_file f = { .index = index, .fd = fd };
 
