@@ -465,6 +465,23 @@ static void unbind_tag(struct shype_vm *vm, u64 tag, bool all)
 	}
 }
 
+/* @dev let @key go from a part of @slot's kind: release one such binding. */
+static void let_go(const void *dev, u32 slot, const void *key)
+{
+	struct bind_obj *obj = find_obj(key);
+	struct shype_bind *b;
+
+	if (!obj)
+		return;
+	list_for_each_entry(b, &obj->binds, obj_node) {
+		if (b->dev == dev && !b->token &&
+		    b->slot >> SHYPE_SLOT_SHIFT == slot >> SHYPE_SLOT_SHIFT) {
+			release(b);
+			return;
+		}
+	}
+}
+
 /**
  * shype_bind_end() - commit or roll back what the bind @c noted
  * @c: the bind, now over
@@ -488,6 +505,8 @@ long shype_bind_end(struct shype_bind_ctx *c, long ret)
 	atomic_dec(&ctx_count);
 
 	mutex_lock(&shype_lock);
+	if (ok && c->put)
+		let_go(c->dev, c->slot, c->put);
 	if (c->token) {
 		/* Its reservations too: on the VM, or the record kept for it. */
 		vm = c->kvm ? shype_vm_find(c->kvm) : shype_vm_of_mm(c->mm);
@@ -854,7 +873,8 @@ static void release_dev(const void *dev, u32 slot, u64 keep)
 
 /*
  * Does @dev hold @b's object already, through a part of @slot's kind?
- * Then @b, made where vhost does not say which queue, adds nothing.
+ * Then @b, a kick that vhost did not start polling (the queue's kick
+ * already), adds nothing.
  */
 static bool dev_holds(const void *dev, u32 slot, const struct shype_bind *b)
 {
@@ -877,6 +897,8 @@ static bool dev_holds(const void *dev, u32 slot, const struct shype_bind *b)
  *	@slot was bound to before is released, and they are @slot's
  * @slot: see @dev (known to the device's operation only at its end); one
  *	whose queue is %SHYPE_SLOT_ANY or %SHYPE_SLOT_FAR replaces nothing
+ *	here (a call or err eventfd: shype_bind_end() releases the one that
+ *	vhost let go)
  */
 void shype_bind_token_end(struct shype_vm *vm, u64 token, bool commit,
 			  const void *dev, u32 slot)
@@ -890,8 +912,9 @@ void shype_bind_token_end(struct shype_vm *vm, u64 token, bool commit,
 	list_for_each_entry_safe(b, tmp, &vm->binds, vm_node) {
 		if (b->token != token)
 			continue;
-		if (!commit || (dev && queue == SHYPE_SLOT_ANY &&
-				dev_holds(dev, slot, b))) {
+		if (!commit ||
+		    (slot == SHYPE_SLOT(SHYPE_SLOT_KICK, SHYPE_SLOT_ANY) &&
+		     dev && dev_holds(dev, slot, b))) {
 			release(b);
 			continue;
 		}

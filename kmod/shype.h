@@ -204,6 +204,9 @@ struct shype_bind;
  * @held: @dev took what was bound, whatever the operation returns (a vhost
  *	kick whose poll then failed): commit
  * @unchanged: the operation succeeded but changed nothing: roll back
+ * @inner: shype's own lookup runs (eventfd.c): its puts are not @dev's
+ * @put: the eventfd that @dev let go in the operation (the call or err
+ *	eventfd that the new one replaced), compared only
  */
 struct shype_bind_ctx {
 	struct hlist_node node;
@@ -227,6 +230,8 @@ struct shype_bind_ctx {
 	bool decided;
 	bool held;
 	bool unchanged;
+	bool inner;
+	const void *put;
 };
 
 /* A binding's name, unique in a VM: its operation and the id it names. */
@@ -235,8 +240,9 @@ struct shype_bind_ctx {
 /*
  * The part of a vhost device that holds an eventfd: its kind, and for a
  * queue's the queue's offset in the device, or SHYPE_SLOT_ANY when vhost
- * does not say which queue (a binding of it is released with the device
- * only), or SHYPE_SLOT_FAR for a queue outside the device's memory.
+ * does not say which queue (a call or err eventfd, released when vhost
+ * lets it go: &shype_bind_ctx.put), or SHYPE_SLOT_FAR for a queue outside
+ * the device's memory (released with the device).
  */
 enum shype_slot_kind {
 	SHYPE_SLOT_QUEUE, /* a vhost-net backend or a vsock CID */

@@ -12,10 +12,11 @@
  * process (see &shype_vm.kvm).  vhost holds the owner's address space
  * (get_task_mm() in vhost_dev_set_owner(), on 6.1 and 6.12) until
  * vhost_dev_cleanup(), where they all go: on close and on
- * VHOST_RESET_OWNER.  A new eventfd replaces the one before where vhost
- * says which it replaces: a queue's kick (vhost_poll_start() names the
- * queue) and the log (one per device).  For a call or err eventfd vhost
- * names no queue; it is bound once per device, until the device goes.
+ * VHOST_RESET_OWNER.  A new eventfd replaces the one before: a queue's
+ * kick (vhost_poll_start() names the queue), the log (one per device), a
+ * call or err eventfd (vhost names no queue, but lets the old eventfd go,
+ * in eventfd_ctx_put(): see eventfd.c).  Only a kick removed (fd -1)
+ * stays bound until the device goes: vhost says nothing of it.
  */
 #define pr_fmt(fmt) "shype: " fmt
 

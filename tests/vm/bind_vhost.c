@@ -244,8 +244,9 @@ TEST(vm_of_other_label_refused_while_device_holds_bindings)
 }
 
 /*
- * A queue's new kick, and a new log, replace the eventfd before them,
- * which is then free; an eventfd that another queue still has is not.
+ * A queue's new kick, call or err eventfd, and a new log, replace the
+ * eventfd before them, which is then free; one that another queue still
+ * has is not.
  */
 TEST(vhost_replaced_eventfd_released)
 {
@@ -274,6 +275,26 @@ TEST(vhost_replaced_eventfd_released)
 	EXPECT_EQ(irqfd_from("ads", e2), -EACCES);
 	ASSERT_EQ(vring_at(dev, VHOST_SET_VRING_KICK, 1, e1), 0);
 	EXPECT_EQ(irqfd_from("ads", e2), 0);
+
+	/* So do a call and an err eventfd, and their removal. */
+	ASSERT_EQ(vring_at(dev, VHOST_SET_VRING_CALL, 0, e1), 0);
+	ASSERT_EQ(vring_at(dev, VHOST_SET_VRING_CALL, 1, e1), 0);
+	ASSERT_EQ(vring_at(dev, VHOST_SET_VRING_CALL, 0, e3), 0);
+	EXPECT_EQ(irqfd_from("ads", e1), -EACCES);
+	ASSERT_EQ(vring_at(dev, VHOST_SET_VRING_CALL, 1, e3), 0);
+	ASSERT_EQ(vring_at(dev, VHOST_SET_VRING_KICK, 0, e2), 0);
+	ASSERT_EQ(vring_at(dev, VHOST_SET_VRING_KICK, 1, e2), 0);
+	EXPECT_EQ(irqfd_from("ads", e1), 0);
+	ASSERT_EQ(vring_at(dev, VHOST_SET_VRING_CALL, 0, e3), 0);
+	ASSERT_EQ(vring_at(dev, VHOST_SET_VRING_CALL, 0, -1), 0);
+	EXPECT_EQ(irqfd_from("ads", e3), -EACCES);
+	ASSERT_EQ(vring_at(dev, VHOST_SET_VRING_CALL, 1, -1), 0);
+	EXPECT_EQ(irqfd_from("ads", e3), 0);
+	ASSERT_EQ(vring_at(dev, VHOST_SET_VRING_ERR, 0, e3), 0);
+	ASSERT_EQ(vring_at(dev, VHOST_SET_VRING_ERR, 0, e4), 0);
+	EXPECT_EQ(irqfd_from("ads", e3), 0);
+	ASSERT_EQ(vring_at(dev, VHOST_SET_VRING_ERR, 0, -1), 0);
+	EXPECT_EQ(irqfd_from("ads", e4), 0);
 
 	ASSERT_EQ(log_fd(dev, e3), 0);
 	ASSERT_EQ(log_fd(dev, e4), 0);
