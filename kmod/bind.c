@@ -87,10 +87,12 @@ struct bind_obj {
  * @owner: for a binding made along with another in one operation (an
  *	irqfd's resamplefd), the other's object: released with it
  * @by_process: made by a device of @vm's process (vhost), not by the VM
- *	itself: it passes to another VM of the process when @vm goes away
+ *	itself: it lasts as long as the device holds the object, and passes
+ *	to another VM of the process, or stays on @vm's record, when @vm
+ *	goes away
  * @dev: the device that made it (a vhost device), or NULL
  * @slot: for a shared file, the memslot it backs; for a binding by @dev,
- *	which of its queues or ends
+ *	which of its queues or ends (SHYPE_SLOT())
  * @token: while the operation that made it may still fail, its number
  * @tagged: made with a tag (&shype_bind_ctx.tag)
  * @tag: the tag, SHYPE_TAG()
@@ -209,6 +211,9 @@ static void put_obj(struct bind_obj *obj)
 	kfree(obj);
 }
 
+/* A record kept for devices (see &shype_vm.kvm) may have lost its last. */
+static bool reap_due;
+
 /* Under shype_lock. */
 static void release(struct shype_bind *b)
 {
@@ -216,8 +221,26 @@ static void release(struct shype_bind *b)
 
 	list_del(&b->obj_node);
 	list_del(&b->vm_node);
+	if (!b->vm->kvm && list_empty(&b->vm->binds))
+		reap_due = true;
 	kfree(b);
 	put_obj(obj);
+}
+
+/*
+ * Forget the records kept for devices that no longer hold anything; not
+ * while a caller walks shype_vms.
+ */
+static void reap(void)
+{
+	struct shype_vm *vm, *tmp;
+
+	if (!reap_due)
+		return;
+	reap_due = false;
+	list_for_each_entry_safe(vm, tmp, &shype_vms, list)
+		if (!vm->kvm && list_empty(&vm->binds))
+			shype_vm_forget(vm);
 }
 
 /* A new object: @key (NULL for one known by name), and its @path. */
@@ -305,10 +328,27 @@ static int reserve(struct shype_bind_ctx *c, struct shype_vm *vm,
 	}
 	b->owner = c->owner;
 	b->by_process = !c->kvm;
+	b->dev = c->dev;
+	b->slot = c->slot;
+	b->token = c->token;
 	b->tagged = c->tagged;
 	b->tag = c->tag;
 	c->res[c->nr++] = b;
 	return 0;
+}
+
+/**
+ * shype_verdict() - count a decision on @op and apply the mode to it
+ * @op: the operation
+ * @err: 0, or the denial, audited already (shype_deny(),
+ *	shype_audit_permissive(): they write the mode in the line)
+ *
+ * Return: @err in enforce mode; 0 in permissive mode.
+ */
+int shype_verdict(enum shype_op op, int err)
+{
+	shype_stat(op, !err);
+	return shype_permissive ? 0 : err;
 }
 
 /* Was @key already decided in this operation? */
@@ -372,12 +412,8 @@ int shype_bind_eventfd(struct shype_bind_ctx *c, struct eventfd_ctx *key,
 	vm = c->kvm ? shype_vm_find(c->kvm) : shype_vm_of_mm(c->mm);
 	a = shype_active_locked();
 	/* One decision per object and operation (len 0 MMIO binds twice). */
-	if (a && !judged(c, key)) {
-		err = judge(c, a, vm, key);
-		shype_stat(c->op, !err);
-	}
-	if (err && shype_permissive)
-		err = 0;
+	if (a && !judged(c, key))
+		err = shype_verdict(c->op, judge(c, a, vm, key));
 	if (!err && vm)
 		err = reserve(c, vm, key, extra); /* consumes extra */
 	else
@@ -388,12 +424,19 @@ int shype_bind_eventfd(struct shype_bind_ctx *c, struct eventfd_ctx *key,
 	return err;
 }
 
-/* Release @vm's binding to @key made on its own, and those made with it. */
-static void unbind(struct shype_vm *vm, const void *key)
+/*
+ * Release @vm's binding to @key made on its own, and those made with it,
+ * by an operation of @tag (0: untagged).  KVM unbinds what matches both
+ * the object and the rest of what it was bound with (an irqfd's GSI, in
+ * the tag); a device's bindings are never KVM's.
+ */
+static void unbind(struct shype_vm *vm, const void *key, u64 tag)
 {
 	struct shype_bind *b, *tmp, *own = NULL;
 
 	list_for_each_entry_safe(b, tmp, &vm->binds, vm_node) {
+		if (b->by_process || b->tag != tag)
+			continue;
 		if (b->owner == key)
 			release(b);
 		else if (!own && !b->owner && b->obj->key == key)
@@ -422,13 +465,37 @@ static void unbind_tag(struct shype_vm *vm, u64 tag, bool all)
 	}
 }
 
-/**
- * shype_bind_end() - commit or roll back what shype_bind_eventfd() noted
- * @c: the bind, now over
- * @ret: the result of KVM's operation
- */
-void shype_bind_end(struct shype_bind_ctx *c, long ret)
+/* @dev let @key go from a part of @slot's kind: release one such binding. */
+static void let_go(const void *dev, u32 slot, const void *key)
 {
+	struct bind_obj *obj = find_obj(key);
+	struct shype_bind *b;
+
+	if (!obj)
+		return;
+	list_for_each_entry(b, &obj->binds, obj_node) {
+		if (b->dev == dev && !b->token &&
+		    b->slot >> SHYPE_SLOT_SHIFT == slot >> SHYPE_SLOT_SHIFT) {
+			release(b);
+			return;
+		}
+	}
+}
+
+/**
+ * shype_bind_end() - commit or roll back what the bind @c noted
+ * @c: the bind, now over
+ * @ret: the result of the operation (KVM's, vhost's): it commits on 0,
+ *	unless &shype_bind_ctx.unchanged, or whatever it is if
+ *	&shype_bind_ctx.held
+ *
+ * Return: what the operation returns: @ret, or when it failed because an
+ * inner hook denied (its own error then reads as another: "in use", "not
+ * VFIO's", "not a socket"), that denial, &shype_bind_ctx.err.
+ */
+long shype_bind_end(struct shype_bind_ctx *c, long ret)
+{
+	bool ok = (!ret && !c->unchanged) || c->held;
 	struct shype_vm *vm;
 	int i;
 
@@ -438,35 +505,42 @@ void shype_bind_end(struct shype_bind_ctx *c, long ret)
 	atomic_dec(&ctx_count);
 
 	mutex_lock(&shype_lock);
+	if (ok && c->put)
+		let_go(c->dev, c->slot, c->put);
 	if (c->token) {
+		/* Its reservations too: on the VM, or the record kept for it. */
 		vm = c->kvm ? shype_vm_find(c->kvm) : shype_vm_of_mm(c->mm);
 		if (vm)
-			shype_bind_token_end(vm, c->token, !ret, c->dev,
-					     c->slot);
-	}
-	if (!c->deassign && ret < 0) {
+			shype_bind_token_end(vm, c->token, ok, c->dev, c->slot);
+	} else if (!c->deassign && !ok) {
 		for (i = c->nr - 1; i >= 0; i--)
 			release(c->res[i]);
-	} else if (c->deassign && !ret) {
+	} else if (c->deassign && ok) {
+		/* An unbind names objects (by tag too), or a tag alone. */
 		vm = shype_vm_find(c->kvm);
 		for (i = 0; vm && i < c->unbind_nr; i++)
-			unbind(vm, c->unbind[i]);
-		if (vm && c->tagged)
+			unbind(vm, c->unbind[i], c->tagged ? c->tag : 0);
+		if (vm && c->tagged && !c->unbind_nr)
 			unbind_tag(vm, c->tag, c->untag_all);
 	}
+	reap();
 	mutex_unlock(&shype_lock);
+	return c->err && ret < 0 ? c->err : ret;
 }
 
 /**
  * shype_bind_vm_release() - release every binding of a VM that goes away,
- *	but pass those of its process's devices to another VM of the process;
- *	under shype_lock
+ *	but those of its process's devices: they pass to another VM of the
+ *	process, or else stay on @vm's record; under shype_lock
  * @vm: the VM
+ *
+ * Return: whether @vm's record must stay, for its devices' bindings.
  */
-void shype_bind_vm_release(struct shype_vm *vm)
+bool shype_bind_vm_release(struct shype_vm *vm)
 {
 	struct shype_vm *heir = NULL, *other;
 	struct shype_bind *b, *tmp;
+	bool kept = false;
 
 	lockdep_assert_held(&shype_lock);
 	list_for_each_entry(other, &shype_vms, list) {
@@ -476,13 +550,38 @@ void shype_bind_vm_release(struct shype_vm *vm)
 		}
 	}
 	list_for_each_entry_safe(b, tmp, &vm->binds, vm_node) {
-		if (b->by_process && heir) {
+		if (!b->by_process) {
+			release(b);
+		} else if (heir) {
 			b->vm = heir;
 			list_move_tail(&b->vm_node, &heir->binds);
 		} else {
-			release(b);
+			kept = true;
 		}
 	}
+	return kept;
+}
+
+/**
+ * shype_bind_vm_inherit() - a new VM takes the bindings of its process's
+ *	devices kept on the record of a VM gone before it; under shype_lock
+ * @vm: the VM, just admitted
+ */
+void shype_bind_vm_inherit(struct shype_vm *vm)
+{
+	struct shype_vm *old;
+	struct shype_bind *b;
+
+	lockdep_assert_held(&shype_lock);
+	list_for_each_entry(old, &shype_vms, list)
+		if (!old->kvm && old->mm == vm->mm)
+			break;
+	if (list_entry_is_head(old, &shype_vms, list))
+		return;
+	list_for_each_entry(b, &old->binds, vm_node)
+		b->vm = vm;
+	list_splice_tail_init(&old->binds, &vm->binds);
+	shype_vm_forget(old);
 }
 
 /*
@@ -611,9 +710,9 @@ static int bind_res(struct shype_vm *vm, enum shype_op op, struct bind_obj *obj,
 
 	lockdep_assert_held(&shype_lock);
 	if (a) {
-		err = judge_res(op, a, vm, obj, class, inode, name);
-		shype_stat(op, !err);
-		if (err && !shype_permissive)
+		err = shype_verdict(op, judge_res(op, a, vm, obj, class, inode,
+						  name));
+		if (err)
 			return err;
 	}
 	if (!vm)
@@ -735,7 +834,8 @@ int shype_bind_named(struct shype_vm *vm, enum shype_op op, u32 kind,
 			slot, token);
 }
 
-/* Release the bindings of @dev's @slot (all of @dev's if @slot is U32_MAX)
+/*
+ * Release the bindings of @dev's @slot (all of @dev's if @slot is U32_MAX)
  * but those of the operation @keep.
  */
 static void release_dev(const void *dev, u32 slot, u64 keep)
@@ -759,28 +859,50 @@ static void release_dev(const void *dev, u32 slot, u64 keep)
 	}
 }
 
+/*
+ * Does @dev hold @b's object already, through a part of @slot's kind?
+ * Then @b, a kick that vhost did not start polling (the queue's kick
+ * already), adds nothing.
+ */
+static bool dev_holds(const void *dev, u32 slot, const struct shype_bind *b)
+{
+	const struct shype_bind *e;
+
+	list_for_each_entry(e, &b->obj->binds, obj_node)
+		if (e != b && e->dev == dev && !e->token &&
+		    e->slot >> SHYPE_SLOT_SHIFT == slot >> SHYPE_SLOT_SHIFT)
+			return true;
+	return false;
+}
+
 /**
  * shype_bind_token_end() - commit or roll back the bindings of @vm made
  *	by the operation @token; under shype_lock
- * @vm: the VM
+ * @vm: the VM, or the record kept for its process's devices
  * @token: the operation
  * @commit: whether it succeeded
  * @dev: when not NULL, the device that made them: on commit, what its
  *	@slot was bound to before is released, and they are @slot's
- * @slot: see @dev (known to the device's operation only at its end)
+ * @slot: see @dev (known to the device's operation only at its end); one
+ *	whose queue is %SHYPE_SLOT_ANY or %SHYPE_SLOT_FAR replaces nothing
+ *	here (a call or err eventfd: shype_bind_end() releases the one that
+ *	vhost let go)
  */
 void shype_bind_token_end(struct shype_vm *vm, u64 token, bool commit,
 			  const void *dev, u32 slot)
 {
+	u32 queue = slot & SHYPE_SLOT_ANY;
 	struct shype_bind *b, *tmp;
 
 	lockdep_assert_held(&shype_lock);
-	if (commit && dev)
+	if (commit && dev && queue != SHYPE_SLOT_ANY && queue != SHYPE_SLOT_FAR)
 		release_dev(dev, slot, token);
 	list_for_each_entry_safe(b, tmp, &vm->binds, vm_node) {
 		if (b->token != token)
 			continue;
-		if (!commit) {
+		if (!commit ||
+		    (slot == SHYPE_SLOT(SHYPE_SLOT_KICK, SHYPE_SLOT_ANY) &&
+		     dev && dev_holds(dev, slot, b))) {
 			release(b);
 			continue;
 		}
@@ -799,6 +921,7 @@ void shype_bind_dev_release(const void *dev)
 {
 	lockdep_assert_held(&shype_lock);
 	release_dev(dev, U32_MAX, 0);
+	reap();
 }
 
 /**

@@ -21,14 +21,12 @@ static struct eventfd_ctx *(*orig_eventfd_ctx_fileget)(struct file *file);
 static struct eventfd_ctx *(*orig_eventfd_ctx_fdget)(int fd);
 
 /* Decide on @ctx of @file for the bind @c; drop @ctx when denied. */
-static struct eventfd_ctx *decide(struct shype_bind_ctx *c,
-				  struct eventfd_ctx *ctx, struct file *file)
+static struct eventfd_ctx *judge(struct shype_bind_ctx *c,
+				 struct eventfd_ctx *ctx, struct file *file)
 {
 	struct eventfd_ctx *extra;
 	int err;
 
-	if (IS_ERR(ctx))
-		return ctx;
 	extra = orig_eventfd_ctx_fileget(file);
 	if (WARN_ON_ONCE(extra != ctx)) {
 		if (!IS_ERR(extra))
@@ -41,6 +39,18 @@ static struct eventfd_ctx *decide(struct shype_bind_ctx *c,
 		eventfd_ctx_put(ctx);
 		return ERR_PTR(err);
 	}
+	return ctx;
+}
+
+/* As judge(), whose puts are shype's, not the binder's (see below). */
+static struct eventfd_ctx *decide(struct shype_bind_ctx *c,
+				  struct eventfd_ctx *ctx, struct file *file)
+{
+	if (IS_ERR(ctx))
+		return ctx;
+	c->inner = true;
+	ctx = judge(c, ctx, file);
+	c->inner = false;
 	return ctx;
 }
 
@@ -93,10 +103,32 @@ static struct file *hook_eventfd_fget(int fd)
 	return file;
 }
 
+static void (*orig_eventfd_ctx_put)(struct eventfd_ctx *ctx);
+
+/*
+ * VHOST_SET_VRING_CALL and _ERR: vhost swaps the queue's eventfd for the
+ * new one (or none), then lets the old one go; which queue it names
+ * nowhere else (see vhost.c).  Only in a task: a bind is never in
+ * progress in interrupt context, and ctx_lock is no irq lock.
+ */
+static void hook_eventfd_ctx_put(struct eventfd_ctx *ctx)
+{
+	struct shype_bind_ctx *c = in_task() ? shype_bind_current() : NULL;
+	u32 kind;
+
+	if (c && c->op == SHYPE_OP_VHOST_EVENTFD && !c->inner && !c->put) {
+		kind = c->slot >> SHYPE_SLOT_SHIFT;
+		if (kind == SHYPE_SLOT_CALL || kind == SHYPE_SLOT_ERR)
+			c->put = ctx;
+	}
+	orig_eventfd_ctx_put(ctx);
+}
+
 static struct shype_hook eventfd_hooks[] = {
 	SHYPE_HOOK(NULL, eventfd_ctx_fileget),
 	SHYPE_HOOK(NULL, eventfd_ctx_fdget),
 	SHYPE_HOOK(NULL, eventfd_fget),
+	SHYPE_HOOK(NULL, eventfd_ctx_put),
 };
 
 const struct shype_hook_table shype_eventfd_table = {

@@ -242,8 +242,9 @@ static int vms_show(struct seq_file *m, void *v)
 
 	mutex_lock(&shype_lock);
 	list_for_each_entry(vm, &shype_vms, list)
-		seq_printf(m, "vm=%llu pid=%d label=%s\n", vm->id, vm->pid,
-			   shype_vm_label(vm));
+		if (vm->kvm) /* not the records kept for devices' bindings */
+			seq_printf(m, "vm=%llu pid=%d label=%s\n", vm->id,
+				   vm->pid, shype_vm_label(vm));
 	mutex_unlock(&shype_lock);
 	return 0;
 }

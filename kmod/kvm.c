@@ -41,6 +41,11 @@ static void hook_kvm_arch_destroy_vm(struct kvm *kvm)
 static int (*orig_kvm_irqfd)(struct kvm *kvm, struct kvm_irqfd *args);
 static int (*orig_kvm_ioeventfd)(struct kvm *kvm, struct kvm_ioeventfd *args);
 
+/*
+ * KVM_IRQFD: a deassign releases the irqfds that match both its eventfd
+ * and its GSI, and returns 0 even if none did; so the binding is tagged
+ * with the GSI, and only one that matches both goes.
+ */
 static int hook_kvm_irqfd(struct kvm *kvm, struct kvm_irqfd *args)
 {
 	struct shype_bind_ctx c;
@@ -48,9 +53,10 @@ static int hook_kvm_irqfd(struct kvm *kvm, struct kvm_irqfd *args)
 
 	shype_bind_begin(&c, kvm, SHYPE_OP_IRQFD,
 			 args->flags & KVM_IRQFD_FLAG_DEASSIGN);
+	c.tagged = true;
+	c.tag = SHYPE_TAG(SHYPE_OP_IRQFD, args->gsi);
 	ret = orig_kvm_irqfd(kvm, args);
-	shype_bind_end(&c, ret);
-	return ret;
+	return shype_bind_end(&c, ret);
 }
 
 static int hook_kvm_ioeventfd(struct kvm *kvm, struct kvm_ioeventfd *args)
@@ -61,8 +67,7 @@ static int hook_kvm_ioeventfd(struct kvm *kvm, struct kvm_ioeventfd *args)
 	shype_bind_begin(&c, kvm, SHYPE_OP_IOEVENTFD,
 			 args->flags & KVM_IOEVENTFD_FLAG_DEASSIGN);
 	ret = orig_kvm_ioeventfd(kvm, args);
-	shype_bind_end(&c, ret);
-	return ret;
+	return shype_bind_end(&c, ret);
 }
 
 static int (*orig_kvm_vm_ioctl_hv_eventfd)(struct kvm *kvm,
@@ -83,8 +88,7 @@ static int hook_kvm_vm_ioctl_hv_eventfd(struct kvm *kvm,
 	c.tagged = true;
 	c.tag = SHYPE_TAG(SHYPE_OP_HV_EVENTFD, args->conn_id);
 	ret = orig_kvm_vm_ioctl_hv_eventfd(kvm, args);
-	shype_bind_end(&c, ret);
-	return ret;
+	return shype_bind_end(&c, ret);
 }
 
 static int (*orig_kvm_xen_hvm_set_attr)(struct kvm *kvm,
@@ -114,8 +118,7 @@ static int hook_kvm_xen_hvm_set_attr(struct kvm *kvm,
 	/* An update changes nothing shype knows: no unbind. */
 	if (flags == KVM_XEN_EVTCHN_UPDATE)
 		c.tagged = false;
-	shype_bind_end(&c, ret);
-	return ret;
+	return shype_bind_end(&c, ret);
 }
 
 static int (*orig_kvm_vm_ioctl_enable_cap)(struct kvm *kvm,

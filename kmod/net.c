@@ -226,8 +226,8 @@ static long (*orig_vhost_net_ioctl)(struct file *f, unsigned int ioctl,
 
 /*
  * VHOST_NET_SET_BACKEND: decided in the lookups below.  A denial there
- * makes vhost fail with its own error (ENOTSOCK), turned back into EACCES
- * here.
+ * makes vhost fail with its own error (ENOTSOCK), which shype_bind_end()
+ * turns back into EACCES.
  */
 static long set_backend(struct file *f, unsigned int ioctl, unsigned long arg)
 {
@@ -242,10 +242,9 @@ static long set_backend(struct file *f, unsigned int ioctl, unsigned long arg)
 	nb.tun_err = 0;
 	nb.slot_known = false;
 	ret = orig_vhost_net_ioctl(f, ioctl, arg);
-	if (nb.c.err && ret < 0)
-		ret = nb.c.err;
 	/* The queue's backend changed only if vhost named the queue. */
-	shype_bind_end(&nb.c, nb.slot_known ? ret : -ENOENT);
+	nb.c.unchanged = !nb.slot_known;
+	ret = shype_bind_end(&nb.c, ret);
 	backends_end(&nb, !ret && nb.slot_known);
 	return ret;
 }

@@ -199,8 +199,8 @@ static unsigned int check_state(struct shype_active *a, struct seq_buf *reasons)
 		vm->next_idx = relabel(&a->pol, vm, reasons);
 		if (vm->next_idx == SHYPE_NOT_FOUND)
 			violations++;
-		else if (!admit(a, vm, vm->next_idx, reasons))
-			violations++;
+		else if (vm->kvm && !admit(a, vm, vm->next_idx, reasons))
+			violations++; /* a record kept for devices is no VM */
 	}
 	return violations + shype_bind_check(&a->pol, reasons);
 }

@@ -93,8 +93,12 @@ extern bool shype_require_policy;
  * struct shype_vm - one VM, from its creation to its destruction
  * @node: in the hash by @kvm
  * @list: in creation order
- * @kvm: the VM (compared, never dereferenced)
- * @mm: its VMM process's address space (compared, never dereferenced)
+ * @kvm: the VM (compared, never dereferenced); NULL once the VM is gone
+ *	while devices of its process (vhost) still hold what they bound: the
+ *	record then carries their bindings and label, for every later VM of
+ *	that process, uncounted in the Chinese Wall, until the last goes
+ * @mm: its VMM process's address space (compared, never dereferenced);
+ *	held by those devices while the record is kept for them
  * @id: shype's number for it
  * @pid: the VMM's pid at creation
  * @label: the label it was created with, frozen; "" when it has none
@@ -123,6 +127,7 @@ extern struct list_head shype_vms;
 extern unsigned int shype_vm_count;
 
 int shype_vm_create(const struct kvm *kvm);
+void shype_vm_forget(struct shype_vm *vm);
 void shype_vm_destroy(const struct kvm *kvm);
 struct shype_vm *shype_vm_find(const struct kvm *kvm);
 const char *shype_vm_label(const struct shype_vm *vm);
@@ -207,15 +212,24 @@ struct shype_bind;
  * @owner: the first object bound
  * @unbind_nr: objects to unbind
  * @unbind: the objects to unbind, when @deassign
- * @tagged: @tag names the binding, for an unbind that names no object
- * @tag: the name, SHYPE_TAG(): the operation and a Hyper-V connection id
- *	or a Xen port
+ * @tagged: @tag names the binding: alone, for an unbind that names no
+ *	object (Hyper-V, Xen); along with the object, for one that names it
+ *	(an irqfd's GSI)
+ * @tag: the name, SHYPE_TAG(): the operation and a Hyper-V connection id,
+ *	a Xen port or an irqfd's GSI
  * @untag_all: the unbind releases every binding tagged for @tag's operation
  * @dev: for a resource used by a device (shype_bind_named()), the device
- * @slot: which part of @dev
- * @token: the operation's number for shype_bind_named(), or 0
+ * @slot: which part of @dev, SHYPE_SLOT() for a vhost eventfd
+ * @token: the operation's number for shype_bind_named() and device binds,
+ *	or 0
  * @err: set by an inner hook that denied, for the outer one to return
  * @decided: an inner hook decided (VFIO: checked when KVM passes the VM on)
+ * @held: @dev took what was bound, whatever the operation returns (a vhost
+ *	kick whose poll then failed): commit
+ * @unchanged: the operation succeeded but changed nothing: roll back
+ * @inner: shype's own lookup runs (eventfd.c): its puts are not @dev's
+ * @put: the eventfd that @dev let go in the operation (the call or err
+ *	eventfd that the new one replaced), compared only
  */
 struct shype_bind_ctx {
 	struct hlist_node node;
@@ -237,21 +251,47 @@ struct shype_bind_ctx {
 	u64 token;
 	int err;
 	bool decided;
+	bool held;
+	bool unchanged;
+	bool inner;
+	const void *put;
 };
 
 /* A binding's name, unique in a VM: its operation and the id it names. */
 #define SHYPE_TAG(op, id) ((u64)(op) << 32 | (u32)(id))
 
+/*
+ * The part of a vhost device that holds an eventfd: its kind, and for a
+ * queue's the queue's offset in the device, or SHYPE_SLOT_ANY when vhost
+ * does not say which queue (a call or err eventfd, released when vhost
+ * lets it go: &shype_bind_ctx.put), or SHYPE_SLOT_FAR for a queue outside
+ * the device's memory (released with the device).
+ */
+enum shype_slot_kind {
+	SHYPE_SLOT_QUEUE, /* a vhost-net backend or a vsock CID */
+	SHYPE_SLOT_KICK,
+	SHYPE_SLOT_CALL,
+	SHYPE_SLOT_ERR,
+	SHYPE_SLOT_LOG,
+};
+
+#define SHYPE_SLOT_SHIFT      28
+#define SHYPE_SLOT_ANY	      ((1U << SHYPE_SLOT_SHIFT) - 1)
+#define SHYPE_SLOT_FAR	      (SHYPE_SLOT_ANY - 1)
+#define SHYPE_SLOT(kind, off) ((u32)(kind) << SHYPE_SLOT_SHIFT | (off))
+
 void shype_bind_begin(struct shype_bind_ctx *c, const struct kvm *kvm,
 		      enum shype_op op, bool deassign);
-void shype_bind_end(struct shype_bind_ctx *c, long ret);
+long shype_bind_end(struct shype_bind_ctx *c, long ret);
+int shype_verdict(enum shype_op op, int err);
 void shype_bind_begin_mm(struct shype_bind_ctx *c, const struct mm_struct *mm,
 			 enum shype_op op);
 struct shype_bind_ctx *shype_bind_current(void);
 u64 shype_bind_token(void);
 int shype_bind_eventfd(struct shype_bind_ctx *c, struct eventfd_ctx *key,
 		       struct eventfd_ctx *extra);
-void shype_bind_vm_release(struct shype_vm *vm);
+bool shype_bind_vm_release(struct shype_vm *vm);
+void shype_bind_vm_inherit(struct shype_vm *vm);
 int shype_bind_file(struct shype_vm *vm, enum shype_op op, struct file *file,
 		    const char *path, u32 slot, u64 token);
 int shype_bind_named(struct shype_vm *vm, enum shype_op op, u32 kind,

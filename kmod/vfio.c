@@ -8,7 +8,8 @@
  * Outer: kvm_vfio_set_attr() (add, delete) and kvm_vfio_release() (the KVM
  * device closed) say which VM acts.  Inner, in vfio.ko: the check that the
  * very file KVM took with fget() is VFIO's (a denial there reads as "not a
- * VFIO file", turned back into EACCES), and vfio_file_set_kvm() when KVM
+ * VFIO file", turned back into EACCES by shype_bind_end()), and
+ * vfio_file_set_kvm() when KVM
  * passes the VM on to the group, or lets it go (NULL).
  *
  * That check is vfio_file_is_valid() since Linux 6.6 (a group or a device
@@ -43,10 +44,7 @@ static int hook_kvm_vfio_set_attr(struct kvm_device *dev,
 			 attr->attr == KVM_DEV_VFIO_GROUP_DEL);
 	c.token = shype_bind_token();
 	ret = orig_kvm_vfio_set_attr(dev, attr);
-	if (c.err && ret == -EINVAL)
-		ret = c.err;
-	shype_bind_end(&c, ret);
-	return ret;
+	return shype_bind_end(&c, ret);
 }
 
 static void (*orig_kvm_vfio_release)(struct kvm_device *dev);

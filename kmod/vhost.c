@@ -4,8 +4,19 @@
  * err) and of its dirty log, and a vhost-vsock device's guest CID.  vhost
  * lets only the device's owner, the process that did VHOST_SET_OWNER, make
  * these calls (shype checks it for the CID, which vhost does not), so the
- * subject is that process's VM.  Replacing or unbinding an eventfd names no
- * old one: such bindings are released with the process's last VM.
+ * subject is that process's VM.
+ *
+ * What a device binds it holds until it lets it go, whatever becomes of
+ * the VM: its bindings pass to another VM of its process, or stay on the
+ * gone VM's record, which then keeps its label for every later VM of the
+ * process (see &shype_vm.kvm).  vhost holds the owner's address space
+ * (get_task_mm() in vhost_dev_set_owner(), on 6.1 and 6.12) until
+ * vhost_dev_cleanup(), where they all go: on close and on
+ * VHOST_RESET_OWNER.  A new eventfd replaces the one before: a queue's
+ * kick (vhost_poll_start() names the queue), the log (one per device), a
+ * call or err eventfd (vhost names no queue, but lets the old eventfd go,
+ * in eventfd_ctx_put(): see eventfd.c).  Only a kick removed (fd -1)
+ * stays bound until the device goes: vhost says nothing of it.
  */
 #define pr_fmt(fmt) "shype: " fmt
 
@@ -24,34 +35,92 @@ static long (*orig_vhost_vring_ioctl)(struct vhost_dev *d, unsigned int ioctl,
 static long (*orig_vhost_dev_ioctl)(struct vhost_dev *d, unsigned int ioctl,
 				    void __user *argp);
 
-static long bind(long (*orig)(struct vhost_dev *d, unsigned int ioctl,
-			      void __user *argp),
-		 struct vhost_dev *d, unsigned int ioctl, void __user *argp)
+typedef long ioctl_fn(struct vhost_dev *d, unsigned int ioctl,
+		      void __user *argp);
+
+/* Bind, for @d's part @slot, the eventfd that @ioctl names. */
+static long bind(ioctl_fn *orig, struct vhost_dev *d, unsigned int ioctl,
+		 void __user *argp, u32 slot)
 {
 	struct shype_bind_ctx c;
 	long ret;
 
 	shype_bind_begin_mm(&c, current->mm, SHYPE_OP_VHOST_EVENTFD);
+	c.dev = d;
+	c.slot = slot;
+	c.token = shype_bind_token();
 	ret = orig(d, ioctl, argp);
-	shype_bind_end(&c, ret);
-	return ret;
+	return shype_bind_end(&c, ret);
 }
 
 static long hook_vhost_vring_ioctl(struct vhost_dev *d, unsigned int ioctl,
 				   void __user *argp)
 {
-	if (ioctl == VHOST_SET_VRING_KICK || ioctl == VHOST_SET_VRING_CALL ||
-	    ioctl == VHOST_SET_VRING_ERR)
-		return bind(orig_vhost_vring_ioctl, d, ioctl, argp);
-	return orig_vhost_vring_ioctl(d, ioctl, argp);
+	enum shype_slot_kind kind;
+
+	switch (ioctl) {
+	case VHOST_SET_VRING_KICK:
+		kind = SHYPE_SLOT_KICK;
+		break;
+	case VHOST_SET_VRING_CALL:
+		kind = SHYPE_SLOT_CALL;
+		break;
+	case VHOST_SET_VRING_ERR:
+		kind = SHYPE_SLOT_ERR;
+		break;
+	default:
+		return orig_vhost_vring_ioctl(d, ioctl, argp);
+	}
+	/* Which queue: read by vhost alone; see hook_vhost_poll_start(). */
+	return bind(orig_vhost_vring_ioctl, d, ioctl, argp,
+		    SHYPE_SLOT(kind, SHYPE_SLOT_ANY));
 }
 
 static long hook_vhost_dev_ioctl(struct vhost_dev *d, unsigned int ioctl,
 				 void __user *argp)
 {
 	if (ioctl == VHOST_SET_LOG_FD)
-		return bind(orig_vhost_dev_ioctl, d, ioctl, argp);
+		return bind(orig_vhost_dev_ioctl, d, ioctl, argp,
+			    SHYPE_SLOT(SHYPE_SLOT_LOG, 0));
 	return orig_vhost_dev_ioctl(d, ioctl, argp);
+}
+
+struct vhost_poll;
+
+static int (*orig_vhost_poll_start)(struct vhost_poll *poll, struct file *file);
+
+/*
+ * VHOST_SET_VRING_KICK of a new eventfd: vhost has made it the kick of the
+ * queue that @poll is part of, and then polls it, which may fail (vhost
+ * keeps it all the same).  The queue is known by @poll's offset in the
+ * device, as in net.c; one outside the device's memory replaces nothing.
+ */
+static int hook_vhost_poll_start(struct vhost_poll *poll, struct file *file)
+{
+	struct shype_bind_ctx *c = shype_bind_current();
+	unsigned long off;
+
+	if (c && c->op == SHYPE_OP_VHOST_EVENTFD && c->dev &&
+	    c->slot == SHYPE_SLOT(SHYPE_SLOT_KICK, SHYPE_SLOT_ANY)) {
+		off = (unsigned long)poll - (unsigned long)c->dev;
+		if ((unsigned long)poll < (unsigned long)c->dev ||
+		    off >= SHYPE_SLOT_FAR)
+			off = SHYPE_SLOT_FAR;
+		c->slot = SHYPE_SLOT(SHYPE_SLOT_KICK, off);
+		c->held = true;
+	}
+	return orig_vhost_poll_start(poll, file);
+}
+
+static void (*orig_vhost_dev_cleanup)(struct vhost_dev *d);
+
+/* @d lets go of all it holds: on close and on VHOST_RESET_OWNER. */
+static void hook_vhost_dev_cleanup(struct vhost_dev *d)
+{
+	mutex_lock(&shype_lock);
+	shype_bind_dev_release(d);
+	mutex_unlock(&shype_lock);
+	orig_vhost_dev_cleanup(d);
 }
 
 /* vhost's own owner check, exported by vhost.ko */
@@ -78,7 +147,7 @@ static long (*orig_vhost_vsock_dev_ioctl)(struct file *f, unsigned int ioctl,
 /*
  * VHOST_VSOCK_SET_GUEST_CID: the CID, a resource "vsock:CID", is decided
  * in vsock_find_cid() below, on the value vhost copied in.  A denial there
- * reads as "CID in use", which is turned back into EACCES here.
+ * reads as "CID in use", which shype_bind_end() turns back into EACCES.
  */
 static long hook_vhost_vsock_dev_ioctl(struct file *f, unsigned int ioctl,
 				       unsigned long arg)
@@ -95,10 +164,7 @@ static long hook_vhost_vsock_dev_ioctl(struct file *f, unsigned int ioctl,
 	c.dev = f->private_data;
 	c.token = shype_bind_token();
 	ret = orig_vhost_vsock_dev_ioctl(f, ioctl, arg);
-	if (c.err && ret == -EADDRINUSE)
-		ret = c.err;
-	shype_bind_end(&c, ret);
-	return ret;
+	return shype_bind_end(&c, ret);
 }
 
 static int (*orig_vhost_vsock_dev_release)(struct inode *inode,
@@ -138,6 +204,8 @@ static bool hook_vsock_find_cid(unsigned int cid)
 static struct shype_hook vhost_hooks[] = {
 	SHYPE_HOOK("vhost", vhost_vring_ioctl),
 	SHYPE_HOOK("vhost", vhost_dev_ioctl),
+	SHYPE_HOOK("vhost", vhost_poll_start),
+	SHYPE_HOOK("vhost", vhost_dev_cleanup),
 	SHYPE_HOOK("vhost_vsock", vhost_vsock_dev_ioctl),
 	SHYPE_HOOK("vhost_vsock", vhost_vsock_dev_release),
 	SHYPE_HOOK("vsock", vsock_find_cid),

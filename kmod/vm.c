@@ -125,6 +125,8 @@ const struct shype_vm *shype_vm_of_chwall_type(const struct shype_policy *p,
 	list_for_each_entry(vm, &shype_vms, list) {
 		if (vm == upto)
 			break;
+		if (!vm->kvm)
+			continue; /* kept for its devices: not in the wall */
 		l = next ? vm->next_idx : vm->idx;
 		if (l < p->labels && type < p->chwall_types &&
 		    shype_bit(shype_chwall_row(p, l), type))
@@ -182,6 +184,7 @@ int shype_vm_create(const struct kvm *kvm)
 		hash_add(vm_hash, &vm->node, (unsigned long)kvm);
 		list_add_tail(&vm->list, &shype_vms);
 		shype_vm_count++;
+		shype_bind_vm_inherit(vm);
 	}
 	mutex_unlock(&shype_lock);
 	if (err)
@@ -198,6 +201,7 @@ void shype_vm_destroy(const struct kvm *kvm)
 {
 	struct shype_active *a;
 	struct shype_vm *vm;
+	bool kept;
 
 	mutex_lock(&shype_lock);
 	vm = shype_vm_find(kvm);
@@ -205,14 +209,34 @@ void shype_vm_destroy(const struct kvm *kvm)
 		a = shype_active_locked();
 		if (a && vm->idx != SHYPE_NOT_FOUND)
 			shype_chwall_remove(&a->pol, &a->cw, vm->idx);
-		shype_bind_vm_release(vm);
+		kept = shype_bind_vm_release(vm);
 		shype_memslot_vm_release(vm);
 		shype_proc_vm_del(vm);
 		hash_del(&vm->node);
-		list_del(&vm->list);
 		shype_vm_count--;
+		if (kept) {
+			/* Its process's devices hold what they bound. */
+			vm->kvm = NULL;
+			vm = NULL;
+		} else {
+			list_del(&vm->list);
+		}
 	}
 	mutex_unlock(&shype_lock);
+	kfree(vm);
+}
+
+/**
+ * shype_vm_forget() - forget the record of a VM gone before the last
+ *	binding of its process's devices; under shype_lock
+ * @vm: the record (&shype_vm.kvm is NULL), holding no binding
+ */
+void shype_vm_forget(struct shype_vm *vm)
+{
+	lockdep_assert_held(&shype_lock);
+	if (WARN_ON_ONCE(vm->kvm || !list_empty(&vm->binds)))
+		return;
+	list_del(&vm->list);
 	kfree(vm);
 }
 

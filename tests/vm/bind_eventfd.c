@@ -802,6 +802,84 @@ TEST(irqfd_resamplefd_checked)
 	close(e1);
 }
 
+/*
+ * KVM deassigns an irqfd only where both its eventfd and its GSI match, and
+ * says 0 whether or not one did: a deassign that names another GSI leaves
+ * the eventfd bound, for KVM and for shype.
+ */
+TEST(irqfd_deassign_of_other_gsi_keeps_binding)
+{
+	const struct bind gsi6 = { .irq = 1, .gsi = 6 };
+	struct vmm order, order2, ads;
+	long long seq;
+	int efd;
+
+	setup();
+	efd = new_eventfd();
+	START(order, "be_order", "order");
+	START(order2, "be_order2", "order");
+	START(ads, "be_ads", "advertising");
+	EXPECT_EQ(vmm_bind(&order, &irqfd, efd, 0), 0);
+	EXPECT_EQ(vmm_bind(&order, &gsi6, efd, 1), 0);
+	/* KVM still holds it on GSI 5. */
+	EXPECT_EQ(vmm_bind(&order, &irqfd, efd, 0), -EBUSY);
+	EXPECT_TRUE(bound_by(&order, NULL));
+	seq = audit_seq();
+	EXPECT_EQ(vmm_bind(&ads, &pio, efd, 0), -EACCES);
+	EXPECT_EQ(audit_one(seq, &pio, "denied", &ads, &order), 1);
+	EXPECT_EQ(objects_of(&ads), 0);
+	/* The control: the same coalition may share it. */
+	EXPECT_EQ(vmm_bind(&order2, &pio, efd, 0), 0);
+	EXPECT_TRUE(bound_by(&order, &order2, NULL));
+	/* The deassign of its own GSI releases it. */
+	EXPECT_EQ(vmm_bind(&order, &irqfd, efd, 1), 0);
+	EXPECT_EQ(objects_of(&order), 0);
+	EXPECT_EQ(vmm_bind(&order2, &pio, efd, 1), 0);
+	EXPECT_EQ(vmm_bind(&ads, &pio, efd, 0), 0);
+	vmm_stop(&ads);
+	vmm_stop(&order2);
+	vmm_stop(&order);
+	close(efd);
+}
+
+/*
+ * A VM's irqfd (with its resamplefd) and ioeventfd on one eventfd: the
+ * ioeventfd's deassign releases the ioeventfd's binding only, never the
+ * irqfd's resamplefd, which KVM still holds.
+ */
+TEST(ioeventfd_deassign_keeps_irqfd_of_same_eventfd)
+{
+	const struct bind gsi7 = { .irq = 1, .gsi = 7 };
+	struct vmm order, order2, ads;
+	int efd, rfd;
+
+	setup();
+	efd = new_eventfd();
+	rfd = new_eventfd();
+	START(order, "be_order", "order");
+	START(order2, "be_order2", "order");
+	START(ads, "be_ads", "advertising");
+	EXPECT_EQ(vmm_irqfd_resample(&order, efd, 5, rfd), 0);
+	EXPECT_EQ(vmm_bind(&order, &pio, efd, 0), 0);
+	EXPECT_EQ(vmm_bind(&order, &pio, efd, 1), 0);
+	EXPECT_EQ(objects_of(&order), 2);
+	EXPECT_EQ(vmm_bind(&ads, &gsi7, rfd, 0), -EACCES);
+	EXPECT_EQ(vmm_bind(&ads, &pio, efd, 0), -EACCES);
+	EXPECT_EQ(objects_of(&ads), 0);
+	/* The control: the same coalition may share them. */
+	EXPECT_EQ(vmm_bind(&order2, &gsi7, rfd, 0), 0);
+	EXPECT_EQ(vmm_bind(&order2, &gsi7, rfd, 1), 0);
+	/* The irqfd's deassign releases both. */
+	EXPECT_EQ(vmm_bind(&order, &irqfd, efd, 1), 0);
+	EXPECT_EQ(objects_of(&order), 0);
+	EXPECT_EQ(vmm_bind(&ads, &gsi7, rfd, 0), 0);
+	vmm_stop(&ads);
+	vmm_stop(&order2);
+	vmm_stop(&order);
+	close(rfd);
+	close(efd);
+}
+
 /* --- ioeventfd on the PIO bus --- */
 
 TEST(ioeventfd_pio_allowed_within_coalition)

@@ -399,6 +399,43 @@ TEST(net_backend_second_coalition_denied_on_shared_bridge)
 	close(dev);
 }
 
+/*
+ * A backend's binding lasts as long as the device has it, also past the
+ * VM of its process: another coalition may not join that network
+ * meanwhile.
+ */
+TEST(net_backend_outlives_vm_while_device_open)
+{
+	int vm, dev, tap, ctl;
+	long long seq;
+
+	ASSERT_EQ(load_net_policy("net-9"), 0);
+	ASSERT_EQ(write_file(SFS "/mode", "enforce"), 0);
+	ASSERT_EQ(cg_label("order", "order"), 0);
+	ASSERT_EQ(cg_label("order2", "order"), 0);
+	ASSERT_EQ(cg_label("ads", "advertising"), 0);
+	ASSERT_EQ(cg_enter("order"), 0);
+	vm = vm_create_here();
+	ASSERT_GE(vm, 0);
+	dev = vhost_net_ready();
+	tap = tap_make("tap-o9", "br-y");
+	ASSERT_GE(tap, 0);
+	ASSERT_EQ(set_backend(dev, 0, tap), 0);
+	close(vm);
+	EXPECT_EQ(bound("br-y", "(order)"), 1);
+	seq = audit_last();
+	EXPECT_EQ(vmm_on("ads", "tap-a9", "br-y", &ctl), -EACCES);
+	close(ctl);
+	EXPECT_EQ(audit_since(seq, "op=net_backend result=denied",
+			      "(order) class=net name=br-y"),
+		  1);
+	/* The control: Order may join it. */
+	EXPECT_EQ(vmm_on("order2", "tap-p9", "br-y", &ctl), 0);
+	close(ctl);
+	close(dev);
+	close(tap);
+}
+
 TEST(net_backend_permissive_logs_and_allows)
 {
 	int dev = setup("net-5", "order", "order");
