@@ -312,6 +312,15 @@ static int find_lookup_name(void)
 }
 
 /**
+ * shype_symbol() - the address of a symbol, or 0
+ * @name: "module:name", or a kernel symbol's name
+ */
+unsigned long shype_symbol(const char *name)
+{
+	return lookup_name(name);
+}
+
+/**
  * shype_hooks_installed() - how many functions are hooked now
  */
 unsigned int shype_hooks_installed(void)

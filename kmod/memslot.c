@@ -3,14 +3,18 @@
  * Shared memory: the files behind memslots.
  *
  * A memslot maps guest memory to a range of its VMM process's address
- * space.  Every file mapped shared into that range (memfd, tmpfs and
- * /dev/shm, hugetlbfs, shared anonymous memory) is bound to the VM: it is
- * checked in __kvm_set_memory_region(), on the VMAs as they are when KVM
- * takes the slot.
+ * space.  Every file mapped into that range (memfd, tmpfs and /dev/shm,
+ * hugetlbfs, shared anonymous memory, a vCPU's kvm_run) is bound to the
+ * VM: it is checked in __kvm_set_memory_region(), on the VMAs as they are
+ * when KVM takes the slot.  Private mappings of a file are bound as shared
+ * ones are: until copy-on-write they read the file's page cache, which
+ * another process may be writing.  Private anonymous memory, /dev/zero's
+ * included, is nobody else's and is left alone.  A vCPU's file is also
+ * checked against the vCPU's own VM, which is bound to it implicitly.
  *
  * KVM keeps only the user address, so a later mmap(), mremap() or
- * MAP_FIXED in the process can put another file behind the slot.  Shared
- * file mappings that a process with memslots makes over one of their
+ * MAP_FIXED in the process can put another file behind the slot.  File
+ * mappings that a process with memslots makes over one of their
  * ranges are therefore checked too, in mmap_region() (new mappings),
  * copy_vma() (mremap() moves) and the function that grows a mapping in
  * place for mremap(): __vma_adjust() in Linux 6.1, vma_merge_extend() in
@@ -20,11 +24,18 @@
  * walk holds mmap_lock: a mapping is made either before the walk, which
  * sees it, or after the range is recorded, which the mm hooks see.
  *
+ * Shared anonymous memory (MAP_SHARED|MAP_ANONYMOUS, or MAP_SHARED of
+ * /dev/zero) gets its file inside mmap_region(), from shmem_zero_setup():
+ * the mmap_region() hook says so in a bind context, and the file is bound
+ * in shmem_zero_setup() as soon as it exists, under the same mmap_lock.
+ *
  * Lock order: kvm->slots_lock, mmap_lock, shype_lock.
  */
 #define pr_fmt(fmt) "shype: " fmt
 
 #include <linux/kvm_host.h>
+#include <linux/magic.h>
+#include <linux/major.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 
@@ -57,14 +68,16 @@ struct shype_slot {
  */
 static DEFINE_HASHTABLE(slot_mms, 6);
 
-static bool mm_has_slots(const struct mm_struct *mm)
+/* Does a slot of @mm's VMs overlap [@start, @end)? */
+static bool over_slot(const struct mm_struct *mm, unsigned long start,
+		      unsigned long end)
 {
 	struct shype_slot *s;
 	bool found = false;
 
 	rcu_read_lock();
 	hash_for_each_possible_rcu(slot_mms, s, mm_node, (unsigned long)mm) {
-		if (s->mm == mm) {
+		if (s->mm == mm && s->start < end && start < s->end) {
 			found = true;
 			break;
 		}
@@ -112,14 +125,80 @@ void shype_memslot_vm_release(struct shype_vm *vm)
 		drop_slot(s);
 }
 
-/* Is @vma a shared mapping of a file, which another process may map? */
-static bool shared_file(const struct vm_area_struct *vma)
+/*
+ * Is @file /dev/zero (or another node of its device number)?  Its private
+ * mappings are anonymous memory; its shared ones get a file of their own
+ * from shmem_zero_setup().
+ */
+static bool dev_zero(const struct file *file)
 {
-	return vma->vm_file && (vma->vm_flags & VM_MAYSHARE);
+	const struct inode *inode = file_inode(file);
+
+	return S_ISCHR(inode->i_mode) && inode->i_rdev == MKDEV(MEM_MAJOR, 5);
 }
 
 /*
- * Bind the file of each shared mapping of @mm in [@start, @end) to @vm's
+ * Is a mapping of @file with @vm_flags one whose file is bound?  Any file
+ * mapping but a private one of /dev/zero: private mappings read the file's
+ * pages until they are copied on write.
+ */
+static bool bindable(const struct file *file, unsigned long vm_flags)
+{
+	return file && ((vm_flags & VM_MAYSHARE) || !dev_zero(file));
+}
+
+/*
+ * Is @file a vCPU's (its kvm_run, pio and ring pages)?  KVM's file
+ * operations are looked up each time: they are needed only for the rare
+ * anonymous-inode file behind a memslot, and the kvm module may have been
+ * loaded after shype.
+ */
+static bool vcpu_file(const struct file *file)
+{
+	return file_inode(file)->i_sb->s_magic == ANON_INODE_FS_MAGIC &&
+	       (unsigned long)file->f_op == shype_symbol("kvm:kvm_vcpu_fops");
+}
+
+/*
+ * May @vm have the vCPU file @file behind a memslot?  The vCPU's own VM
+ * reads and writes its pages: @vm must share a type with it, as if it were
+ * bound to the file.  Under shype_lock.
+ */
+static int judge_vcpu(const struct shype_vm *vm, enum shype_op op,
+		      const struct file *file)
+{
+	const struct kvm_vcpu *vcpu = file->private_data;
+	struct shype_active *a = shype_active_locked();
+	const struct shype_vm *owner;
+	bool ok;
+
+	if (!a || !vm || !vcpu_file(file))
+		return 0; /* shype_bind_file() judges an unknown @vm */
+	owner = shype_vm_find(vcpu->kvm);
+	if (owner == vm)
+		return 0;
+	ok = owner && shype_ste_share(&a->pol, vm->idx, owner->idx);
+	if (ok)
+		return 0; /* counted with the file's decision */
+	shype_stat(op, false);
+	if (owner)
+		shype_deny(op, vm, "reason=ste peer=%llu(%s) class=vcpu",
+			   owner->id, shype_vm_label(owner));
+	else
+		shype_deny(op, vm, "reason=unknown_vm peer=- class=vcpu");
+	return shype_permissive ? 0 : -EACCES;
+}
+
+/* Decide and record @vm's binding to @file behind @slot; under shype_lock. */
+static int bind_file(struct shype_vm *vm, enum shype_op op, struct file *file,
+		     const char *path, u32 slot, u64 token)
+{
+	return judge_vcpu(vm, op, file) ?:
+		       shype_bind_file(vm, op, file, path, slot, token);
+}
+
+/*
+ * Bind the file of each file mapping of @mm in [@start, @end) to @vm's
  * slot @id.  Under mmap_lock.
  */
 static int bind_range(struct shype_vm *vm, struct mm_struct *mm, u32 id,
@@ -133,14 +212,14 @@ static int bind_range(struct shype_vm *vm, struct mm_struct *mm, u32 id,
 	VMA_ITERATOR(vmi, mm, start);
 
 	for_each_vma_range(vmi, vma, end) {
-		if (!shared_file(vma))
+		if (!bindable(vma->vm_file, vma->vm_flags))
 			continue;
 		path = d_path(&vma->vm_file->f_path, buf, PATH_MAX);
 		if (IS_ERR(path))
 			path = "-";
 		mutex_lock(&shype_lock);
-		err = shype_bind_file(vm, SHYPE_OP_MEMSLOT, vma->vm_file, path,
-				      id, token);
+		err = bind_file(vm, SHYPE_OP_MEMSLOT, vma->vm_file, path, id,
+				token);
 		mutex_unlock(&shype_lock);
 		if (err)
 			break;
@@ -293,8 +372,8 @@ static void remap_end(struct mm_struct *mm, u64 token, bool commit)
 }
 
 /*
- * A shared mapping of @file over [@start, @end) in @mm is being made: bind
- * it to every slot of @mm's VMs that it overlaps.  Under mmap_lock.
+ * A mapping of @file over [@start, @end) in @mm is being made: bind it to
+ * every slot of @mm's VMs that it overlaps.  Under mmap_lock.
  */
 static int remap_begin(struct mm_struct *mm, struct file *file,
 		       unsigned long start, unsigned long end, u64 token)
@@ -318,8 +397,8 @@ static int remap_begin(struct mm_struct *mm, struct file *file,
 		list_for_each_entry(s, &vm->slots, node) {
 			if (s->end <= start || end <= s->start)
 				continue;
-			err = shype_bind_file(vm, SHYPE_OP_REMAP, file, path,
-					      s->id, token);
+			err = bind_file(vm, SHYPE_OP_REMAP, file, path, s->id,
+					token);
 			if (err)
 				goto out;
 		}
@@ -332,17 +411,43 @@ out:
 	return err;
 }
 
-/* Is a mapping of @file with @vm_flags in @mm one to check? */
+/*
+ * Is a mapping of @file with @vm_flags over [@start, @end) in @mm one to
+ * check?  Anonymous memory costs one test; other mappings, an RCU lookup.
+ */
 static bool watched(const struct mm_struct *mm, const struct file *file,
-		    unsigned long vm_flags)
+		    unsigned long vm_flags, unsigned long start,
+		    unsigned long end)
 {
-	return file && (vm_flags & VM_MAYSHARE) && mm_has_slots(mm);
+	return bindable(file, vm_flags) && over_slot(mm, start, end);
 }
 
 static unsigned long (*orig_mmap_region)(struct file *file, unsigned long addr,
 					 unsigned long len, vm_flags_t vm_flags,
 					 unsigned long pgoff,
 					 struct list_head *uf);
+
+/*
+ * Shared anonymous memory over a slot: its file, made by shmem_zero_setup()
+ * inside mmap_region(), is bound there, by the operation this context
+ * names.
+ */
+static unsigned long mmap_shared_anon(struct file *file, unsigned long addr,
+				      unsigned long len, vm_flags_t vm_flags,
+				      unsigned long pgoff, struct list_head *uf)
+{
+	struct mm_struct *mm = current->mm;
+	struct shype_bind_ctx c;
+	unsigned long ret;
+	u64 token = shype_bind_token();
+
+	shype_bind_begin_mm(&c, mm, SHYPE_OP_REMAP);
+	c.token = token;
+	ret = orig_mmap_region(file, addr, len, vm_flags, pgoff, uf);
+	shype_bind_end(&c, IS_ERR_VALUE(ret) ? (long)ret : 0);
+	remap_end(mm, token, !IS_ERR_VALUE(ret)); /* every VM of @mm */
+	return ret;
+}
 
 static unsigned long hook_mmap_region(struct file *file, unsigned long addr,
 				      unsigned long len, vm_flags_t vm_flags,
@@ -353,7 +458,10 @@ static unsigned long hook_mmap_region(struct file *file, unsigned long addr,
 	u64 token;
 	int err;
 
-	if (!watched(mm, file, vm_flags))
+	if ((!file || dev_zero(file)) && (vm_flags & VM_SHARED) &&
+	    over_slot(mm, addr, addr + len))
+		return mmap_shared_anon(file, addr, len, vm_flags, pgoff, uf);
+	if (!watched(mm, file, vm_flags, addr, addr + len))
 		return orig_mmap_region(file, addr, len, vm_flags, pgoff, uf);
 	token = shype_bind_token();
 	err = remap_begin(mm, file, addr, addr + len, token);
@@ -384,7 +492,7 @@ static struct vm_area_struct *hook_copy_vma(struct vm_area_struct **vmap,
 	struct mm_struct *mm = vma->vm_mm;
 	u64 token;
 
-	if (!watched(mm, vma->vm_file, vma->vm_flags))
+	if (!watched(mm, vma->vm_file, vma->vm_flags, addr, addr + len))
 		return orig_copy_vma(vmap, addr, len, pgoff, need_rmap_locks);
 	token = shype_bind_token();
 	if (remap_begin(mm, vma->vm_file, addr, addr + len, token))
@@ -411,7 +519,7 @@ hook_copy_vma_keep(struct vm_area_struct **vmap, unsigned long addr,
 	struct mm_struct *mm = vma->vm_mm;
 	u64 token;
 
-	if (!watched(mm, vma->vm_file, vma->vm_flags))
+	if (!watched(mm, vma->vm_file, vma->vm_flags, addr, addr + len))
 		return orig_copy_vma_keep(vmap, addr, len, pgoff,
 					  need_rmap_locks, keep_source);
 	token = shype_bind_token();
@@ -442,7 +550,7 @@ static int hook___vma_adjust(struct vm_area_struct *vma, unsigned long start,
 	u64 token;
 	int ret;
 
-	if (!watched(mm, vma->vm_file, vma->vm_flags))
+	if (!watched(mm, vma->vm_file, vma->vm_flags, start, end))
 		return orig___vma_adjust(vma, start, end, pgoff, insert,
 					 expand);
 	token = shype_bind_token();
@@ -472,7 +580,8 @@ static struct vm_area_struct *hook_vma_merge_extend(struct vma_iterator *vmi,
 	struct vm_area_struct *ret;
 	u64 token;
 
-	if (!watched(mm, vma->vm_file, vma->vm_flags))
+	if (!watched(mm, vma->vm_file, vma->vm_flags, vma->vm_end,
+		     vma->vm_end + delta))
 		return orig_vma_merge_extend(vmi, vma, delta);
 	token = shype_bind_token();
 	if (remap_begin(mm, vma->vm_file, vma->vm_end, vma->vm_end + delta,
@@ -483,11 +592,38 @@ static struct vm_area_struct *hook_vma_merge_extend(struct vma_iterator *vmi,
 	return ret;
 }
 
+static int (*orig_shmem_zero_setup)(struct vm_area_struct *vma);
+
+/*
+ * Shared anonymous memory gets its file.  Within mmap_shared_anon(), bind
+ * it to the slots it is mapped over.  On a denial mmap_region() frees @vma
+ * without its file when it made the mapping itself (no file before), and
+ * puts the file in @vma when a driver's mmap (/dev/zero's) called us.
+ */
+static int hook_shmem_zero_setup(struct vm_area_struct *vma)
+{
+	struct shype_bind_ctx *c = shype_bind_current();
+	struct file *had = vma->vm_file;
+	int err;
+
+	err = orig_shmem_zero_setup(vma);
+	if (err || !c || c->op != SHYPE_OP_REMAP || c->mm != vma->vm_mm)
+		return err;
+	err = remap_begin(vma->vm_mm, vma->vm_file, vma->vm_start,
+			  vma->vm_end, c->token);
+	if (err && !had) {
+		fput(vma->vm_file);
+		vma->vm_file = NULL;
+	}
+	return err;
+}
+
 /* Sets of alternatives: 6.1's function first, then 6.12's. */
 enum { MM_COPY_VMA = 1, MM_GROW_IN_PLACE };
 
 static struct shype_hook mm_hooks[] = {
 	SHYPE_HOOK(NULL, mmap_region),
+	SHYPE_HOOK(NULL, shmem_zero_setup),
 	SHYPE_HOOK_ONE_OF(MM_COPY_VMA, NULL, copy_vma, hook_copy_vma_keep,
 			  orig_copy_vma_keep, "__vma_adjust"),
 	SHYPE_HOOK_ONE_OF(MM_COPY_VMA, NULL, copy_vma, hook_copy_vma,

@@ -258,6 +258,7 @@ void shype_memslot_vm_release(struct shype_vm *vm);
 
 int shype_hooks_init(void);
 unsigned int shype_hooks_installed(void);
+unsigned long shype_symbol(const char *name);
 
 /* fs.c */
 
