@@ -29,6 +29,12 @@
  * the mmap_region() hook says so in a bind context, and the file is bound
  * in shmem_zero_setup() as soon as it exists, under the same mmap_lock.
  *
+ * A userfaultfd acts on the address space of the process that made it.
+ * Passed to another process, it lets that one fill (UFFDIO_COPY, ...),
+ * register and watch (read()) the first one's memory, guest memory
+ * included: userfaultfd_ioctl() and its read() check that every VM of the
+ * one process shares a type with every VM of the other.
+ *
  * Lock order: kvm->slots_lock, mmap_lock, shype_lock.
  */
 #define pr_fmt(fmt) "shype: " fmt
@@ -38,6 +44,8 @@
 #include <linux/major.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/uio.h>
+#include <linux/userfaultfd_k.h>
 
 #include "hook.h"
 #include "shype.h"
@@ -618,8 +626,101 @@ static int hook_shmem_zero_setup(struct vm_area_struct *vma)
 	return err;
 }
 
+#ifndef MFILL_ATOMIC_MODE_BITS
+/*
+ * fs/userfaultfd.c's own context as Linux 6.1 has it.  6.12's header has
+ * it (moved there in 6.8, with map_changing_lock added) and the mfill
+ * modes (6.5), which tell the two apart.  Only @mm is read, and only
+ * compared.
+ */
+struct userfaultfd_ctx {
+	wait_queue_head_t fault_pending_wqh;
+	wait_queue_head_t fault_wqh;
+	wait_queue_head_t fd_wqh;
+	wait_queue_head_t event_wqh;
+	seqcount_spinlock_t refile_seq;
+	refcount_t refcount;
+	unsigned int flags;
+	unsigned int features;
+	bool released;
+	atomic_t mmap_changing;
+	struct mm_struct *mm;
+};
+#endif
+
+/*
+ * May current act through the userfaultfd @file, which acts on the memory
+ * of the process that made it?  Every VM of current's process must share
+ * a type with every VM of that one.
+ */
+static int uffd_check(const struct file *file)
+{
+	const struct userfaultfd_ctx *ctx = file->private_data;
+	const struct mm_struct *mm = READ_ONCE(ctx->mm);
+	const struct shype_vm *vm, *peer = NULL;
+	struct shype_active *a;
+	bool seen = false;
+
+	if (mm == current->mm)
+		return 0;
+	mutex_lock(&shype_lock);
+	a = shype_active_locked();
+	list_for_each_entry(vm, &shype_vms, list) {
+		if (!a || vm->mm != current->mm)
+			continue;
+		list_for_each_entry(peer, &shype_vms, list) {
+			if (peer->mm != mm)
+				continue;
+			seen = true;
+			if (!shype_ste_share(&a->pol, vm->idx, peer->idx))
+				goto denied;
+		}
+	}
+	if (seen)
+		shype_stat(SHYPE_OP_USERFAULTFD, true);
+	mutex_unlock(&shype_lock);
+	return 0;
+
+denied:
+	shype_stat(SHYPE_OP_USERFAULTFD, false);
+	shype_deny(SHYPE_OP_USERFAULTFD, vm,
+		   "reason=ste peer=%llu(%s) class=userfaultfd", peer->id,
+		   shype_vm_label(peer));
+	mutex_unlock(&shype_lock);
+	return shype_permissive ? 0 : -EACCES;
+}
+
+static long (*orig_userfaultfd_ioctl)(struct file *file, unsigned int cmd,
+				      unsigned long arg);
+
+static long hook_userfaultfd_ioctl(struct file *file, unsigned int cmd,
+				   unsigned long arg)
+{
+	return uffd_check(file) ?: orig_userfaultfd_ioctl(file, cmd, arg);
+}
+
+/* read() of the faults: userfaultfd_read_iter() since Linux 6.10 */
+static ssize_t (*orig_userfaultfd_read_iter)(struct kiocb *iocb,
+					     struct iov_iter *to);
+
+static ssize_t hook_userfaultfd_read_iter(struct kiocb *iocb,
+					  struct iov_iter *to)
+{
+	return uffd_check(iocb->ki_filp) ?:
+		       orig_userfaultfd_read_iter(iocb, to);
+}
+
+static ssize_t (*orig_userfaultfd_read)(struct file *file, char __user *buf,
+					size_t count, loff_t *ppos);
+
+static ssize_t hook_userfaultfd_read(struct file *file, char __user *buf,
+				     size_t count, loff_t *ppos)
+{
+	return uffd_check(file) ?: orig_userfaultfd_read(file, buf, count, ppos);
+}
+
 /* Sets of alternatives: 6.1's function first, then 6.12's. */
-enum { MM_COPY_VMA = 1, MM_GROW_IN_PLACE };
+enum { MM_COPY_VMA = 1, MM_GROW_IN_PLACE, MM_UFFD_READ };
 
 static struct shype_hook mm_hooks[] = {
 	SHYPE_HOOK(NULL, mmap_region),
@@ -632,6 +733,12 @@ static struct shype_hook mm_hooks[] = {
 			  hook___vma_adjust, orig___vma_adjust, NULL),
 	SHYPE_HOOK_ONE_OF(MM_GROW_IN_PLACE, NULL, vma_merge_extend,
 			  hook_vma_merge_extend, orig_vma_merge_extend, NULL),
+	SHYPE_HOOK(NULL, userfaultfd_ioctl),
+	SHYPE_HOOK_ONE_OF(MM_UFFD_READ, NULL, userfaultfd_read,
+			  hook_userfaultfd_read, orig_userfaultfd_read, NULL),
+	SHYPE_HOOK_ONE_OF(MM_UFFD_READ, NULL, userfaultfd_read_iter,
+			  hook_userfaultfd_read_iter, orig_userfaultfd_read_iter,
+			  NULL),
 };
 
 const struct shype_hook_table shype_mm_table = {

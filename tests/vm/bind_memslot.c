@@ -18,8 +18,10 @@
  * offset of its reserved area, set or delete a memslot there, mremap, fork
  * a VMM of its own into another cgroup.  The reply is 0 or -errno.
  */
+#include <linux/userfaultfd.h>
 #include <pthread.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 
@@ -97,6 +99,9 @@ enum op {
 	OP_VCPU, /* map a page of a new vCPU's kvm_run at @off */
 	OP_FORK, /* fork into cgroup @path, create a VM, serve until OP_EXIT */
 	OP_EXIT, /* end the VMM forked by OP_FORK */
+	OP_UFFD, /* make a userfaultfd, kept (and inherited by OP_FORK) */
+	OP_UFFD_REGISTER, /* register @pages at @off with it */
+	OP_UFFD_READ, /* read a fault from it (nonblocking) */
 };
 
 /* cmd.flags */
@@ -208,6 +213,36 @@ static int map_vcpu(int vm, char *base, long off, int flags)
 		 (flags & F_PRIVATE ? MAP_PRIVATE : MAP_SHARED) | MAP_FIXED, fd,
 		 0);
 	return p == MAP_FAILED ? -errno : 0; /* the vCPU stays, with @fd */
+}
+
+/* The userfaultfd of OP_UFFD, in the VMM and its forks */
+static int uffd = -1;
+
+static int uffd_new(void)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+
+	uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (uffd < 0)
+		return -errno;
+	return ioctl(uffd, UFFDIO_API, &api) ? -errno : 0;
+}
+
+static int uffd_register(char *base, long off, long pages)
+{
+	struct uffdio_register r = {
+		.range = { (unsigned long)(base + off * PG), pages * PG },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+
+	return ioctl(uffd, UFFDIO_REGISTER, &r) ? -errno : 0;
+}
+
+static int uffd_read(void)
+{
+	struct uffd_msg msg;
+
+	return read(uffd, &msg, sizeof(msg)) < 0 ? -errno : 0;
 }
 
 /* KVM_SET_USER_MEMORY_REGION2 (Linux 6.8), not in Debian 12's headers */
@@ -322,6 +357,12 @@ static long run(int vm, char *base, const struct cmd *c)
 		return race(vm, base, c);
 	case OP_VCPU:
 		return map_vcpu(vm, base, c->off, c->flags);
+	case OP_UFFD:
+		return uffd_new();
+	case OP_UFFD_REGISTER:
+		return uffd_register(base, c->off, c->pages);
+	case OP_UFFD_READ:
+		return uffd_read();
 	case OP_FORK:
 	case OP_EXIT:
 		break;
@@ -989,6 +1030,42 @@ TEST(memslot_vcpu_page_of_another_vm_checked)
 	EXPECT_EQ(vmm_set(&o1, 0, 0, 1), 0);
 	EXPECT_EQ(vmm_unfork(&o1), 0);
 	EXPECT_EQ(vmm_set(&o1, 0, 0, 1), 0);
+	vmm_stop(&o1);
+}
+
+/*
+ * A userfaultfd acts on its maker's memory: passed to a process whose VM
+ * is of another coalition, it may not register, fill or read the faults of
+ * the first one's memory, guest memory behind a slot included.
+ */
+TEST(userfaultfd_of_another_vm_checked)
+{
+	struct cmd anon = mk(OP_MAP, 0, 0, 2, "anon");
+	struct cmd reg = mk(OP_UFFD_REGISTER, 0, 0, 2, NULL);
+	struct cmd rd = mk(OP_UFFD_READ, 0, 0, 0, NULL);
+	struct vmm o1;
+	long long seq;
+
+	setup("memslot-16");
+	vmm_start(&o1, "order");
+	anon.flags = F_PRIVATE;
+	EXPECT_EQ(cmd(&o1, anon), 0);
+	EXPECT_EQ(vmm_set(&o1, 0, 0, 2), 0);
+	EXPECT_EQ(cmd(&o1, mk(OP_UFFD, 0, 0, 0, NULL)), 0);
+	EXPECT_EQ(vmm_fork(&o1, "ads"), 0);
+	seq = audit_last();
+	EXPECT_EQ(cmd(&o1, reg), -EACCES);
+	EXPECT_EQ(cmd(&o1, rd), -EACCES);
+	EXPECT_EQ(audit_since(seq, "op=userfaultfd result=denied",
+			      "class=userfaultfd"),
+		  2);
+	EXPECT_EQ(vmm_unfork(&o1), 0);
+	/* Its own coalition's process may, and so may its maker. */
+	EXPECT_EQ(vmm_fork(&o1, "order"), 0);
+	EXPECT_EQ(cmd(&o1, reg), 0);
+	EXPECT_EQ(cmd(&o1, rd), -EAGAIN);
+	EXPECT_EQ(vmm_unfork(&o1), 0);
+	EXPECT_EQ(cmd(&o1, rd), -EAGAIN);
 	vmm_stop(&o1);
 }
 

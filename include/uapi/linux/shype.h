@@ -293,11 +293,13 @@ struct shype_load_request {
  *   kept from the kernel audit subsystem (see %SHYPE_AUDIT_TYPE).
  * stats: op is create, policy_load, irqfd, ioeventfd, hv_eventfd,
  *   sev_context (always refused while a policy is loaded), vhost_eventfd,
- *   memslot (KVM_SET_USER_MEMORY_REGION), remap (a shared file mapped
- *   later over a memslot's range: mmap, mremap), vsock_cid
+ *   memslot (KVM_SET_USER_MEMORY_REGION), remap (a file mapped later over
+ *   a memslot's range: mmap, mremap), vsock_cid
  *   (VHOST_VSOCK_SET_GUEST_CID), net_backend (VHOST_NET_SET_BACKEND),
- *   vfio (KVM_DEV_VFIO_GROUP_ADD) or xen_evtchn (KVM_XEN_HVM_SET_ATTR of
- *   an event channel delivered to an eventfd; kernels whose KVM has Xen).
+ *   vfio (KVM_DEV_VFIO_GROUP_ADD), xen_evtchn (KVM_XEN_HVM_SET_ATTR of
+ *   an event channel delivered to an eventfd; kernels whose KVM has Xen),
+ *   userfaultfd (a userfaultfd used by a process other than its maker's)
+ *   or vfio_irq (VFIO_DEVICE_SET_IRQS of an eventfd).
  * audit (read, poll), one line per decision that denied (in permissive
  *   mode too) and per refused policy load, oldest first; read() returns 0
  *   when caught up, poll() reports POLLIN when more arrived:
