@@ -285,7 +285,8 @@ static int reserve(struct shype_bind_ctx *c, struct shype_vm *vm,
 	struct bind_obj *obj = find_obj(key);
 	struct shype_bind *b;
 
-	if (c->nr == ARRAY_SIZE(c->res)) {
+	/* An operation with a token (VFIO's MSI-X: many) rolls back by it. */
+	if (c->nr == ARRAY_SIZE(c->res) && !c->token) {
 		eventfd_ctx_put(extra);
 		return -E2BIG;
 	}
@@ -307,7 +308,10 @@ static int reserve(struct shype_bind_ctx *c, struct shype_vm *vm,
 	b->by_process = !c->kvm;
 	b->tagged = c->tagged;
 	b->tag = c->tag;
-	c->res[c->nr++] = b;
+	if (c->nr < ARRAY_SIZE(c->res))
+		c->res[c->nr++] = b;
+	else
+		b->token = c->token;
 	return 0;
 }
 

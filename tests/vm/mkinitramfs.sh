@@ -31,7 +31,7 @@ mdir=$kdir/lib/modules/$kver
 # Modules asked for, in TESTHOST.md's order; dependencies come first anyway.
 MODULES="irqbypass kvm ccp kvm-amd kvm-intel vhost_iotlb vhost tun tap
 	 vhost_net vsock vmw_vsock_virtio_transport_common vhost_vsock bridge
-	 macvtap vfio vfio-pci"
+	 macvtap vfio vfio-pci vfio_iommu_type1"
 
 out=${SHYPE_VM_OUT:-build/vm}
 img=$out/initramfs-$kver.cpio.gz
