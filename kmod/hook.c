@@ -27,8 +27,8 @@ static const struct shype_hook_table *const tables[] = {
 
 /* Modules whose functions are hooked; each is pinned once hooked. */
 static const char *const hooked_modules[] = {
-	"kvm",	"vhost",     "vhost_vsock", "vsock",
-	"vfio", "vhost_net", "tun",	    "tap",
+	"kvm",	     "vhost", "vhost_vsock", "vsock",	   "vfio",
+	"vhost_net", "tun",   "tap",	     "vhost_vdpa",
 };
 
 static struct module *pinned[ARRAY_SIZE(hooked_modules)];

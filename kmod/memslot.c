@@ -617,8 +617,8 @@ static int hook_shmem_zero_setup(struct vm_area_struct *vma)
 	err = orig_shmem_zero_setup(vma);
 	if (err || !c || c->op != SHYPE_OP_REMAP || c->mm != vma->vm_mm)
 		return err;
-	err = remap_begin(vma->vm_mm, vma->vm_file, vma->vm_start,
-			  vma->vm_end, c->token);
+	err = remap_begin(vma->vm_mm, vma->vm_file, vma->vm_start, vma->vm_end,
+			  c->token);
 	if (err && !had) {
 		fput(vma->vm_file);
 		vma->vm_file = NULL;
@@ -706,8 +706,11 @@ static ssize_t (*orig_userfaultfd_read_iter)(struct kiocb *iocb,
 static ssize_t hook_userfaultfd_read_iter(struct kiocb *iocb,
 					  struct iov_iter *to)
 {
-	return uffd_check(iocb->ki_filp) ?:
-		       orig_userfaultfd_read_iter(iocb, to);
+	int err = uffd_check(iocb->ki_filp);
+
+	if (err)
+		return err;
+	return orig_userfaultfd_read_iter(iocb, to);
 }
 
 static ssize_t (*orig_userfaultfd_read)(struct file *file, char __user *buf,
@@ -716,7 +719,11 @@ static ssize_t (*orig_userfaultfd_read)(struct file *file, char __user *buf,
 static ssize_t hook_userfaultfd_read(struct file *file, char __user *buf,
 				     size_t count, loff_t *ppos)
 {
-	return uffd_check(file) ?: orig_userfaultfd_read(file, buf, count, ppos);
+	int err = uffd_check(file);
+
+	if (err)
+		return err;
+	return orig_userfaultfd_read(file, buf, count, ppos);
 }
 
 /* Sets of alternatives: 6.1's function first, then 6.12's. */
@@ -737,8 +744,8 @@ static struct shype_hook mm_hooks[] = {
 	SHYPE_HOOK_ONE_OF(MM_UFFD_READ, NULL, userfaultfd_read,
 			  hook_userfaultfd_read, orig_userfaultfd_read, NULL),
 	SHYPE_HOOK_ONE_OF(MM_UFFD_READ, NULL, userfaultfd_read_iter,
-			  hook_userfaultfd_read_iter, orig_userfaultfd_read_iter,
-			  NULL),
+			  hook_userfaultfd_read_iter,
+			  orig_userfaultfd_read_iter, NULL),
 };
 
 const struct shype_hook_table shype_mm_table = {

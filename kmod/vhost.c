@@ -5,7 +5,8 @@
  * lets only the device's owner, the process that did VHOST_SET_OWNER, make
  * these calls (shype checks it for the CID, which vhost does not), so the
  * subject is that process's VM.  Replacing or unbinding an eventfd names no
- * old one: such bindings are released with the process's last VM.
+ * old one: such bindings are released with the process's last VM.  So is
+ * a vhost-vdpa device's config-change eventfd.
  */
 #define pr_fmt(fmt) "shype: " fmt
 
@@ -135,12 +136,36 @@ static bool hook_vsock_find_cid(unsigned int cid)
 	return orig_vsock_find_cid(cid);
 }
 
+static long (*orig_vhost_vdpa_unlocked_ioctl)(struct file *filep,
+					      unsigned int cmd,
+					      unsigned long arg);
+
+/*
+ * vhost-vdpa's config-change interrupt, VHOST_VDPA_SET_CONFIG_CALL, is an
+ * eventfd decided as a virtqueue's call (which vhost-vdpa passes to
+ * vhost_vring_ioctl()).  Debian's 6.1 has no vhost_vdpa.
+ */
+static long hook_vhost_vdpa_unlocked_ioctl(struct file *filep, unsigned int cmd,
+					   unsigned long arg)
+{
+	struct shype_bind_ctx c;
+	long ret;
+
+	if (cmd != VHOST_VDPA_SET_CONFIG_CALL)
+		return orig_vhost_vdpa_unlocked_ioctl(filep, cmd, arg);
+	shype_bind_begin_mm(&c, current->mm, SHYPE_OP_VHOST_EVENTFD);
+	ret = orig_vhost_vdpa_unlocked_ioctl(filep, cmd, arg);
+	shype_bind_end(&c, ret);
+	return ret;
+}
+
 static struct shype_hook vhost_hooks[] = {
 	SHYPE_HOOK("vhost", vhost_vring_ioctl),
 	SHYPE_HOOK("vhost", vhost_dev_ioctl),
 	SHYPE_HOOK("vhost_vsock", vhost_vsock_dev_ioctl),
 	SHYPE_HOOK("vhost_vsock", vhost_vsock_dev_release),
 	SHYPE_HOOK("vsock", vsock_find_cid),
+	SHYPE_HOOK("vhost_vdpa", vhost_vdpa_unlocked_ioctl),
 };
 
 const struct shype_hook_table shype_vhost_table = {

@@ -161,6 +161,11 @@ add_module() {
 for m in $MODULES; do
 	add_module "$m"
 done
+# Loaded where the kernel has them, so that shype.ko hooks them at its load:
+# vhost_vdpa is in Debian's 6.12 only.
+for m in vhost_vdpa; do
+	[ -z "$(find_ko "$m")" ] || add_module "$m"
+done
 if [ -n "$ko" ]; then
 	mkdir -p "$root/lib/modules/$kver/extra"
 	# DWARF is of no use to the kernel (its traces use kallsyms).
