@@ -13,9 +13,11 @@
  * to it, so its address cannot be reused meanwhile.
  *
  * Objects are of these classes: eventfds (struct eventfd_ctx), shared
- * files behind memslots (struct inode, see memslot.c), and resources known
- * by name: networks of vhost-net backends and vsock CIDs.  All but eventfds
- * may also carry a resource label, which a VM must share a type with.
+ * files behind memslots (struct inode, see memslot.c), vCPUs whose pages
+ * are behind memslots (struct kvm_vcpu, not held: such an object goes when
+ * its VM does), and resources known by name: networks of vhost-net
+ * backends and vsock CIDs.  All but eventfds and vCPUs may also carry a
+ * resource label, which a VM must share a type with.
  */
 #define pr_fmt(fmt) "shype: " fmt
 
@@ -39,12 +41,14 @@ enum bind_class {
 	CLASS_SHM,
 	CLASS_NET,
 	CLASS_VSOCK,
-	CLASS_VFIO
+	CLASS_VFIO,
+	CLASS_VCPU
 };
 
 static const char *const class_names[] = {
-	[CLASS_EVENTFD] = "eventfd", [CLASS_SHM] = "shm",   [CLASS_NET] = "net",
-	[CLASS_VSOCK] = "vsock",     [CLASS_VFIO] = "vfio",
+	[CLASS_EVENTFD] = "eventfd", [CLASS_SHM] = "shm",
+	[CLASS_NET] = "net",	     [CLASS_VSOCK] = "vsock",
+	[CLASS_VFIO] = "vfio",	     [CLASS_VCPU] = "vcpu",
 };
 
 /* The policy's resource kind of each class that has one. */
@@ -63,6 +67,7 @@ static const u32 class_kinds[] = {
  *	NULL for a resource known by name
  * @class: an &enum bind_class
  * @by_file: @key is a struct file
+ * @kvm: for a vCPU, its VM (compared, never dereferenced)
  * @id: its number, for display
  * @path: a shared file's path when first bound, or a resource's name
  * @binds: the &struct shype_bind records on it
@@ -73,6 +78,7 @@ struct bind_obj {
 	void *key;
 	enum bind_class class;
 	bool by_file;
+	const struct kvm *kvm;
 	u64 id;
 	char *path;
 	struct list_head binds;
@@ -505,7 +511,8 @@ static u32 res_label(const struct shype_policy *p, enum bind_class class,
 	const char *l = class == CLASS_SHM ? shype_shm_label(inode) : NULL;
 	u32 i;
 
-	if (class == CLASS_EVENTFD || class == CLASS_VFIO)
+	if (class == CLASS_EVENTFD || class == CLASS_VFIO ||
+	    class == CLASS_VCPU)
 		return SHYPE_NOT_FOUND; /* no labels for these */
 	if (l) {
 		*label = l;
@@ -549,7 +556,7 @@ static void escape(char *out, size_t size, const char *path)
 /* "path" for a shared file, "name" for a resource known by name */
 static const char *name_key(enum bind_class class)
 {
-	return class == CLASS_SHM ? "path" : "name";
+	return class == CLASS_SHM || class == CLASS_VCPU ? "path" : "name";
 }
 
 /* Decide under @a whether @vm may use the resource @obj of @class. */
@@ -619,7 +626,9 @@ static int bind_res(struct shype_vm *vm, enum shype_op op, struct bind_obj *obj,
 		    const void *dev, u32 slot, u64 token)
 {
 	struct inode *inode = file ? file_inode(file) : NULL;
-	bool by_file = file && (class == CLASS_VFIO || shared_inode(inode));
+	bool by_file = file && class != CLASS_VCPU &&
+		       (class == CLASS_VFIO || shared_inode(inode));
+	void *key = by_file ? (void *)file : inode;
 	struct shype_active *a = shype_active_locked();
 	struct shype_bind *b;
 	char *copy;
@@ -635,10 +644,10 @@ static int bind_res(struct shype_vm *vm, enum shype_op op, struct bind_obj *obj,
 	if (!vm)
 		return 0;
 	if (!obj) {
+		if (class == CLASS_VCPU)
+			key = file->private_data;
 		copy = kstrdup(name, GFP_KERNEL_ACCOUNT);
-		obj = copy ? new_obj(by_file ? (void *)file : inode, class,
-				     copy) :
-			     NULL;
+		obj = copy ? new_obj(key, class, copy) : NULL;
 		if (!obj) {
 			kfree(copy);
 			return -ENOMEM;
@@ -646,7 +655,7 @@ static int bind_res(struct shype_vm *vm, enum shype_op op, struct bind_obj *obj,
 		obj->by_file = by_file;
 		if (by_file)
 			get_file(file);
-		else if (inode)
+		else if (class == CLASS_SHM && inode)
 			ihold(inode);
 	}
 	b = new_bind(obj, vm);
@@ -683,6 +692,65 @@ int shype_bind_file(struct shype_vm *vm, enum shype_op op, struct file *file,
 	if (vm && obj && bound(obj, vm, slot))
 		return 0;
 	return bind_res(vm, op, obj, CLASS_SHM, file, path, NULL, slot, token);
+}
+
+/**
+ * shype_bind_vcpu() - decide whether @vm may have the pages of the vCPU
+ *	of @file behind its memslot @slot, and record it; under shype_lock
+ * @vm: the VM; NULL for a VM that shype does not know
+ * @op: %SHYPE_OP_MEMSLOT or %SHYPE_OP_REMAP
+ * @file: the vCPU's file (its private data is the vCPU)
+ * @kvm: the vCPU's VM, which must be known to shype: its destruction
+ *	releases the object (shype_bind_kvm_release())
+ * @path: its name, for display
+ * @slot: the memslot
+ * @token: the operation, for shype_bind_token_end()
+ *
+ * As for a shared file, every VM bound to it must share a type with @vm;
+ * the vCPU's own VM is the caller's to judge.  No reference is held: the
+ * vCPU lives as long as its VM, whose file it holds.
+ *
+ * Return: 0, %-EACCES when the policy denies it, or %-ENOMEM.
+ */
+int shype_bind_vcpu(struct shype_vm *vm, enum shype_op op, struct file *file,
+		    const struct kvm *kvm, const char *path, u32 slot,
+		    u64 token)
+{
+	struct bind_obj *obj = find_obj(file->private_data);
+	int err;
+
+	if (vm && obj && bound(obj, vm, slot))
+		return 0;
+	err = bind_res(vm, op, obj, CLASS_VCPU, file, path, NULL, slot, token);
+	obj = find_obj(file->private_data);
+	if (obj)
+		obj->kvm = kvm;
+	return err;
+}
+
+/**
+ * shype_bind_kvm_release() - release every binding to a vCPU of @kvm,
+ *	which goes away; under shype_lock
+ * @kvm: the VM
+ */
+void shype_bind_kvm_release(const struct kvm *kvm)
+{
+	struct bind_obj *obj, *next;
+	struct shype_bind *b, *tmp;
+
+	lockdep_assert_held(&shype_lock);
+	list_for_each_entry_safe(obj, next, &obj_list, list) {
+		if (obj->class != CLASS_VCPU || obj->kvm != kvm)
+			continue;
+		/* The object goes with its last binding. */
+		list_for_each_entry_safe(b, tmp, &obj->binds, obj_node) {
+			if (list_is_singular(&obj->binds)) {
+				release(b);
+				break;
+			}
+			release(b);
+		}
+	}
 }
 
 /**
@@ -829,7 +897,9 @@ void shype_bind_slot_release(struct shype_vm *vm, u32 slot)
 
 	lockdep_assert_held(&shype_lock);
 	list_for_each_entry_safe(b, tmp, &vm->binds, vm_node)
-		if (b->obj->class == CLASS_SHM && b->slot == slot)
+		if ((b->obj->class == CLASS_SHM ||
+		     b->obj->class == CLASS_VCPU) &&
+		    b->slot == slot)
 			release(b);
 }
 
@@ -891,7 +961,8 @@ static bool res_ok(const struct shype_policy *p, const struct bind_obj *obj,
 {
 	const char *label;
 
-	if (obj->class == CLASS_EVENTFD || vm->next_idx >= p->labels)
+	if (obj->class == CLASS_EVENTFD || obj->class == CLASS_VCPU ||
+	    vm->next_idx >= p->labels)
 		return true;
 	return resource_ok(p, vm->next_idx,
 			   res_label(p, obj->class, obj_inode(obj), obj->path,

@@ -121,8 +121,8 @@ static void drop_slot(struct shype_slot *s)
 }
 
 /**
- * shype_memslot_vm_release() - forget the slots of a VM that goes away;
- *	under shype_lock
+ * shype_memslot_vm_release() - forget the slots of a VM that goes away,
+ *	and the bindings of any VM to its vCPUs' pages; under shype_lock
  * @vm: the VM
  */
 void shype_memslot_vm_release(struct shype_vm *vm)
@@ -131,6 +131,7 @@ void shype_memslot_vm_release(struct shype_vm *vm)
 
 	list_for_each_entry_safe(s, tmp, &vm->slots, node)
 		drop_slot(s);
+	shype_bind_kvm_release(vm->kvm); /* its vCPUs, behind any slot */
 }
 
 /*
@@ -168,23 +169,19 @@ static bool vcpu_file(const struct file *file)
 }
 
 /*
- * May @vm have the vCPU file @file behind a memslot?  The vCPU's own VM
- * reads and writes its pages: @vm must share a type with it, as if it were
- * bound to the file.  Under shype_lock.
+ * May @vm have the pages of a vCPU of @owner (NULL: a VM shype does not
+ * know) behind a memslot?  The vCPU's own VM reads and writes them: @vm
+ * must share a type with it, as if it were bound to them.  Under
+ * shype_lock.
  */
 static int judge_vcpu(const struct shype_vm *vm, enum shype_op op,
-		      const struct file *file)
+		      const struct shype_vm *owner)
 {
-	const struct kvm_vcpu *vcpu = file->private_data;
 	struct shype_active *a = shype_active_locked();
-	const struct shype_vm *owner;
 	bool ok;
 
-	if (!a || !vm || !vcpu_file(file))
-		return 0; /* shype_bind_file() judges an unknown @vm */
-	owner = shype_vm_find(vcpu->kvm);
-	if (owner == vm)
-		return 0;
+	if (!a || !vm || owner == vm)
+		return 0; /* shype_bind_vcpu() judges an unknown @vm */
 	ok = owner && shype_ste_share(&a->pol, vm->idx, owner->idx);
 	if (ok)
 		return 0; /* counted with the file's decision */
@@ -201,8 +198,18 @@ static int judge_vcpu(const struct shype_vm *vm, enum shype_op op,
 static int bind_file(struct shype_vm *vm, enum shype_op op, struct file *file,
 		     const char *path, u32 slot, u64 token)
 {
-	return judge_vcpu(vm, op, file) ?:
-		       shype_bind_file(vm, op, file, path, slot, token);
+	const struct kvm_vcpu *vcpu = file->private_data;
+	struct shype_vm *owner;
+	int err;
+
+	if (!vcpu_file(file))
+		return shype_bind_file(vm, op, file, path, slot, token);
+	owner = shype_vm_find(vcpu->kvm);
+	err = judge_vcpu(vm, op, owner);
+	/* Not recorded for an unknown VM, whose end shype would not see. */
+	if (err || !owner)
+		return err;
+	return shype_bind_vcpu(vm, op, file, vcpu->kvm, path, slot, token);
 }
 
 /*

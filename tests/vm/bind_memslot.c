@@ -1030,7 +1030,12 @@ TEST(memslot_vcpu_page_of_another_vm_checked)
 	EXPECT_EQ(vmm_set(&o1, 0, 0, 1), 0);
 	EXPECT_EQ(vmm_unfork(&o1), 0);
 	EXPECT_EQ(vmm_set(&o1, 0, 0, 1), 0);
+	EXPECT_EQ(file_has(SFS "/bindings", "class=vcpu", "kvm-vcpu:0 ", o1.tok,
+			   NULL),
+		  1);
+	/* The binding keeps no VM alive: it goes with the VM. */
 	vmm_stop(&o1);
+	EXPECT_EQ(file_has(SFS "/bindings", "kvm-vcpu", NULL), 0);
 }
 
 /*
