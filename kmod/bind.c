@@ -118,6 +118,7 @@ struct shype_bind {
 static DEFINE_HASHTABLE(obj_hash, 8);
 static LIST_HEAD(obj_list);
 static u64 next_obj_id = 1;
+static unsigned int vcpu_objs; /* objects of CLASS_VCPU */
 
 /* Binds in progress, by task. */
 static DEFINE_HASHTABLE(ctx_hash, 6);
@@ -205,6 +206,8 @@ static void put_obj(struct bind_obj *obj)
 	if (obj->key)
 		hash_del(&obj->node);
 	list_del(&obj->list);
+	if (obj->class == CLASS_VCPU)
+		vcpu_objs--;
 	if (obj->by_file)
 		fput(obj->key);
 	else if (obj->class == CLASS_SHM)
@@ -241,6 +244,8 @@ static struct bind_obj *new_obj(void *key, enum bind_class class, char *path)
 	if (key)
 		hash_add(obj_hash, &obj->node, (unsigned long)key);
 	list_add_tail(&obj->list, &obj_list);
+	if (class == CLASS_VCPU)
+		vcpu_objs++;
 	return obj;
 }
 
@@ -739,6 +744,8 @@ void shype_bind_kvm_release(const struct kvm *kvm)
 	struct shype_bind *b, *tmp;
 
 	lockdep_assert_held(&shype_lock);
+	if (!vcpu_objs)
+		return; /* the usual case: a VM's end costs no walk */
 	list_for_each_entry_safe(obj, next, &obj_list, list) {
 		if (obj->class != CLASS_VCPU || obj->kvm != kvm)
 			continue;

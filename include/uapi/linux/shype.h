@@ -262,13 +262,15 @@ struct shype_load_request {
  *   an unlabelled VM created with no policy loaded.
  * bindings (read), one line per object that VMs are bound to:
  *	object=N class=eventfd vms=ID(LABEL)[,ID(LABEL)...]
- *	object=N class=shm path=PATH vms=ID(LABEL)[,ID(LABEL)...]
+ *	object=N class=shm|vcpu path=PATH vms=ID(LABEL)[,ID(LABEL)...]
  *	object=N class=net|vsock name=NAME vms=ID(LABEL)[,ID(LABEL)...]
  *   N is shype's number for the object (never its address); each VM is
  *   listed once, in the order it bound.  A shm object is a file mapped
- *   shared behind a memslot (memfd, tmpfs, /dev/shm, hugetlbfs, shared
- *   anonymous memory), named by its path when first bound, as the VMM saw
- *   it; spaces, tabs, newlines and backslashes in PATH read as \ooo.  A
+ *   behind a memslot, shared or private (memfd, tmpfs, /dev/shm,
+ *   hugetlbfs, shared anonymous memory), named by its path when first
+ *   bound, as the VMM saw it; spaces, tabs, newlines and backslashes in
+ *   PATH read as \ooo.  A vcpu object is a vCPU whose kvm_run pages are
+ *   behind a memslot (PATH anon_inode:kvm-vcpu:N).  A
  *   net or vsock object is a resource known by the name a policy gives it
  *   (net:NAME, vsock:CID), used by a vhost device of each VM's process.
  * cgroups (read; write with CAP_MAC_ADMIN), one line per labelled cgroup:
