@@ -135,9 +135,10 @@ void shype_memslot_vm_release(struct shype_vm *vm)
 }
 
 /*
- * Is @file /dev/zero (or another node of its device number)?  Its private
- * mappings are anonymous memory; its shared ones get a file of their own
- * from shmem_zero_setup().
+ * Is @file /dev/zero (or another node of its device number)?  Its
+ * mappings are anonymous memory (private ones, and shared ones of a
+ * read-only /dev/zero), or get a file of their own from shmem_zero_setup()
+ * (shared writable ones): a VMA never shows /dev/zero's own pages.
  */
 static bool dev_zero(const struct file *file)
 {
@@ -147,13 +148,13 @@ static bool dev_zero(const struct file *file)
 }
 
 /*
- * Is a mapping of @file with @vm_flags one whose file is bound?  Any file
- * mapping but a private one of /dev/zero: private mappings read the file's
- * pages until they are copied on write.
+ * Is a mapping of @file one whose file is bound?  Any file mapping but
+ * /dev/zero's, private ones too: they read the file's pages until they
+ * are copied on write.
  */
-static bool bindable(const struct file *file, unsigned long vm_flags)
+static bool bindable(const struct file *file)
 {
-	return file && ((vm_flags & VM_MAYSHARE) || !dev_zero(file));
+	return file && !dev_zero(file);
 }
 
 /*
@@ -227,7 +228,7 @@ static int bind_range(struct shype_vm *vm, struct mm_struct *mm, u32 id,
 	VMA_ITERATOR(vmi, mm, start);
 
 	for_each_vma_range(vmi, vma, end) {
-		if (!bindable(vma->vm_file, vma->vm_flags))
+		if (!bindable(vma->vm_file))
 			continue;
 		path = d_path(&vma->vm_file->f_path, buf, PATH_MAX);
 		if (IS_ERR(path))
@@ -427,14 +428,13 @@ out:
 }
 
 /*
- * Is a mapping of @file with @vm_flags over [@start, @end) in @mm one to
- * check?  Anonymous memory costs one test; other mappings, an RCU lookup.
+ * Is a mapping of @file over [@start, @end) in @mm one to check?
+ * Anonymous memory costs one test; other mappings, an RCU lookup.
  */
 static bool watched(const struct mm_struct *mm, const struct file *file,
-		    unsigned long vm_flags, unsigned long start,
-		    unsigned long end)
+		    unsigned long start, unsigned long end)
 {
-	return bindable(file, vm_flags) && over_slot(mm, start, end);
+	return bindable(file) && over_slot(mm, start, end);
 }
 
 static unsigned long (*orig_mmap_region)(struct file *file, unsigned long addr,
@@ -476,7 +476,7 @@ static unsigned long hook_mmap_region(struct file *file, unsigned long addr,
 	if ((!file || dev_zero(file)) && (vm_flags & VM_SHARED) &&
 	    over_slot(mm, addr, addr + len))
 		return mmap_shared_anon(file, addr, len, vm_flags, pgoff, uf);
-	if (!watched(mm, file, vm_flags, addr, addr + len))
+	if (!watched(mm, file, addr, addr + len))
 		return orig_mmap_region(file, addr, len, vm_flags, pgoff, uf);
 	token = shype_bind_token();
 	err = remap_begin(mm, file, addr, addr + len, token);
@@ -507,7 +507,7 @@ static struct vm_area_struct *hook_copy_vma(struct vm_area_struct **vmap,
 	struct mm_struct *mm = vma->vm_mm;
 	u64 token;
 
-	if (!watched(mm, vma->vm_file, vma->vm_flags, addr, addr + len))
+	if (!watched(mm, vma->vm_file, addr, addr + len))
 		return orig_copy_vma(vmap, addr, len, pgoff, need_rmap_locks);
 	token = shype_bind_token();
 	if (remap_begin(mm, vma->vm_file, addr, addr + len, token))
@@ -534,7 +534,7 @@ hook_copy_vma_keep(struct vm_area_struct **vmap, unsigned long addr,
 	struct mm_struct *mm = vma->vm_mm;
 	u64 token;
 
-	if (!watched(mm, vma->vm_file, vma->vm_flags, addr, addr + len))
+	if (!watched(mm, vma->vm_file, addr, addr + len))
 		return orig_copy_vma_keep(vmap, addr, len, pgoff,
 					  need_rmap_locks, keep_source);
 	token = shype_bind_token();
@@ -565,7 +565,7 @@ static int hook___vma_adjust(struct vm_area_struct *vma, unsigned long start,
 	u64 token;
 	int ret;
 
-	if (!watched(mm, vma->vm_file, vma->vm_flags, start, end))
+	if (!watched(mm, vma->vm_file, start, end))
 		return orig___vma_adjust(vma, start, end, pgoff, insert,
 					 expand);
 	token = shype_bind_token();
@@ -595,8 +595,7 @@ static struct vm_area_struct *hook_vma_merge_extend(struct vma_iterator *vmi,
 	struct vm_area_struct *ret;
 	u64 token;
 
-	if (!watched(mm, vma->vm_file, vma->vm_flags, vma->vm_end,
-		     vma->vm_end + delta))
+	if (!watched(mm, vma->vm_file, vma->vm_end, vma->vm_end + delta))
 		return orig_vma_merge_extend(vmi, vma, delta);
 	token = shype_bind_token();
 	if (remap_begin(mm, vma->vm_file, vma->vm_end, vma->vm_end + delta,

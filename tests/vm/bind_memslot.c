@@ -105,8 +105,9 @@ enum op {
 };
 
 /* cmd.flags */
-#define F_PRIVATE  1 /* OP_MAP, OP_VCPU: MAP_PRIVATE, PROT_READ */
-#define F_READONLY 2 /* OP_SET: KVM_MEM_READONLY */
+#define F_PRIVATE   1 /* OP_MAP, OP_VCPU: MAP_PRIVATE, PROT_READ */
+#define F_READONLY  2 /* OP_SET: KVM_MEM_READONLY */
+#define F_SHARED_RO 4 /* OP_MAP: MAP_SHARED, PROT_READ, the file read-only */
 
 struct cmd {
 	enum op op;
@@ -154,6 +155,8 @@ static int map_file_flags(char *base, long off, long pages, const char *name,
 		prot = PROT_READ;
 		mode = MAP_PRIVATE;
 	}
+	if (flags & F_SHARED_RO)
+		prot = PROT_READ;
 	if (!strcmp(name, "anon")) {
 		p = mmap(base + off * PG, pages * PG, prot,
 			 mode | MAP_FIXED | MAP_ANONYMOUS, -1, 0);
@@ -162,7 +165,8 @@ static int map_file_flags(char *base, long off, long pages, const char *name,
 	if (!strcmp(name, "memfd"))
 		fd = memfd_create("guest ram", MFD_CLOEXEC);
 	else if (!strcmp(name, "/dev/zero"))
-		fd = open(name, O_RDWR | O_CLOEXEC);
+		fd = open(name, (flags & F_SHARED_RO ? O_RDONLY : O_RDWR) |
+					O_CLOEXEC);
 	else
 		fd = shm_open_file(name);
 	if (fd < 0)
@@ -925,11 +929,15 @@ TEST(memslot_private_file_mapping_checked)
 	vmm_stop(&a1);
 }
 
-/* Private anonymous memory, /dev/zero's too, is bound to nobody. */
+/*
+ * Private anonymous memory, /dev/zero's too (and a read-only /dev/zero's
+ * shared mappings, anonymous as well), is bound to nobody.
+ */
 TEST(memslot_private_anonymous_memory_not_bound)
 {
 	struct cmd anon = mk(OP_MAP, 0, 0, 2, "anon");
 	struct cmd zero = mk(OP_MAP, 0, 4, 2, "/dev/zero");
+	struct cmd zero_ro = mk(OP_MAP, 0, 8, 2, "/dev/zero");
 	struct vmm o1, a1;
 
 	setup("memslot-13");
@@ -937,17 +945,23 @@ TEST(memslot_private_anonymous_memory_not_bound)
 	vmm_start(&a1, "ads");
 	anon.flags = F_PRIVATE;
 	zero.flags = F_PRIVATE;
+	zero_ro.flags = F_SHARED_RO;
 	EXPECT_EQ(cmd(&o1, anon), 0);
 	EXPECT_EQ(cmd(&o1, zero), 0);
+	EXPECT_EQ(cmd(&o1, zero_ro), 0);
 	EXPECT_EQ(cmd(&a1, anon), 0);
 	EXPECT_EQ(cmd(&a1, zero), 0);
+	EXPECT_EQ(cmd(&a1, zero_ro), 0);
 	EXPECT_EQ(vmm_set(&o1, 0, 0, 2), 0);
 	EXPECT_EQ(vmm_set(&o1, 1, 4, 2), 0);
+	EXPECT_EQ(vmm_set(&o1, 2, 8, 2), 0);
 	EXPECT_EQ(vmm_set(&a1, 0, 0, 2), 0);
 	EXPECT_EQ(vmm_set(&a1, 1, 4, 2), 0);
+	EXPECT_EQ(vmm_set(&a1, 2, 8, 2), 0);
 	/* mapped over the slots again */
 	EXPECT_EQ(cmd(&a1, anon), 0);
 	EXPECT_EQ(cmd(&a1, zero), 0);
+	EXPECT_EQ(cmd(&a1, zero_ro), 0);
 	EXPECT_EQ(file_has(SFS "/bindings", "path=/dev/zero", NULL), 0);
 	vmm_stop(&o1);
 	vmm_stop(&a1);
