@@ -47,6 +47,8 @@ const char *const shype_op_names[SHYPE_OP_NR] = {
 	[SHYPE_OP_VFIO] = "vfio",
 	[SHYPE_OP_XEN_EVTCHN] = "xen_evtchn",
 	[SHYPE_OP_PTRACE] = "ptrace",
+	[SHYPE_OP_USERFAULTFD] = "userfaultfd",
+	[SHYPE_OP_VFIO_IRQ] = "vfio_irq",
 };
 
 struct op_stats {

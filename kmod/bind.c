@@ -13,9 +13,11 @@
  * to it, so its address cannot be reused meanwhile.
  *
  * Objects are of these classes: eventfds (struct eventfd_ctx), shared
- * files behind memslots (struct inode, see memslot.c), and resources known
- * by name: networks of vhost-net backends and vsock CIDs.  All but eventfds
- * may also carry a resource label, which a VM must share a type with.
+ * files behind memslots (struct inode, see memslot.c), vCPUs whose pages
+ * are behind memslots (struct kvm_vcpu, not held: such an object goes when
+ * its VM does), and resources known by name: networks of vhost-net
+ * backends and vsock CIDs.  All but eventfds and vCPUs may also carry a
+ * resource label, which a VM must share a type with.
  */
 #define pr_fmt(fmt) "shype: " fmt
 
@@ -39,12 +41,14 @@ enum bind_class {
 	CLASS_SHM,
 	CLASS_NET,
 	CLASS_VSOCK,
-	CLASS_VFIO
+	CLASS_VFIO,
+	CLASS_VCPU
 };
 
 static const char *const class_names[] = {
-	[CLASS_EVENTFD] = "eventfd", [CLASS_SHM] = "shm",   [CLASS_NET] = "net",
-	[CLASS_VSOCK] = "vsock",     [CLASS_VFIO] = "vfio",
+	[CLASS_EVENTFD] = "eventfd", [CLASS_SHM] = "shm",
+	[CLASS_NET] = "net",	     [CLASS_VSOCK] = "vsock",
+	[CLASS_VFIO] = "vfio",	     [CLASS_VCPU] = "vcpu",
 };
 
 /* The policy's resource kind of each class that has one. */
@@ -63,6 +67,7 @@ static const u32 class_kinds[] = {
  *	NULL for a resource known by name
  * @class: an &enum bind_class
  * @by_file: @key is a struct file
+ * @kvm: for a vCPU, its VM (compared, never dereferenced)
  * @id: its number, for display
  * @path: a shared file's path when first bound, or a resource's name
  * @binds: the &struct shype_bind records on it
@@ -73,6 +78,7 @@ struct bind_obj {
 	void *key;
 	enum bind_class class;
 	bool by_file;
+	const struct kvm *kvm;
 	u64 id;
 	char *path;
 	struct list_head binds;
@@ -114,6 +120,7 @@ struct shype_bind {
 static DEFINE_HASHTABLE(obj_hash, 8);
 static LIST_HEAD(obj_list);
 static u64 next_obj_id = 1;
+static unsigned int vcpu_objs; /* objects of CLASS_VCPU */
 
 /* Binds in progress, by task. */
 static DEFINE_HASHTABLE(ctx_hash, 6);
@@ -201,6 +208,8 @@ static void put_obj(struct bind_obj *obj)
 	if (obj->key)
 		hash_del(&obj->node);
 	list_del(&obj->list);
+	if (obj->class == CLASS_VCPU)
+		vcpu_objs--;
 	if (obj->by_file)
 		fput(obj->key);
 	else if (obj->class == CLASS_SHM)
@@ -258,6 +267,8 @@ static struct bind_obj *new_obj(void *key, enum bind_class class, char *path)
 	if (key)
 		hash_add(obj_hash, &obj->node, (unsigned long)key);
 	list_add_tail(&obj->list, &obj_list);
+	if (class == CLASS_VCPU)
+		vcpu_objs++;
 	return obj;
 }
 
@@ -308,7 +319,8 @@ static int reserve(struct shype_bind_ctx *c, struct shype_vm *vm,
 	struct bind_obj *obj = find_obj(key);
 	struct shype_bind *b;
 
-	if (c->nr == ARRAY_SIZE(c->res)) {
+	/* An operation with a token (VFIO's MSI-X: many) rolls back by it. */
+	if (c->nr == ARRAY_SIZE(c->res) && !c->token) {
 		eventfd_ctx_put(extra);
 		return -E2BIG;
 	}
@@ -333,7 +345,10 @@ static int reserve(struct shype_bind_ctx *c, struct shype_vm *vm,
 	b->token = c->token;
 	b->tagged = c->tagged;
 	b->tag = c->tag;
-	c->res[c->nr++] = b;
+	if (c->nr < ARRAY_SIZE(c->res))
+		c->res[c->nr++] = b;
+	else
+		b->token = c->token;
 	return 0;
 }
 
@@ -598,7 +613,8 @@ static u32 res_label(const struct shype_policy *p, enum bind_class class,
 	const char *l = class == CLASS_SHM ? shype_shm_label(inode) : NULL;
 	u32 i = SHYPE_NOT_FOUND;
 
-	if (class == CLASS_EVENTFD || class == CLASS_VFIO)
+	if (class == CLASS_EVENTFD || class == CLASS_VFIO ||
+	    class == CLASS_VCPU)
 		return SHYPE_NOT_FOUND; /* no labels for these */
 	if (!l)
 		i = shype_names_resource(p, class_kinds[class], inode, name);
@@ -632,7 +648,7 @@ static void escape(char *out, size_t size, const char *path)
 /* "path" for a shared file, "name" for a resource known by name */
 static const char *name_key(enum bind_class class)
 {
-	return class == CLASS_SHM ? "path" : "name";
+	return class == CLASS_SHM || class == CLASS_VCPU ? "path" : "name";
 }
 
 /* Decide under @a whether @vm may use the resource @obj of @class. */
@@ -702,7 +718,9 @@ static int bind_res(struct shype_vm *vm, enum shype_op op, struct bind_obj *obj,
 		    const void *dev, u32 slot, u64 token)
 {
 	struct inode *inode = file ? file_inode(file) : NULL;
-	bool by_file = file && (class == CLASS_VFIO || shared_inode(inode));
+	bool by_file = file && class != CLASS_VCPU &&
+		       (class == CLASS_VFIO || shared_inode(inode));
+	void *key = by_file ? (void *)file : inode;
 	struct shype_active *a = shype_active_locked();
 	struct shype_bind *b;
 	char *copy;
@@ -718,10 +736,10 @@ static int bind_res(struct shype_vm *vm, enum shype_op op, struct bind_obj *obj,
 	if (!vm)
 		return 0;
 	if (!obj) {
+		if (class == CLASS_VCPU)
+			key = file->private_data;
 		copy = kstrdup(name, GFP_KERNEL_ACCOUNT);
-		obj = copy ? new_obj(by_file ? (void *)file : inode, class,
-				     copy) :
-			     NULL;
+		obj = copy ? new_obj(key, class, copy) : NULL;
 		if (!obj) {
 			kfree(copy);
 			return -ENOMEM;
@@ -729,7 +747,7 @@ static int bind_res(struct shype_vm *vm, enum shype_op op, struct bind_obj *obj,
 		obj->by_file = by_file;
 		if (by_file)
 			get_file(file);
-		else if (inode)
+		else if (class == CLASS_SHM && inode)
 			ihold(inode);
 	}
 	b = new_bind(obj, vm);
@@ -766,6 +784,67 @@ int shype_bind_file(struct shype_vm *vm, enum shype_op op, struct file *file,
 	if (vm && obj && bound(obj, vm, slot))
 		return 0;
 	return bind_res(vm, op, obj, CLASS_SHM, file, path, NULL, slot, token);
+}
+
+/**
+ * shype_bind_vcpu() - decide whether @vm may have the pages of the vCPU
+ *	of @file behind its memslot @slot, and record it; under shype_lock
+ * @vm: the VM; NULL for a VM that shype does not know
+ * @op: %SHYPE_OP_MEMSLOT or %SHYPE_OP_REMAP
+ * @file: the vCPU's file (its private data is the vCPU)
+ * @kvm: the vCPU's VM, which must be known to shype: its destruction
+ *	releases the object (shype_bind_kvm_release())
+ * @path: its name, for display
+ * @slot: the memslot
+ * @token: the operation, for shype_bind_token_end()
+ *
+ * As for a shared file, every VM bound to it must share a type with @vm;
+ * the vCPU's own VM is the caller's to judge.  No reference is held: the
+ * vCPU lives as long as its VM, whose file it holds.
+ *
+ * Return: 0, %-EACCES when the policy denies it, or %-ENOMEM.
+ */
+int shype_bind_vcpu(struct shype_vm *vm, enum shype_op op, struct file *file,
+		    const struct kvm *kvm, const char *path, u32 slot,
+		    u64 token)
+{
+	struct bind_obj *obj = find_obj(file->private_data);
+	int err;
+
+	if (vm && obj && bound(obj, vm, slot))
+		return 0;
+	err = bind_res(vm, op, obj, CLASS_VCPU, file, path, NULL, slot, token);
+	obj = find_obj(file->private_data);
+	if (obj)
+		obj->kvm = kvm;
+	return err;
+}
+
+/**
+ * shype_bind_kvm_release() - release every binding to a vCPU of @kvm,
+ *	which goes away; under shype_lock
+ * @kvm: the VM
+ */
+void shype_bind_kvm_release(const struct kvm *kvm)
+{
+	struct bind_obj *obj, *next;
+	struct shype_bind *b, *tmp;
+
+	lockdep_assert_held(&shype_lock);
+	if (!vcpu_objs)
+		return; /* the usual case: a VM's end costs no walk */
+	list_for_each_entry_safe(obj, next, &obj_list, list) {
+		if (obj->class != CLASS_VCPU || obj->kvm != kvm)
+			continue;
+		/* The object goes with its last binding. */
+		list_for_each_entry_safe(b, tmp, &obj->binds, obj_node) {
+			if (list_is_singular(&obj->binds)) {
+				release(b);
+				break;
+			}
+			release(b);
+		}
+	}
 }
 
 /**
@@ -936,7 +1015,9 @@ void shype_bind_slot_release(struct shype_vm *vm, u32 slot)
 
 	lockdep_assert_held(&shype_lock);
 	list_for_each_entry_safe(b, tmp, &vm->binds, vm_node)
-		if (b->obj->class == CLASS_SHM && b->slot == slot)
+		if ((b->obj->class == CLASS_SHM ||
+		     b->obj->class == CLASS_VCPU) &&
+		    b->slot == slot)
 			release(b);
 }
 
@@ -990,7 +1071,8 @@ static bool res_ok(const struct shype_policy *p, const struct bind_obj *obj,
 {
 	const char *label;
 
-	if (obj->class == CLASS_EVENTFD || vm->next_idx >= p->labels)
+	if (obj->class == CLASS_EVENTFD || obj->class == CLASS_VCPU ||
+	    vm->next_idx >= p->labels)
 		return true;
 	return shype_resource_ok(p, vm->next_idx,
 				 res_label(p, obj->class, obj_inode(obj),

@@ -3,14 +3,18 @@
  * Shared memory: the files behind memslots.
  *
  * A memslot maps guest memory to a range of its VMM process's address
- * space.  Every file mapped shared into that range (memfd, tmpfs and
- * /dev/shm, hugetlbfs, shared anonymous memory) is bound to the VM: it is
- * checked in __kvm_set_memory_region(), on the VMAs as they are when KVM
- * takes the slot.
+ * space.  Every file mapped into that range (memfd, tmpfs and /dev/shm,
+ * hugetlbfs, shared anonymous memory, a vCPU's kvm_run) is bound to the
+ * VM: it is checked in __kvm_set_memory_region(), on the VMAs as they are
+ * when KVM takes the slot.  Private mappings of a file are bound as shared
+ * ones are: until copy-on-write they read the file's page cache, which
+ * another process may be writing.  Private anonymous memory, /dev/zero's
+ * included, is nobody else's and is left alone.  A vCPU's file is also
+ * checked against the vCPU's own VM, which is bound to it implicitly.
  *
  * KVM keeps only the user address, so a later mmap(), mremap() or
- * MAP_FIXED in the process can put another file behind the slot.  Shared
- * file mappings that a process with memslots makes over one of their
+ * MAP_FIXED in the process can put another file behind the slot.  File
+ * mappings that a process with memslots makes over one of their
  * ranges are therefore checked too, in mmap_region() (new mappings),
  * copy_vma() (mremap() moves) and the function that grows a mapping in
  * place for mremap(): __vma_adjust() in Linux 6.1, vma_merge_extend() in
@@ -20,13 +24,28 @@
  * walk holds mmap_lock: a mapping is made either before the walk, which
  * sees it, or after the range is recorded, which the mm hooks see.
  *
+ * Shared anonymous memory (MAP_SHARED|MAP_ANONYMOUS, or MAP_SHARED of
+ * /dev/zero) gets its file inside mmap_region(), from shmem_zero_setup():
+ * the mmap_region() hook says so in a bind context, and the file is bound
+ * in shmem_zero_setup() as soon as it exists, under the same mmap_lock.
+ *
+ * A userfaultfd acts on the address space of the process that made it.
+ * Passed to another process, it lets that one fill (UFFDIO_COPY, ...),
+ * register and watch (read()) the first one's memory, guest memory
+ * included: userfaultfd_ioctl() and its read() check that every VM of the
+ * one process shares a type with every VM of the other.
+ *
  * Lock order: kvm->slots_lock, mmap_lock, shype_lock.
  */
 #define pr_fmt(fmt) "shype: " fmt
 
 #include <linux/kvm_host.h>
+#include <linux/magic.h>
+#include <linux/major.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/uio.h>
+#include <linux/userfaultfd_k.h>
 
 #include "hook.h"
 #include "shype.h"
@@ -57,14 +76,16 @@ struct shype_slot {
  */
 static DEFINE_HASHTABLE(slot_mms, 6);
 
-static bool mm_has_slots(const struct mm_struct *mm)
+/* Does a slot of @mm's VMs overlap [@start, @end)? */
+static bool over_slot(const struct mm_struct *mm, unsigned long start,
+		      unsigned long end)
 {
 	struct shype_slot *s;
 	bool found = false;
 
 	rcu_read_lock();
 	hash_for_each_possible_rcu(slot_mms, s, mm_node, (unsigned long)mm) {
-		if (s->mm == mm) {
+		if (s->mm == mm && s->start < end && start < s->end) {
 			found = true;
 			break;
 		}
@@ -100,8 +121,8 @@ static void drop_slot(struct shype_slot *s)
 }
 
 /**
- * shype_memslot_vm_release() - forget the slots of a VM that goes away;
- *	under shype_lock
+ * shype_memslot_vm_release() - forget the slots of a VM that goes away,
+ *	and the bindings of any VM to its vCPUs' pages; under shype_lock
  * @vm: the VM
  */
 void shype_memslot_vm_release(struct shype_vm *vm)
@@ -110,16 +131,91 @@ void shype_memslot_vm_release(struct shype_vm *vm)
 
 	list_for_each_entry_safe(s, tmp, &vm->slots, node)
 		drop_slot(s);
-}
-
-/* Is @vma a shared mapping of a file, which another process may map? */
-static bool shared_file(const struct vm_area_struct *vma)
-{
-	return vma->vm_file && (vma->vm_flags & VM_MAYSHARE);
+	shype_bind_kvm_release(vm->kvm); /* its vCPUs, behind any slot */
 }
 
 /*
- * Bind the file of each shared mapping of @mm in [@start, @end) to @vm's
+ * Is @file /dev/zero (or another node of its device number)?  Its
+ * mappings are anonymous memory (private ones, and shared ones of a
+ * read-only /dev/zero), or get a file of their own from shmem_zero_setup()
+ * (shared writable ones): a VMA never shows /dev/zero's own pages.
+ */
+static bool dev_zero(const struct file *file)
+{
+	const struct inode *inode = file_inode(file);
+
+	return S_ISCHR(inode->i_mode) && inode->i_rdev == MKDEV(MEM_MAJOR, 5);
+}
+
+/*
+ * Is a mapping of @file one whose file is bound?  Any file mapping but
+ * /dev/zero's, private ones too: they read the file's pages until they
+ * are copied on write.
+ */
+static bool bindable(const struct file *file)
+{
+	return file && !dev_zero(file);
+}
+
+/*
+ * Is @file a vCPU's (its kvm_run, pio and ring pages)?  KVM's file
+ * operations are looked up each time: they are needed only for the rare
+ * anonymous-inode file behind a memslot, and the kvm module may have been
+ * loaded after shype.
+ */
+static bool vcpu_file(const struct file *file)
+{
+	return file_inode(file)->i_sb->s_magic == ANON_INODE_FS_MAGIC &&
+	       (unsigned long)file->f_op ==
+		       shype_lookup_name("kvm:kvm_vcpu_fops");
+}
+
+/*
+ * May @vm have the pages of a vCPU of @owner (NULL: a VM shype does not
+ * know) behind a memslot?  The vCPU's own VM reads and writes them: @vm
+ * must share a type with it, as if it were bound to them.  Under
+ * shype_lock.
+ */
+static int judge_vcpu(const struct shype_vm *vm, enum shype_op op,
+		      const struct shype_vm *owner)
+{
+	struct shype_active *a = shype_active_locked();
+	bool ok;
+
+	if (!a || !vm || owner == vm)
+		return 0; /* shype_bind_vcpu() judges an unknown @vm */
+	ok = owner && shype_ste_share(&a->pol, vm->idx, owner->idx);
+	if (ok)
+		return 0; /* counted with the file's decision */
+	shype_stat(op, false);
+	if (owner)
+		shype_deny(op, vm, "reason=ste peer=%llu(%s) class=vcpu",
+			   owner->id, shype_vm_label(owner));
+	else
+		shype_deny(op, vm, "reason=unknown_vm peer=- class=vcpu");
+	return shype_permissive ? 0 : -EACCES;
+}
+
+/* Decide and record @vm's binding to @file behind @slot; under shype_lock. */
+static int bind_file(struct shype_vm *vm, enum shype_op op, struct file *file,
+		     const char *path, u32 slot, u64 token)
+{
+	const struct kvm_vcpu *vcpu = file->private_data;
+	struct shype_vm *owner;
+	int err;
+
+	if (!vcpu_file(file))
+		return shype_bind_file(vm, op, file, path, slot, token);
+	owner = shype_vm_find(vcpu->kvm);
+	err = judge_vcpu(vm, op, owner);
+	/* Not recorded for an unknown VM, whose end shype would not see. */
+	if (err || !owner)
+		return err;
+	return shype_bind_vcpu(vm, op, file, vcpu->kvm, path, slot, token);
+}
+
+/*
+ * Bind the file of each file mapping of @mm in [@start, @end) to @vm's
  * slot @id.  Under mmap_lock.
  */
 static int bind_range(struct shype_vm *vm, struct mm_struct *mm, u32 id,
@@ -133,14 +229,14 @@ static int bind_range(struct shype_vm *vm, struct mm_struct *mm, u32 id,
 	VMA_ITERATOR(vmi, mm, start);
 
 	for_each_vma_range(vmi, vma, end) {
-		if (!shared_file(vma))
+		if (!bindable(vma->vm_file))
 			continue;
 		path = d_path(&vma->vm_file->f_path, buf, PATH_MAX);
 		if (IS_ERR(path))
 			path = "-";
 		mutex_lock(&shype_lock);
-		err = shype_bind_file(vm, SHYPE_OP_MEMSLOT, vma->vm_file, path,
-				      id, token);
+		err = bind_file(vm, SHYPE_OP_MEMSLOT, vma->vm_file, path, id,
+				token);
 		mutex_unlock(&shype_lock);
 		if (err)
 			break;
@@ -295,8 +391,8 @@ static void remap_end(struct mm_struct *mm, u64 token, bool commit)
 }
 
 /*
- * A shared mapping of @file over [@start, @end) in @mm is being made: bind
- * it to every slot of @mm's VMs that it overlaps.  Under mmap_lock.
+ * A mapping of @file over [@start, @end) in @mm is being made: bind it to
+ * every slot of @mm's VMs that it overlaps.  Under mmap_lock.
  */
 static int remap_begin(struct mm_struct *mm, struct file *file,
 		       unsigned long start, unsigned long end, u64 token)
@@ -320,8 +416,8 @@ static int remap_begin(struct mm_struct *mm, struct file *file,
 		list_for_each_entry(s, &vm->slots, node) {
 			if (s->end <= start || end <= s->start)
 				continue;
-			err = shype_bind_file(vm, SHYPE_OP_REMAP, file, path,
-					      s->id, token);
+			err = bind_file(vm, SHYPE_OP_REMAP, file, path, s->id,
+					token);
 			if (err)
 				goto out;
 		}
@@ -334,17 +430,42 @@ out:
 	return err;
 }
 
-/* Is a mapping of @file with @vm_flags in @mm one to check? */
+/*
+ * Is a mapping of @file over [@start, @end) in @mm one to check?
+ * Anonymous memory costs one test; other mappings, an RCU lookup.
+ */
 static bool watched(const struct mm_struct *mm, const struct file *file,
-		    unsigned long vm_flags)
+		    unsigned long start, unsigned long end)
 {
-	return file && (vm_flags & VM_MAYSHARE) && mm_has_slots(mm);
+	return bindable(file) && over_slot(mm, start, end);
 }
 
 static unsigned long (*orig_mmap_region)(struct file *file, unsigned long addr,
 					 unsigned long len, vm_flags_t vm_flags,
 					 unsigned long pgoff,
 					 struct list_head *uf);
+
+/*
+ * Shared anonymous memory over a slot: its file, made by shmem_zero_setup()
+ * inside mmap_region(), is bound there, by the operation this context
+ * names.
+ */
+static unsigned long mmap_shared_anon(struct file *file, unsigned long addr,
+				      unsigned long len, vm_flags_t vm_flags,
+				      unsigned long pgoff, struct list_head *uf)
+{
+	struct mm_struct *mm = current->mm;
+	struct shype_bind_ctx c;
+	unsigned long ret;
+	u64 token = shype_bind_token();
+
+	shype_bind_begin_mm(&c, mm, SHYPE_OP_REMAP);
+	c.token = token;
+	ret = orig_mmap_region(file, addr, len, vm_flags, pgoff, uf);
+	shype_bind_end(&c, IS_ERR_VALUE(ret) ? (long)ret : 0);
+	remap_end(mm, token, !IS_ERR_VALUE(ret)); /* every VM of @mm */
+	return ret;
+}
 
 static unsigned long hook_mmap_region(struct file *file, unsigned long addr,
 				      unsigned long len, vm_flags_t vm_flags,
@@ -355,7 +476,10 @@ static unsigned long hook_mmap_region(struct file *file, unsigned long addr,
 	u64 token;
 	int err;
 
-	if (!watched(mm, file, vm_flags))
+	if ((!file || dev_zero(file)) && (vm_flags & VM_SHARED) &&
+	    over_slot(mm, addr, addr + len))
+		return mmap_shared_anon(file, addr, len, vm_flags, pgoff, uf);
+	if (!watched(mm, file, addr, addr + len))
 		return orig_mmap_region(file, addr, len, vm_flags, pgoff, uf);
 	token = shype_bind_token();
 	err = remap_begin(mm, file, addr, addr + len, token);
@@ -386,7 +510,7 @@ static struct vm_area_struct *hook_copy_vma(struct vm_area_struct **vmap,
 	struct mm_struct *mm = vma->vm_mm;
 	u64 token;
 
-	if (!watched(mm, vma->vm_file, vma->vm_flags))
+	if (!watched(mm, vma->vm_file, addr, addr + len))
 		return orig_copy_vma(vmap, addr, len, pgoff, need_rmap_locks);
 	token = shype_bind_token();
 	if (remap_begin(mm, vma->vm_file, addr, addr + len, token))
@@ -413,7 +537,7 @@ hook_copy_vma_keep(struct vm_area_struct **vmap, unsigned long addr,
 	struct mm_struct *mm = vma->vm_mm;
 	u64 token;
 
-	if (!watched(mm, vma->vm_file, vma->vm_flags))
+	if (!watched(mm, vma->vm_file, addr, addr + len))
 		return orig_copy_vma_keep(vmap, addr, len, pgoff,
 					  need_rmap_locks, keep_source);
 	token = shype_bind_token();
@@ -444,7 +568,7 @@ static int hook___vma_adjust(struct vm_area_struct *vma, unsigned long start,
 	u64 token;
 	int ret;
 
-	if (!watched(mm, vma->vm_file, vma->vm_flags))
+	if (!watched(mm, vma->vm_file, start, end))
 		return orig___vma_adjust(vma, start, end, pgoff, insert,
 					 expand);
 	token = shype_bind_token();
@@ -474,7 +598,7 @@ static struct vm_area_struct *hook_vma_merge_extend(struct vma_iterator *vmi,
 	struct vm_area_struct *ret;
 	u64 token;
 
-	if (!watched(mm, vma->vm_file, vma->vm_flags))
+	if (!watched(mm, vma->vm_file, vma->vm_end, vma->vm_end + delta))
 		return orig_vma_merge_extend(vmi, vma, delta);
 	token = shype_bind_token();
 	if (remap_begin(mm, vma->vm_file, vma->vm_end, vma->vm_end + delta,
@@ -485,11 +609,138 @@ static struct vm_area_struct *hook_vma_merge_extend(struct vma_iterator *vmi,
 	return ret;
 }
 
+static int (*orig_shmem_zero_setup)(struct vm_area_struct *vma);
+
+/*
+ * Shared anonymous memory gets its file.  Within mmap_shared_anon(), bind
+ * it to the slots it is mapped over.  On a denial mmap_region() frees @vma
+ * without its file when it made the mapping itself (no file before), and
+ * puts the file in @vma when a driver's mmap (/dev/zero's) called us.
+ */
+static int hook_shmem_zero_setup(struct vm_area_struct *vma)
+{
+	struct shype_bind_ctx *c = shype_bind_current();
+	struct file *had = vma->vm_file;
+	int err;
+
+	err = orig_shmem_zero_setup(vma);
+	if (err || !c || c->op != SHYPE_OP_REMAP || c->mm != vma->vm_mm)
+		return err;
+	err = remap_begin(vma->vm_mm, vma->vm_file, vma->vm_start, vma->vm_end,
+			  c->token);
+	if (err && !had) {
+		fput(vma->vm_file);
+		vma->vm_file = NULL;
+	}
+	return err;
+}
+
+#ifndef MFILL_ATOMIC_MODE_BITS
+/*
+ * fs/userfaultfd.c's own context as Linux 6.1 has it.  6.12's header has
+ * it (moved there in 6.8, with map_changing_lock added) and the mfill
+ * modes (6.5), which tell the two apart.  Only @mm is read, and only
+ * compared.
+ */
+struct userfaultfd_ctx {
+	wait_queue_head_t fault_pending_wqh;
+	wait_queue_head_t fault_wqh;
+	wait_queue_head_t fd_wqh;
+	wait_queue_head_t event_wqh;
+	seqcount_spinlock_t refile_seq;
+	refcount_t refcount;
+	unsigned int flags;
+	unsigned int features;
+	bool released;
+	atomic_t mmap_changing;
+	struct mm_struct *mm;
+};
+#endif
+
+/*
+ * May current act through the userfaultfd @file, which acts on the memory
+ * of the process that made it?  Every VM of current's process must share
+ * a type with every VM of that one.
+ */
+static int uffd_check(const struct file *file)
+{
+	const struct userfaultfd_ctx *ctx = file->private_data;
+	const struct mm_struct *mm = READ_ONCE(ctx->mm);
+	const struct shype_vm *vm, *peer = NULL;
+	struct shype_active *a;
+	bool seen = false;
+
+	if (mm == current->mm)
+		return 0;
+	mutex_lock(&shype_lock);
+	a = shype_active_locked();
+	list_for_each_entry(vm, &shype_vms, list) {
+		if (!a || vm->mm != current->mm)
+			continue;
+		list_for_each_entry(peer, &shype_vms, list) {
+			if (peer->mm != mm)
+				continue;
+			seen = true;
+			if (!shype_ste_share(&a->pol, vm->idx, peer->idx))
+				goto denied;
+		}
+	}
+	if (seen)
+		shype_stat(SHYPE_OP_USERFAULTFD, true);
+	mutex_unlock(&shype_lock);
+	return 0;
+
+denied:
+	shype_stat(SHYPE_OP_USERFAULTFD, false);
+	shype_deny(SHYPE_OP_USERFAULTFD, vm,
+		   "reason=ste peer=%llu(%s) class=userfaultfd", peer->id,
+		   shype_vm_label(peer));
+	mutex_unlock(&shype_lock);
+	return shype_permissive ? 0 : -EACCES;
+}
+
+static long (*orig_userfaultfd_ioctl)(struct file *file, unsigned int cmd,
+				      unsigned long arg);
+
+static long hook_userfaultfd_ioctl(struct file *file, unsigned int cmd,
+				   unsigned long arg)
+{
+	return uffd_check(file) ?: orig_userfaultfd_ioctl(file, cmd, arg);
+}
+
+/* read() of the faults: userfaultfd_read_iter() since Linux 6.10 */
+static ssize_t (*orig_userfaultfd_read_iter)(struct kiocb *iocb,
+					     struct iov_iter *to);
+
+static ssize_t hook_userfaultfd_read_iter(struct kiocb *iocb,
+					  struct iov_iter *to)
+{
+	int err = uffd_check(iocb->ki_filp);
+
+	if (err)
+		return err;
+	return orig_userfaultfd_read_iter(iocb, to);
+}
+
+static ssize_t (*orig_userfaultfd_read)(struct file *file, char __user *buf,
+					size_t count, loff_t *ppos);
+
+static ssize_t hook_userfaultfd_read(struct file *file, char __user *buf,
+				     size_t count, loff_t *ppos)
+{
+	int err = uffd_check(file);
+
+	if (err)
+		return err;
+	return orig_userfaultfd_read(file, buf, count, ppos);
+}
+
 /* Sets of alternatives: 6.1's function first, then 6.12's. */
-enum { MM_COPY_VMA = 1, MM_GROW_IN_PLACE };
+enum { MM_COPY_VMA = 1, MM_GROW_IN_PLACE, MM_UFFD_READ };
 
 static struct shype_hook mm_hooks[] = {
 	SHYPE_HOOK(NULL, mmap_region),
+	SHYPE_HOOK(NULL, shmem_zero_setup),
 	SHYPE_HOOK_ONE_OF(MM_COPY_VMA, NULL, copy_vma, hook_copy_vma_keep,
 			  orig_copy_vma_keep, "__vma_adjust"),
 	SHYPE_HOOK_ONE_OF(MM_COPY_VMA, NULL, copy_vma, hook_copy_vma,
@@ -498,6 +749,12 @@ static struct shype_hook mm_hooks[] = {
 			  hook___vma_adjust, orig___vma_adjust, NULL),
 	SHYPE_HOOK_ONE_OF(MM_GROW_IN_PLACE, NULL, vma_merge_extend,
 			  hook_vma_merge_extend, orig_vma_merge_extend, NULL),
+	SHYPE_HOOK(NULL, userfaultfd_ioctl),
+	SHYPE_HOOK_ONE_OF(MM_UFFD_READ, NULL, userfaultfd_read,
+			  hook_userfaultfd_read, orig_userfaultfd_read, NULL),
+	SHYPE_HOOK_ONE_OF(MM_UFFD_READ, NULL, userfaultfd_read_iter,
+			  hook_userfaultfd_read_iter,
+			  orig_userfaultfd_read_iter, NULL),
 };
 
 const struct shype_hook_table shype_mm_table = {

@@ -43,6 +43,8 @@ enum shype_op {
 	SHYPE_OP_VFIO,
 	SHYPE_OP_XEN_EVTCHN,
 	SHYPE_OP_PTRACE,
+	SHYPE_OP_USERFAULTFD,
+	SHYPE_OP_VFIO_IRQ,
 	SHYPE_OP_NR
 };
 
@@ -299,6 +301,10 @@ int shype_bind_named(struct shype_vm *vm, enum shype_op op, u32 kind,
 void shype_bind_token_end(struct shype_vm *vm, u64 token, bool commit,
 			  const void *dev, u32 slot);
 void shype_bind_dev_release(const void *dev);
+int shype_bind_vcpu(struct shype_vm *vm, enum shype_op op, struct file *file,
+		    const struct kvm *kvm, const char *path, u32 slot,
+		    u64 token);
+void shype_bind_kvm_release(const struct kvm *kvm);
 int shype_bind_vfio(struct shype_vm *vm, enum shype_op op, struct file *file,
 		    const char *path, u64 token);
 void shype_bind_vfio_release(struct shype_vm *vm, const struct file *file);

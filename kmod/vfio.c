@@ -17,12 +17,18 @@
  * but KVM does not call it: the newer function is hooked wherever it
  * exists.  Should KVM add a file without either deciding, the
  * vfio_file_set_kvm() hook warns.
+ *
+ * VFIO_DEVICE_SET_IRQS points a device's interrupts (and its unmask) at
+ * eventfds, which another VM may hold as irqfds: they are decided in
+ * eventfd.c, for the VM of the process that holds the device, as vhost's
+ * are.  A process without a VM (a user-space driver) is not checked.
  */
 #define pr_fmt(fmt) "shype: " fmt
 
 #include <linux/fs.h>
 #include <linux/kvm_host.h>
 #include <linux/slab.h>
+#include <linux/vfio.h>
 
 #include "hook.h"
 #include "shype.h"
@@ -112,6 +118,30 @@ static void hook_vfio_file_set_kvm(struct file *file, struct kvm *kvm)
 	orig_vfio_file_set_kvm(file, kvm);
 }
 
+static long (*orig_vfio_device_fops_unl_ioctl)(struct file *filep,
+					       unsigned int cmd,
+					       unsigned long arg);
+
+static long hook_vfio_device_fops_unl_ioctl(struct file *filep,
+					    unsigned int cmd, unsigned long arg)
+{
+	struct shype_bind_ctx c;
+	bool has_vm;
+	long ret;
+
+	if (cmd != VFIO_DEVICE_SET_IRQS)
+		return orig_vfio_device_fops_unl_ioctl(filep, cmd, arg);
+	mutex_lock(&shype_lock);
+	has_vm = shype_vm_of_mm(current->mm);
+	mutex_unlock(&shype_lock);
+	if (!has_vm)
+		return orig_vfio_device_fops_unl_ioctl(filep, cmd, arg);
+	shype_bind_begin_mm(&c, current->mm, SHYPE_OP_VFIO_IRQ);
+	c.token = shype_bind_token(); /* MSI-X binds many at once */
+	ret = orig_vfio_device_fops_unl_ioctl(filep, cmd, arg);
+	return shype_bind_end(&c, ret);
+}
+
 static struct shype_hook vfio_hooks[] = {
 	SHYPE_HOOK("kvm", kvm_vfio_set_attr),
 	SHYPE_HOOK("kvm", kvm_vfio_release),
@@ -122,6 +152,7 @@ static struct shype_hook vfio_hooks[] = {
 			  hook_vfio_file_is_valid, orig_vfio_file_is_valid,
 			  NULL),
 	SHYPE_HOOK("vfio", vfio_file_set_kvm),
+	SHYPE_HOOK("vfio", vfio_device_fops_unl_ioctl),
 };
 
 const struct shype_hook_table shype_vfio_table = {

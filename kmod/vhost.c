@@ -16,7 +16,8 @@
  * kick (vhost_poll_start() names the queue), the log (one per device), a
  * call or err eventfd (vhost names no queue, but lets the old eventfd go,
  * in eventfd_ctx_put(): see eventfd.c).  Only a kick removed (fd -1)
- * stays bound until the device goes: vhost says nothing of it.
+ * stays bound until the device goes: vhost says nothing of it.  A
+ * vhost-vdpa device's config-change eventfd is bound as a call eventfd.
  */
 #define pr_fmt(fmt) "shype: " fmt
 
@@ -201,6 +202,28 @@ static bool hook_vsock_find_cid(unsigned int cid)
 	return orig_vsock_find_cid(cid);
 }
 
+static long (*orig_vhost_vdpa_unlocked_ioctl)(struct file *filep,
+					      unsigned int cmd,
+					      unsigned long arg);
+
+/*
+ * vhost-vdpa's config-change interrupt, VHOST_VDPA_SET_CONFIG_CALL, is an
+ * eventfd decided as a virtqueue's call (which vhost-vdpa passes to
+ * vhost_vring_ioctl()).  Debian's 6.1 has no vhost_vdpa.
+ */
+static long hook_vhost_vdpa_unlocked_ioctl(struct file *filep, unsigned int cmd,
+					   unsigned long arg)
+{
+	struct shype_bind_ctx c;
+	long ret;
+
+	if (cmd != VHOST_VDPA_SET_CONFIG_CALL)
+		return orig_vhost_vdpa_unlocked_ioctl(filep, cmd, arg);
+	shype_bind_begin_mm(&c, current->mm, SHYPE_OP_VHOST_EVENTFD);
+	ret = orig_vhost_vdpa_unlocked_ioctl(filep, cmd, arg);
+	return shype_bind_end(&c, ret);
+}
+
 static struct shype_hook vhost_hooks[] = {
 	SHYPE_HOOK("vhost", vhost_vring_ioctl),
 	SHYPE_HOOK("vhost", vhost_dev_ioctl),
@@ -209,6 +232,7 @@ static struct shype_hook vhost_hooks[] = {
 	SHYPE_HOOK("vhost_vsock", vhost_vsock_dev_ioctl),
 	SHYPE_HOOK("vhost_vsock", vhost_vsock_dev_release),
 	SHYPE_HOOK("vsock", vsock_find_cid),
+	SHYPE_HOOK("vhost_vdpa", vhost_vdpa_unlocked_ioctl),
 };
 
 const struct shype_hook_table shype_vhost_table = {

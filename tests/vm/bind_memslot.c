@@ -8,14 +8,21 @@
  * be bound to a file only if its label shares an STE type with the file's
  * resource label, if any, and with every VM already bound to it.
  *
+ * Private mappings of a file are bound as shared ones are (they read its
+ * page cache until copy-on-write); private anonymous memory is not.  The
+ * file of shared anonymous memory, made inside mmap(), is bound too, and a
+ * vCPU's kvm_run page is checked against the vCPU's VM.
+ *
  * Each VMM is a child process in a labelled cgroup that holds one VM and
  * runs commands sent over a socketpair: map a file of /dev/shm at an
- * offset of its reserved area, set or delete a memslot there, mremap.  The
- * reply is 0 or -errno.
+ * offset of its reserved area, set or delete a memslot there, mremap, fork
+ * a VMM of its own into another cgroup.  The reply is 0 or -errno.
  */
+#include <linux/userfaultfd.h>
 #include <pthread.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 
@@ -93,11 +100,22 @@ enum op {
 	OP_MREMAP, /* move @pages at @off to @to (-1: grow in place) */
 	OP_READ, /* the byte at @off */
 	OP_RACE, /* see race() */
+	OP_VCPU, /* map a page of a new vCPU's kvm_run at @off */
+	OP_FORK, /* fork into cgroup @path, create a VM, serve until OP_EXIT */
+	OP_EXIT, /* end the VMM forked by OP_FORK */
+	OP_UFFD, /* make a userfaultfd, kept (and inherited by OP_FORK) */
+	OP_UFFD_REGISTER, /* register @pages at @off with it */
+	OP_UFFD_READ, /* read a fault from it (nonblocking) */
 };
+
+/* cmd.flags */
+#define F_PRIVATE   1 /* OP_MAP, OP_VCPU: MAP_PRIVATE, PROT_READ */
+#define F_READONLY  2 /* OP_SET: KVM_MEM_READONLY */
+#define F_SHARED_RO 4 /* OP_MAP: MAP_SHARED, PROT_READ, the file read-only */
 
 struct cmd {
 	enum op op;
-	int slot;
+	int slot, flags;
 	long off, pages, to, n;
 	char path[64], other[64];
 };
@@ -131,37 +149,112 @@ static int shm_open_file(const char *name)
 	return fd;
 }
 
-static int map_file(char *base, long off, long pages, const char *name)
+/*
+ * Map @name over @pages at @off, shared or with @flags F_PRIVATE: a file
+ * of /dev/shm, a new "memfd", "anon"ymous memory or "/dev/zero".
+ */
+static int map_file_flags(char *base, long off, long pages, const char *name,
+			  int flags)
 {
+	int prot = PROT_READ | PROT_WRITE, mode = MAP_SHARED, fd = -1;
 	void *p;
-	int fd;
 
+	if (flags & F_PRIVATE) {
+		prot = PROT_READ;
+		mode = MAP_PRIVATE;
+	}
+	if (flags & F_SHARED_RO)
+		prot = PROT_READ;
+	if (!strcmp(name, "anon")) {
+		p = mmap(base + off * PG, pages * PG, prot,
+			 mode | MAP_FIXED | MAP_ANONYMOUS, -1, 0);
+		return p == MAP_FAILED ? -errno : 0;
+	}
 	if (!strcmp(name, "memfd"))
 		fd = memfd_create("guest ram", MFD_CLOEXEC);
+	else if (!strcmp(name, "/dev/zero"))
+		fd = open(name, (flags & F_SHARED_RO ? O_RDONLY : O_RDWR) |
+					O_CLOEXEC);
 	else
 		fd = shm_open_file(name);
 	if (fd < 0)
 		return fd;
-	if (ftruncate(fd, FILE_PAGES * PG)) {
+	if (strcmp(name, "/dev/zero") && ftruncate(fd, FILE_PAGES * PG)) {
 		close(fd);
 		return -errno;
 	}
-	p = mmap(base + off * PG, pages * PG, PROT_READ | PROT_WRITE,
-		 MAP_SHARED | MAP_FIXED, fd, 0);
+	p = mmap(base + off * PG, pages * PG, prot, mode | MAP_FIXED, fd, 0);
 	close(fd);
 	return p == MAP_FAILED ? -errno : 0;
 }
 
-static int set_slot(int vm, int slot, char *base, long off, long pages)
+static int map_file(char *base, long off, long pages, const char *name)
+{
+	return map_file_flags(base, off, pages, name, 0);
+}
+
+static int set_slot_flags(int vm, int slot, char *base, long off, long pages,
+			  int flags)
 {
 	struct kvm_userspace_memory_region r = {
 		.slot = slot,
+		.flags = flags & F_READONLY ? KVM_MEM_READONLY : 0,
 		.guest_phys_addr = (__u64)slot << 24,
 		.memory_size = pages * PG,
 		.userspace_addr = (unsigned long)(base + off * PG),
 	};
 
 	return ioctl(vm, KVM_SET_USER_MEMORY_REGION, &r) ? -errno : 0;
+}
+
+static int set_slot(int vm, int slot, char *base, long off, long pages)
+{
+	return set_slot_flags(vm, slot, base, off, pages, 0);
+}
+
+/* A new vCPU of @vm; map the first page of its kvm_run at @off. */
+static int map_vcpu(int vm, char *base, long off, int flags)
+{
+	int fd = ioctl(vm, KVM_CREATE_VCPU, 0);
+	void *p;
+
+	if (fd < 0)
+		return -errno;
+	p = mmap(base + off * PG, PG,
+		 flags & F_PRIVATE ? PROT_READ : PROT_READ | PROT_WRITE,
+		 (flags & F_PRIVATE ? MAP_PRIVATE : MAP_SHARED) | MAP_FIXED, fd,
+		 0);
+	return p == MAP_FAILED ? -errno : 0; /* the vCPU stays, with @fd */
+}
+
+/* The userfaultfd of OP_UFFD, in the VMM and its forks */
+static int uffd = -1;
+
+static int uffd_new(void)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+
+	uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (uffd < 0)
+		return -errno;
+	return ioctl(uffd, UFFDIO_API, &api) ? -errno : 0;
+}
+
+static int uffd_register(char *base, long off, long pages)
+{
+	struct uffdio_register r = {
+		.range = { (unsigned long)(base + off * PG), pages * PG },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+
+	return ioctl(uffd, UFFDIO_REGISTER, &r) ? -errno : 0;
+}
+
+static int uffd_read(void)
+{
+	struct uffd_msg msg;
+
+	return read(uffd, &msg, sizeof(msg)) < 0 ? -errno : 0;
 }
 
 /* KVM_SET_USER_MEMORY_REGION2 (Linux 6.8), not in Debian 12's headers */
@@ -251,11 +344,13 @@ static long run(int vm, char *base, const struct cmd *c)
 
 	switch (c->op) {
 	case OP_MAP:
-		return map_file(base, c->off, c->pages, c->path);
+		return map_file_flags(base, c->off, c->pages, c->path,
+				      c->flags);
 	case OP_UNMAP:
 		return munmap(base + c->off * PG, c->pages * PG) ? -errno : 0;
 	case OP_SET:
-		return set_slot(vm, c->slot, base, c->off, c->pages);
+		return set_slot_flags(vm, c->slot, base, c->off, c->pages,
+				      c->flags);
 	case OP_DEL:
 		return set_slot(vm, c->slot, base, 0, 0);
 	case OP_SET2:
@@ -272,27 +367,82 @@ static long run(int vm, char *base, const struct cmd *c)
 		return base[c->off * PG];
 	case OP_RACE:
 		return race(vm, base, c);
+	case OP_VCPU:
+		return map_vcpu(vm, base, c->off, c->flags);
+	case OP_UFFD:
+		return uffd_new();
+	case OP_UFFD_REGISTER:
+		return uffd_register(base, c->off, c->pages);
+	case OP_UFFD_READ:
+		return uffd_read();
+	case OP_FORK:
+	case OP_EXIT:
+		break;
 	}
 	return -EINVAL;
+}
+
+static void __attribute__((noreturn)) serve_at(int sock, int vm, char *base);
+
+/*
+ * OP_FORK: a child of this VMM, with its memory, enters cgroup @cg and
+ * serves the commands (on the same socket) with a VM of its own until
+ * OP_EXIT; meanwhile this VMM waits.
+ */
+static void fork_vmm(int sock, char *base, const char *cg)
+{
+	long res;
+	pid_t pid = fork();
+	int vm;
+
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		vm = cg_enter(cg) ?: vm_create_here();
+		res = vm < 0 ? vm : 0;
+		if (send(sock, &res, sizeof(res), MSG_NOSIGNAL) != sizeof(res))
+			_exit(3);
+		if (vm < 0)
+			_exit(1);
+		serve_at(sock, vm, base);
+	}
+	if (pid < 0) {
+		res = -errno;
+		if (send(sock, &res, sizeof(res), MSG_NOSIGNAL) != sizeof(res))
+			_exit(3);
+		return;
+	}
+	waitpid(pid, NULL, 0);
+}
+
+static void __attribute__((noreturn)) serve_at(int sock, int vm, char *base)
+{
+	struct cmd c;
+	long res;
+
+	while (recv(sock, &c, sizeof(c), 0) == sizeof(c)) {
+		if (c.op == OP_FORK) {
+			fork_vmm(sock, base, c.path);
+			continue;
+		}
+		res = c.op == OP_EXIT ? 0 : run(vm, base, &c);
+		if (send(sock, &res, sizeof(res), MSG_NOSIGNAL) != sizeof(res))
+			_exit(3);
+		if (c.op == OP_EXIT)
+			_exit(0);
+	}
+	_exit(0);
 }
 
 static void __attribute__((noreturn)) serve(int sock, int vm)
 {
 	char *base;
-	struct cmd c;
-	long res;
 
 	/* The area the commands' offsets are in, reserved and unmapped. */
 	base = mmap(NULL, AREA_PAGES * PG, PROT_NONE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (base == MAP_FAILED || munmap(base, AREA_PAGES * PG))
 		_exit(2);
-	while (recv(sock, &c, sizeof(c), 0) == sizeof(c)) {
-		res = run(vm, base, &c);
-		if (send(sock, &res, sizeof(res), MSG_NOSIGNAL) != sizeof(res))
-			_exit(3);
-	}
-	_exit(0);
+	serve_at(sock, vm, base);
 }
 
 static void vmm_start(struct vmm *v, const char *cg)
@@ -384,6 +534,35 @@ static long vmm_del(struct vmm *v, int slot)
 static long vmm_read(struct vmm *v, long off)
 {
 	return cmd(v, mk(OP_READ, 0, off, 0, NULL));
+}
+
+/* Map @file over 2 pages at @off, privately and read-only. */
+static long vmm_map_private(struct vmm *v, long off, const char *file)
+{
+	struct cmd c = mk(OP_MAP, 0, off, 2, file);
+
+	c.flags = F_PRIVATE;
+	return cmd(v, c);
+}
+
+/* Set a read-only memslot @slot over 2 pages at @off. */
+static long vmm_set_ro(struct vmm *v, int slot, long off)
+{
+	struct cmd c = mk(OP_SET, slot, off, 2, NULL);
+
+	c.flags = F_READONLY;
+	return cmd(v, c);
+}
+
+/* @v forks a VMM into cgroup @cg, which gets @v's commands until unforked. */
+static long vmm_fork(struct vmm *v, const char *cg)
+{
+	return cmd(v, mk(OP_FORK, 0, 0, 0, cg));
+}
+
+static long vmm_unfork(struct vmm *v)
+{
+	return cmd(v, mk(OP_EXIT, 0, 0, 0, NULL));
 }
 
 /* Map /dev/shm/@file (or a memfd) over 2 pages at @off, set slot @slot. */
@@ -718,6 +897,203 @@ TEST(memslot_own_memfd_allowed)
 	EXPECT_TRUE(shm_bound("/memfd:guest\\040ram\\040(deleted)", a1.tok));
 	vmm_stop(&o1);
 	vmm_stop(&a1);
+}
+
+/*
+ * A private mapping reads the file's pages until copy-on-write: another
+ * coalition's file may not be behind a slot that way either.
+ */
+TEST(memslot_private_file_mapping_checked)
+{
+	struct vmm o1, o2, a1;
+	char vms[256];
+	long long seq;
+
+	setup("memslot-12");
+	vmm_start(&o1, "order");
+	vmm_start(&o2, "order");
+	vmm_start(&a1, "ads");
+	EXPECT_EQ(vmm_slot(&o1, 0, 0, "o-private"), 0);
+	EXPECT_EQ(vmm_map_private(&a1, 0, "o-private"), 0);
+	seq = audit_last();
+	EXPECT_EQ(vmm_set_ro(&a1, 0, 0), -EACCES);
+	EXPECT_EQ(audit_since(seq, "op=memslot result=denied",
+			      "path=/dev/shm/o-private"),
+		  1);
+	/* Mapped so over a slot later */
+	EXPECT_EQ(vmm_slot(&a1, 1, 4, "a-private"), 0);
+	seq = audit_last();
+	EXPECT_EQ(vmm_map_private(&a1, 4, "o-private"), -EACCES);
+	EXPECT_EQ(audit_since(seq, "op=remap result=denied",
+			      "path=/dev/shm/o-private"),
+		  1);
+	EXPECT_EQ(vmm_read(&a1, 0), 'o'); /* the mapping is there */
+	/* Its own coalition may, and is bound to it. */
+	EXPECT_EQ(vmm_map_private(&o2, 0, "o-private"), 0);
+	EXPECT_EQ(vmm_set_ro(&o2, 0, 0), 0);
+	EXPECT_TRUE(shm_bound("/dev/shm/o-private", toks(vms, 256, &o1, &o2)));
+	vmm_stop(&o1);
+	vmm_stop(&o2);
+	vmm_stop(&a1);
+}
+
+/*
+ * Private anonymous memory, /dev/zero's too (and a read-only /dev/zero's
+ * shared mappings, anonymous as well), is bound to nobody.
+ */
+TEST(memslot_private_anonymous_memory_not_bound)
+{
+	struct cmd anon = mk(OP_MAP, 0, 0, 2, "anon");
+	struct cmd zero = mk(OP_MAP, 0, 4, 2, "/dev/zero");
+	struct cmd zero_ro = mk(OP_MAP, 0, 8, 2, "/dev/zero");
+	struct vmm o1, a1;
+
+	setup("memslot-13");
+	vmm_start(&o1, "order");
+	vmm_start(&a1, "ads");
+	anon.flags = F_PRIVATE;
+	zero.flags = F_PRIVATE;
+	zero_ro.flags = F_SHARED_RO;
+	EXPECT_EQ(cmd(&o1, anon), 0);
+	EXPECT_EQ(cmd(&o1, zero), 0);
+	EXPECT_EQ(cmd(&o1, zero_ro), 0);
+	EXPECT_EQ(cmd(&a1, anon), 0);
+	EXPECT_EQ(cmd(&a1, zero), 0);
+	EXPECT_EQ(cmd(&a1, zero_ro), 0);
+	EXPECT_EQ(vmm_set(&o1, 0, 0, 2), 0);
+	EXPECT_EQ(vmm_set(&o1, 1, 4, 2), 0);
+	EXPECT_EQ(vmm_set(&o1, 2, 8, 2), 0);
+	EXPECT_EQ(vmm_set(&a1, 0, 0, 2), 0);
+	EXPECT_EQ(vmm_set(&a1, 1, 4, 2), 0);
+	EXPECT_EQ(vmm_set(&a1, 2, 8, 2), 0);
+	/* mapped over the slots again */
+	EXPECT_EQ(cmd(&a1, anon), 0);
+	EXPECT_EQ(cmd(&a1, zero), 0);
+	EXPECT_EQ(cmd(&a1, zero_ro), 0);
+	EXPECT_EQ(file_has(SFS "/bindings", "path=/dev/zero", NULL), 0);
+	vmm_stop(&o1);
+	vmm_stop(&a1);
+}
+
+/*
+ * Shared anonymous memory mapped over a slot gets its file inside mmap():
+ * it is bound all the same, so that a child in the other coalition cannot
+ * put the same pages behind its own slot.
+ */
+TEST(memslot_shared_anonymous_mapped_later_checked)
+{
+	struct cmd anon = mk(OP_MAP, 0, 0, 2, "anon");
+	struct vmm o1;
+	long long seq;
+
+	setup("memslot-14");
+	vmm_start(&o1, "order");
+	anon.flags = F_PRIVATE;
+	/* Control: shared anonymous memory behind the slot when it is set */
+	EXPECT_EQ(vmm_map(&o1, 8, 2, "anon"), 0);
+	EXPECT_EQ(vmm_set(&o1, 2, 8, 2), 0);
+	/* Mapped over slots later: anonymous, and of /dev/zero */
+	EXPECT_EQ(cmd(&o1, anon), 0);
+	EXPECT_EQ(vmm_set(&o1, 0, 0, 2), 0);
+	EXPECT_EQ(vmm_map(&o1, 0, 2, "anon"), 0);
+	anon.off = 4;
+	EXPECT_EQ(cmd(&o1, anon), 0);
+	EXPECT_EQ(vmm_set(&o1, 1, 4, 2), 0);
+	EXPECT_EQ(vmm_map(&o1, 4, 2, "/dev/zero"), 0);
+	/* Bound: each its own file; /dev/zero itself is nobody's. */
+	EXPECT_EQ(file_has(SFS "/bindings", "path=/dev/zero\\040(deleted) ",
+			   o1.tok, NULL),
+		  1);
+	EXPECT_EQ(file_has(SFS "/bindings", "path=/dev/zero ", NULL), 0);
+
+	EXPECT_EQ(vmm_fork(&o1, "ads"), 0);
+	seq = audit_last();
+	EXPECT_EQ(vmm_set(&o1, 2, 8, 2), -EACCES);
+	EXPECT_EQ(vmm_set(&o1, 0, 0, 2), -EACCES);
+	EXPECT_EQ(vmm_set(&o1, 1, 4, 2), -EACCES);
+	EXPECT_EQ(audit_since(seq, "op=memslot result=denied",
+			      "path=/dev/zero\\040(deleted)"),
+		  3);
+	EXPECT_EQ(vmm_unfork(&o1), 0);
+	/* Its own coalition may. */
+	EXPECT_EQ(vmm_fork(&o1, "order"), 0);
+	EXPECT_EQ(vmm_set(&o1, 0, 0, 2), 0);
+	EXPECT_EQ(vmm_set(&o1, 1, 4, 2), 0);
+	EXPECT_EQ(vmm_unfork(&o1), 0);
+	vmm_stop(&o1);
+}
+
+/*
+ * A vCPU's kvm_run page behind another VM's slot: the two VMs must share
+ * a type, whether the slot is set over it or it is moved onto a slot.
+ */
+TEST(memslot_vcpu_page_of_another_vm_checked)
+{
+	struct cmd anon = mk(OP_MAP, 0, 4, 2, "anon");
+	struct cmd move = mk(OP_MREMAP, 0, 0, 1, NULL);
+	struct vmm o1;
+	long long seq;
+
+	setup("memslot-15");
+	vmm_start(&o1, "order");
+	anon.flags = F_PRIVATE;
+	move.to = 4;
+	EXPECT_EQ(cmd(&o1, mk(OP_VCPU, 0, 0, 1, NULL)), 0);
+	EXPECT_EQ(vmm_fork(&o1, "ads"), 0);
+	seq = audit_last();
+	EXPECT_EQ(vmm_set(&o1, 0, 0, 1), -EACCES);
+	EXPECT_EQ(cmd(&o1, anon), 0);
+	EXPECT_EQ(vmm_set(&o1, 1, 4, 2), 0);
+	EXPECT_EQ(cmd(&o1, move), -ENOMEM);
+	EXPECT_EQ(audit_since(seq, "result=denied", "class=vcpu"), 2);
+	EXPECT_EQ(vmm_unfork(&o1), 0);
+	/* Its own coalition's VM may, and so may its own VM. */
+	EXPECT_EQ(vmm_fork(&o1, "order"), 0);
+	EXPECT_EQ(vmm_set(&o1, 0, 0, 1), 0);
+	EXPECT_EQ(vmm_unfork(&o1), 0);
+	EXPECT_EQ(vmm_set(&o1, 0, 0, 1), 0);
+	EXPECT_EQ(file_has(SFS "/bindings", "class=vcpu", "kvm-vcpu:0 ", o1.tok,
+			   NULL),
+		  1);
+	/* The binding keeps no VM alive: it goes with the VM. */
+	vmm_stop(&o1);
+	EXPECT_EQ(file_has(SFS "/bindings", "kvm-vcpu", NULL), 0);
+}
+
+/*
+ * A userfaultfd acts on its maker's memory: passed to a process whose VM
+ * is of another coalition, it may not register, fill or read the faults of
+ * the first one's memory, guest memory behind a slot included.
+ */
+TEST(userfaultfd_of_another_vm_checked)
+{
+	struct cmd anon = mk(OP_MAP, 0, 0, 2, "anon");
+	struct cmd reg = mk(OP_UFFD_REGISTER, 0, 0, 2, NULL);
+	struct cmd rd = mk(OP_UFFD_READ, 0, 0, 0, NULL);
+	struct vmm o1;
+	long long seq;
+
+	setup("memslot-16");
+	vmm_start(&o1, "order");
+	anon.flags = F_PRIVATE;
+	EXPECT_EQ(cmd(&o1, anon), 0);
+	EXPECT_EQ(vmm_set(&o1, 0, 0, 2), 0);
+	EXPECT_EQ(cmd(&o1, mk(OP_UFFD, 0, 0, 0, NULL)), 0);
+	EXPECT_EQ(vmm_fork(&o1, "ads"), 0);
+	seq = audit_last();
+	EXPECT_EQ(cmd(&o1, reg), -EACCES);
+	EXPECT_EQ(cmd(&o1, rd), -EACCES);
+	EXPECT_EQ(audit_since(seq, "op=userfaultfd result=denied",
+			      "class=userfaultfd"),
+		  2);
+	EXPECT_EQ(vmm_unfork(&o1), 0);
+	/* Its own coalition's process may, and so may its maker. */
+	EXPECT_EQ(vmm_fork(&o1, "order"), 0);
+	EXPECT_EQ(cmd(&o1, reg), 0);
+	EXPECT_EQ(cmd(&o1, rd), -EAGAIN);
+	EXPECT_EQ(vmm_unfork(&o1), 0);
+	EXPECT_EQ(cmd(&o1, rd), -EAGAIN);
+	vmm_stop(&o1);
 }
 
 /* A remap racing with KVM_SET_USER_MEMORY_REGION, in @mode. */

@@ -4,12 +4,20 @@
  * processes (its fd passed between them) is a share, allowed only if the
  * VMs share an STE type.  The group is the test host's pci-testdev, bound
  * to vfio-pci behind the emulated IOMMU.
+ *
+ * VFIO_DEVICE_SET_IRQS points the device's interrupts at an eventfd: the
+ * VM of the process that holds the device is bound to it, as for irqfds.
  */
 #include <dirent.h>
+#include <linux/vfio.h>
+#include <sys/eventfd.h>
 #include <sys/wait.h>
 
 #include "harness.h"
 #include "shype_util.h"
+
+/* pci-testdev's address, as testdev_group() found it */
+static char testdev[256];
 
 /* Bind pci-testdev (1b36:0005) to vfio-pci; the path of its group. */
 static int testdev_group(char *path, size_t size)
@@ -40,6 +48,7 @@ static int testdev_group(char *path, size_t size)
 		slash = strrchr(link, '/');
 		snprintf(path, size, "/dev/vfio/%.16s",
 			 slash ? slash + 1 : link);
+		snprintf(testdev, sizeof(testdev), "%s", d->d_name);
 		closedir(dir);
 		return 0;
 	}
@@ -151,6 +160,99 @@ TEST(vfio_group_permissive_logs_and_allows)
 	EXPECT_EQ(child_add("ads", group), 0);
 	ASSERT_EQ(write_file(SFS "/mode", "enforce"), 0);
 	EXPECT_EQ(audit_since(seq, "op=vfio result=permitted", NULL), 1);
+	close(dev);
+	close(group);
+}
+
+/* The device of @group, in a container of its own. */
+static int device_fd(int group)
+{
+	int container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC), fd;
+
+	if (container < 0)
+		return -errno;
+	/* The test host's emulated IOMMU does not remap interrupts. */
+	write_file("/sys/module/vfio_iommu_type1/parameters/"
+		   "allow_unsafe_interrupts",
+		   "1");
+	if (ioctl(group, VFIO_GROUP_SET_CONTAINER, &container) ||
+	    ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+		return -errno;
+	fd = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, testdev);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Point the device's request interrupt at @efd (-1: none). */
+static int set_req_irq(int device, int efd)
+{
+	struct {
+		struct vfio_irq_set set;
+		__s32 fd;
+	} a = {
+		.set = {
+			.argsz = sizeof(a),
+			.flags = VFIO_IRQ_SET_DATA_EVENTFD |
+				 VFIO_IRQ_SET_ACTION_TRIGGER,
+			.index = VFIO_PCI_REQ_IRQ_INDEX,
+			.count = 1,
+		},
+		.fd = efd,
+	};
+
+	return ioctl(device, VFIO_DEVICE_SET_IRQS, &a) ? -errno : 0;
+}
+
+/* In a child in cgroup /@cg: a VM's irqfd on @efd; its result. */
+static int child_irqfd(const char *cg, int efd)
+{
+	struct kvm_irqfd irqfd = { .fd = efd, .gsi = 5 };
+	int status, vm;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		vm = cg_enter(cg) ? -EPERM : vm_create_here();
+		if (vm < 0)
+			_exit(-vm);
+		if (ioctl(vm, KVM_CREATE_IRQCHIP, 0) ||
+		    ioctl(vm, KVM_IRQFD, &irqfd))
+			_exit(errno);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -ECHILD;
+	return -WEXITSTATUS(status);
+}
+
+TEST(vfio_irq_eventfd_of_another_coalition_denied)
+{
+	int dev, group, device, theirs, ctl, own;
+	long long seq;
+
+	setup("vfio-3", &dev, &group);
+	device = device_fd(group);
+	ASSERT_GE(device, 0);
+	/* An advertising VM's irqfd holds @theirs. */
+	theirs = eventfd(0, EFD_CLOEXEC);
+	ASSERT_GE(theirs, 0);
+	vm_bound_to("ads", theirs, &ctl);
+	seq = audit_last();
+	EXPECT_EQ(set_req_irq(device, theirs), -EACCES);
+	EXPECT_EQ(audit_since(seq, "op=vfio_irq result=denied",
+			      "reason=ste peer="),
+		  1);
+	/* Its own eventfd: bound, so the other coalition's irqfd is not. */
+	own = eventfd(0, EFD_CLOEXEC);
+	ASSERT_GE(own, 0);
+	EXPECT_EQ(set_req_irq(device, own), 0);
+	EXPECT_EQ(child_irqfd("ads", own), -EACCES);
+	EXPECT_EQ(child_irqfd("order2", own), 0);
+	EXPECT_EQ(set_req_irq(device, -1), 0);
+	close(ctl);
+	close(device);
 	close(dev);
 	close(group);
 }

@@ -31,7 +31,7 @@ mdir=$kdir/lib/modules/$kver
 # Modules asked for, in TESTHOST.md's order; dependencies come first anyway.
 MODULES="irqbypass kvm ccp kvm-amd kvm-intel vhost_iotlb vhost tun tap
 	 vhost_net vsock vmw_vsock_virtio_transport_common vhost_vsock bridge
-	 macvtap vfio vfio-pci"
+	 macvtap vfio vfio-pci vfio_iommu_type1"
 
 out=${SHYPE_VM_OUT:-build/vm}
 img=$out/initramfs-$kver.cpio.gz
@@ -160,6 +160,11 @@ add_module() {
 }
 for m in $MODULES; do
 	add_module "$m"
+done
+# Loaded where the kernel has them, so that shype.ko hooks them at its load:
+# vhost_vdpa is in Debian's 6.12 only.
+for m in vhost_vdpa; do
+	[ -z "$(find_ko "$m")" ] || add_module "$m"
 done
 if [ -n "$ko" ]; then
 	mkdir -p "$root/lib/modules/$kver/extra"

@@ -269,13 +269,15 @@ struct shype_load_request {
  *   an unlabelled VM created with no policy loaded.
  * bindings (read), one line per object that VMs are bound to:
  *	object=N class=eventfd vms=ID(LABEL)[,ID(LABEL)...]
- *	object=N class=shm path=PATH vms=ID(LABEL)[,ID(LABEL)...]
+ *	object=N class=shm|vcpu path=PATH vms=ID(LABEL)[,ID(LABEL)...]
  *	object=N class=net|vsock name=NAME vms=ID(LABEL)[,ID(LABEL)...]
  *   N is shype's number for the object (never its address); each VM is
  *   listed once, in the order it bound.  A shm object is a file mapped
- *   shared behind a memslot (memfd, tmpfs, /dev/shm, hugetlbfs, shared
- *   anonymous memory), named by its path when first bound, as the VMM saw
- *   it; spaces, tabs, newlines and backslashes in PATH read as \ooo.  A
+ *   behind a memslot, shared or private (memfd, tmpfs, /dev/shm,
+ *   hugetlbfs, shared anonymous memory), named by its path when first
+ *   bound, as the VMM saw it; spaces, tabs, newlines and backslashes in
+ *   PATH read as \ooo.  A vcpu object is a vCPU whose kvm_run pages are
+ *   behind a memslot (PATH anon_inode:kvm-vcpu:N).  A
  *   net or vsock object is a resource known by the name a policy gives it
  *   (net:NAME, vsock:CID), used by a vhost device of each VM's process.
  * cgroups (read; write with CAP_MAC_ADMIN), one line per labelled cgroup:
@@ -300,14 +302,16 @@ struct shype_load_request {
  *   kept from the kernel audit subsystem (see %SHYPE_AUDIT_TYPE).
  * stats: op is create, policy_load, irqfd, ioeventfd, hv_eventfd,
  *   sev_context (always refused while a policy is loaded), vhost_eventfd,
- *   memslot (KVM_SET_USER_MEMORY_REGION), remap (a shared file mapped
- *   later over a memslot's range: mmap, mremap), vsock_cid
+ *   memslot (KVM_SET_USER_MEMORY_REGION), remap (a file mapped later over
+ *   a memslot's range: mmap, mremap), vsock_cid
  *   (VHOST_VSOCK_SET_GUEST_CID), net_backend (VHOST_NET_SET_BACKEND),
  *   vfio (KVM_DEV_VFIO_GROUP_ADD), xen_evtchn (KVM_XEN_HVM_SET_ATTR of
- *   an event channel delivered to an eventfd; kernels whose KVM has Xen)
- *   or ptrace (the kernel's ptrace access check, between processes of
+ *   an event channel delivered to an eventfd; kernels whose KVM has Xen),
+ *   ptrace (the kernel's ptrace access check, between processes of
  *   which one holds a VM or sits in a labelled cgroup: ptrace,
- *   process_vm_readv/writev, /proc/PID/mem, pidfd_getfd, kcmp, ...).
+ *   process_vm_readv/writev, /proc/PID/mem, pidfd_getfd, kcmp, ...),
+ *   userfaultfd (a userfaultfd used by a process other than its maker's)
+ *   or vfio_irq (VFIO_DEVICE_SET_IRQS of an eventfd).
  * audit (read, poll), one line per decision that denied (in permissive
  *   mode too) and per refused policy load, oldest first; read() returns 0
  *   when caught up, poll() reports POLLIN when more arrived:
