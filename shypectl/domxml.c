@@ -189,6 +189,33 @@ out:
 	return err;
 }
 
+char *network_status_bridge(const char *name)
+{
+	const char *dir = getenv("SHYPE_LIBVIRT_NETWORK_STATUS");
+	xmlXPathContextPtr ctx;
+	char path[PATH_MAX];
+	char *br = NULL;
+	xmlDocPtr doc;
+
+	/* libvirt's status directory of the system instance's networks. */
+	if (!dir || !*dir)
+		dir = "/run/libvirt/network";
+	if (!*name || *name == '.' || strchr(name, '/') ||
+	    snprintf(path, sizeof(path), "%s/%s.xml", dir, name) >=
+		    (int)sizeof(path))
+		return NULL;
+	doc = xmlReadFile(path, NULL,
+			  XML_PARSE_NONET | XML_PARSE_NOERROR |
+				  XML_PARSE_NOWARNING);
+	ctx = doc ? xmlXPathNewContext(doc) : NULL;
+	if (ctx)
+		br = xstr(ctx, xmlDocGetRootElement(doc),
+			  "string(/networkstatus/network/bridge/@name)");
+	xmlXPathFreeContext(ctx);
+	xmlFreeDoc(doc);
+	return br;
+}
+
 void dom_info_free(struct dom_info *d)
 {
 	size_t i;
