@@ -118,6 +118,7 @@ static int interface(xmlXPathContextPtr ctx, xmlNodePtr n, struct dom_info *d)
 	char *bridge = xstr(ctx, n, "string(source/@bridge)");
 	char *net = xstr(ctx, n, "string(source/@network)");
 	char *tap = xstr(ctx, n, "string(target/@dev)");
+	char *lower = xstr(ctx, n, "string(source/@dev)");
 	char dev[128];
 	int err = 0;
 
@@ -127,8 +128,12 @@ static int interface(xmlXPathContextPtr ctx, xmlNodePtr n, struct dom_info *d)
 		err = add_res(d, SHYPE_RES_NET, "%s", bridge, dev, net);
 	else if (net)
 		err = add_res(d, SHYPE_RES_NET, "%s", "", dev, net);
+	else if (lower && type && !strcmp(type, "direct"))
+		/* A macvtap's network is its lower device. */
+		err = add_res(d, SHYPE_RES_NET, "%s", lower, dev, NULL);
 	else if (tap)
 		err = add_res(d, SHYPE_RES_NET, "%s", tap, dev, NULL);
+	free(lower);
 	free(type);
 	free(bridge);
 	free(net);

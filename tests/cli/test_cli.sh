@@ -1222,7 +1222,8 @@ hook hook_refuses_shmem_of_other_coalition 1 \
 printf '%s\n' 'object=1 class=eventfd vms=1(order),3(vdisk_server)' \
 	'object=5 class=net name=virbr0 vms=1(order)' \
 	'object=6 class=shm path=/dev/shm/shared\040x vms=1(order)' \
-	'object=8 class=net name=br-lost vms=9(-)' >"$S/bindings"
+	'object=8 class=net name=br-lost vms=9(-)' \
+	'object=9 class=net name=eth9 vms=1(order)' >"$S/bindings"
 LIVE="it is bound to running VM 1 (label 'order'), and labels 'computing' and 'order' share no STE type (VMs bound to one object must share one)"
 VIRBR0="<interface type='bridge'><source bridge='virbr0'/><model type='virtio'/></interface>"
 hook hook_refuses_bridge_bound_to_other_coalition 1 \
@@ -1243,6 +1244,10 @@ hook hook_refuses_shmem_bound_to_other_coalition 1 \
 hook hook_refuses_object_of_vm_without_label 1 \
 	"shype: domain 'o4' refused: its interface bridge may not use net:br-lost: it is bound to running VM 9 (label '-'), and labels 'order' and '-' share no STE type (VMs bound to one object must share one)" \
 	o4 order "${P}order" "<interface type='bridge'><source bridge='br-lost'/></interface>"
+# A macvtap (type "direct"): its network is its lower device.
+hook hook_refuses_macvtap_bound_to_other_coalition 1 \
+	"shype: domain 'c4' refused: its interface direct may not use net:eth9: it is bound to running VM 1 (label 'order'), and labels 'computing' and 'order' share no STE type (VMs bound to one object must share one)" \
+	c4 computing "${P}computing" "<interface type='direct'><source dev='eth9' mode='bridge'/><target dev='macvtap0'/></interface>"
 domxml c4 computing "${P}computing" \
 	"<interface type='network'><source network='default' bridge='virbr0'/></interface>" >"$T/dom.xml"
 expect_err hook_refuses_bound_network_bridge_at_start 1 \
