@@ -112,6 +112,32 @@ static int shmem(xmlXPathContextPtr ctx, xmlNodePtr n, struct dom_info *d)
 	return err;
 }
 
+/*
+ * <memory model='nvdimm|virtio-pmem'> on a file, mapped shared: the
+ * kernel binds the file behind the memslot (a private mapping, which
+ * another VM cannot see, is not bound).  Its access defaults to the
+ * domain's <memoryBacking><access>.
+ */
+static int memory(xmlXPathContextPtr ctx, xmlNodePtr n, struct dom_info *d)
+{
+	char *path = xstr(ctx, n, "string(source/path)");
+	char *model = xstr(ctx, n, "string(@model)");
+	char *access = xstr(ctx, n, "string(@access)");
+	char dev[128];
+	int err = 0;
+
+	if (!access)
+		access = xstr(ctx, n,
+			      "string(/domain/memoryBacking/access/@mode)");
+	snprintf(dev, sizeof(dev), "memory %s", model ? model : "?");
+	if (path && access && !strcmp(access, "shared"))
+		err = add_res(d, SHYPE_RES_SHM, "%s", path, dev, NULL);
+	free(path);
+	free(model);
+	free(access);
+	return err;
+}
+
 static int interface(xmlXPathContextPtr ctx, xmlNodePtr n, struct dom_info *d)
 {
 	char *type = xstr(ctx, n, "string(@type)");
@@ -186,6 +212,8 @@ int dom_info_parse(const char *xml, struct dom_info *d, const char **why)
 		err = each(ctx, "/domain/devices/interface", interface, d);
 	if (!err)
 		err = each(ctx, "/domain/devices/vsock", vsock, d);
+	if (!err)
+		err = each(ctx, "/domain/devices/memory", memory, d);
 out:
 	xmlXPathFreeContext(ctx);
 	xmlFreeDoc(doc);

@@ -1244,6 +1244,10 @@ hook hook_refuses_shmem_bound_to_other_coalition 1 \
 hook hook_refuses_object_of_vm_without_label 1 \
 	"shype: domain 'o4' refused: its interface bridge may not use net:br-lost: it is bound to running VM 9 (label '-'), and labels 'order' and '-' share no STE type (VMs bound to one object must share one)" \
 	o4 order "${P}order" "<interface type='bridge'><source bridge='br-lost'/></interface>"
+# A file mapped shared as an nvdimm's memory.
+hook hook_refuses_shared_memory_file_bound_to_other_coalition 1 \
+	"shype: domain 'c4' refused: its memory nvdimm may not use shm:/dev/shm/shared x: $LIVE" \
+	c4 computing "${P}computing" "<memory model='nvdimm' access='shared'><source><path>/dev/shm/shared x</path></source><target><size unit='KiB'>1024</size></target></memory>"
 # A macvtap (type "direct"): its network is its lower device.
 hook hook_refuses_macvtap_bound_to_other_coalition 1 \
 	"shype: domain 'c4' refused: its interface direct may not use net:eth9: it is bound to running VM 1 (label 'order'), and labels 'computing' and 'order' share no STE type (VMs bound to one object must share one)" \
@@ -1269,6 +1273,9 @@ hook hook_admits_bridge_bound_to_own_coalition 0 "" o4 order "${P}order" \
 	"$VIRBR0<shmem name='shared x'/>"
 hook hook_admits_bridge_bound_to_shared_label 0 "" v4 vdisk_server \
 	"${P}vdisk_server" "$VIRBR0"
+# Mapped private, the file is the VM's own: the kernel binds nothing.
+hook hook_admits_private_memory_file 0 "" c4 computing "${P}computing" \
+	"<memory model='nvdimm' access='private'><source><path>/dev/shm/shared x</path></source><target><size unit='KiB'>1024</size></target></memory>"
 # An interface of type "network": its bridge is in the XML at "start".
 hook hook_admits_network_interface_at_prepare 0 "" c3 computing \
 	"${P}computing" "<interface type='network'><source network='ordernet'/></interface>"
