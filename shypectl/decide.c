@@ -234,3 +234,79 @@ bool decide_resource(const struct shype_policy *p, const char *label,
 		 t == SHYPE_NOT_FOUND ? "?" : p->ste_names[t].s);
 	return true;
 }
+
+/*
+ * Is binding @b the object that resource @r names?  A shared file is
+ * known by the path it was first bound under: @path, @r's path resolved
+ * when it exists.
+ */
+static bool binding_is(const struct shype_binding_info *b,
+		       const struct dom_resource *r, const char *path)
+{
+	const char *kind = shype_resource_kind_name(r->kind);
+
+	if (!kind || !b->path || strcmp(b->class, kind))
+		return false;
+	return !strcmp(b->path, r->name) || (path && !strcmp(b->path, path));
+}
+
+/* The index in @p of bound VM @vm's label; SHYPE_NOT_FOUND for none. */
+static u32 bound_label(const struct shype_policy *p,
+		       const struct shype_bound_vm *vm)
+{
+	/* "-": the kernel knows no label of the policy for it. */
+	if (!vm->label[0] || !strcmp(vm->label, "-"))
+		return SHYPE_NOT_FOUND;
+	return shype_vm_label_index(p, vm->label, strlen(vm->label));
+}
+
+bool decide_bound(const struct shype_policy *p, const char *label,
+		  const struct dom_resource *r,
+		  const struct shype_binding_info *b, size_t n,
+		  struct verdict *v)
+{
+	const char *kind = shype_resource_kind_name(r->kind), *name;
+	char res[PATH_MAX], q[2 * PATH_MAX + 3], *path;
+	const struct shype_bound_vm *vm;
+	size_t i, j, bound = 0;
+	u32 l;
+
+	snprintf(res, sizeof(res), "%s:%s", kind ? kind : "?", r->name);
+	l = shype_vm_label_index(p, label, label ? strlen(label) : 0);
+	name = l != SHYPE_NOT_FOUND ? p->label[l].name : label ? label : "-";
+	path = r->kind == SHYPE_RES_SHM ? realpath(r->name, NULL) : NULL;
+	for (i = 0; i < n; i++) {
+		if (!binding_is(&b[i], r, path))
+			continue;
+		for (j = 0; j < b[i].n_vms; j++) {
+			vm = &b[i].vms[j];
+			bound++;
+			/* The kernel's rule for an object VMs share. */
+			if (shype_ste_share(p, l, bound_label(p, vm)))
+				continue;
+			snprintf(
+				v->why, sizeof(v->why),
+				"it is bound to running VM %llu (label '%s'), and labels '%s' and '%s' share no STE type (VMs bound to one object must share one)",
+				(unsigned long long)vm->id, vm->label, name,
+				vm->label);
+			snprintf(
+				v->fields, sizeof(v->fields),
+				"reason=ste label=%s resource=%s object=%llu peer=%llu(%s)",
+				name, audit_quote(q, sizeof(q), res),
+				(unsigned long long)b[i].object,
+				(unsigned long long)vm->id, vm->label);
+			free(path);
+			return false;
+		}
+	}
+	free(path);
+	if (bound)
+		snprintf(
+			v->why, sizeof(v->why),
+			"label '%s' shares an STE type with the %zu running VM%s bound to %s",
+			name, bound, bound == 1 ? "" : "s", res);
+	else
+		snprintf(v->why, sizeof(v->why), "no running VM is bound to %s",
+			 res);
+	return true;
+}

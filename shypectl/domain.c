@@ -402,6 +402,10 @@ static int domain_dry_run(int argc, char **argv)
 	struct dom_resource *r;
 	struct policy_file pf;
 	struct dom_info di = { 0 };
+	struct shype_binding_info *b = NULL;
+	bool bind_read = false;
+	size_t n_b = 0;
+	int bind_err = 0;
 	virConnectPtr c = NULL;
 	virDomainPtr d = NULL;
 	bool allow, denied = false, running;
@@ -502,6 +506,23 @@ static int domain_dry_run(int argc, char **argv)
 		allow = decide_resource(&pf.pol, di.label, r, &v);
 		denied |= !allow;
 		print_check(what, r->device, allow, v.why);
+		/* As the hook: beside the running VMs bound to it. */
+		if (running)
+			continue;
+		if (!bind_read) {
+			bind_err = shype_kernel_bindings(&b, &n_b);
+			bind_read = true;
+		}
+		if (bind_err) {
+			snprintf(v.why, sizeof(v.why),
+				 "cannot read shype's bindings: %s",
+				 strerror(-bind_err));
+			allow = false;
+		} else {
+			allow = decide_bound(&pf.pol, di.label, r, b, n_b, &v);
+		}
+		denied |= !allow;
+		print_check(what, r->device, allow, v.why);
 	}
 	close_json_array(PRINT_JSON, NULL);
 	print_string(PRINT_ANY, "decision", "decision %s",
@@ -510,6 +531,7 @@ static int domain_dry_run(int argc, char **argv)
 	delete_json_obj();
 	ret = denied ? EXIT_DENIED : EXIT_SUCCESS;
 out:
+	shype_binding_infos_free(b, n_b);
 	free(xml);
 	dom_info_free(&di);
 	if (d)

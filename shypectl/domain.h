@@ -88,6 +88,24 @@ bool decide_resource(const struct shype_policy *p, const char *label,
 		     const struct dom_resource *r, struct verdict *v);
 
 /*
+ * May a VM of @label (NULL: unlabelled) bind resource @r beside the VMs
+ * that @b (the kernel's bindings file, @n lines) says are bound to it?
+ * The kernel's rule: VMs bound to one object must share an STE type.
+ * @v names the first VM that does not, or says why it may.
+ */
+bool decide_bound(const struct shype_policy *p, const char *label,
+		  const struct dom_resource *r,
+		  const struct shype_binding_info *b, size_t n,
+		  struct verdict *v);
+
+/*
+ * The bridge of libvirt network @name as its live status file says (the
+ * hook may not ask libvirt); malloc()ed, NULL when it has none, the
+ * network is not active, or the file is unreadable.
+ */
+char *network_status_bridge(const char *name);
+
+/*
  * @s as audit quotes an untrusted string: "s", or s in hexadecimal when it
  * holds a space, a quote, a control or a non-ASCII character.
  */

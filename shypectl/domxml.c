@@ -112,12 +112,39 @@ static int shmem(xmlXPathContextPtr ctx, xmlNodePtr n, struct dom_info *d)
 	return err;
 }
 
+/*
+ * <memory model='nvdimm|virtio-pmem'> on a file, mapped shared: the
+ * kernel binds the file behind the memslot (a private mapping, which
+ * another VM cannot see, is not bound).  Its access defaults to the
+ * domain's <memoryBacking><access>.
+ */
+static int memory(xmlXPathContextPtr ctx, xmlNodePtr n, struct dom_info *d)
+{
+	char *path = xstr(ctx, n, "string(source/path)");
+	char *model = xstr(ctx, n, "string(@model)");
+	char *access = xstr(ctx, n, "string(@access)");
+	char dev[128];
+	int err = 0;
+
+	if (!access)
+		access = xstr(ctx, n,
+			      "string(/domain/memoryBacking/access/@mode)");
+	snprintf(dev, sizeof(dev), "memory %s", model ? model : "?");
+	if (path && access && !strcmp(access, "shared"))
+		err = add_res(d, SHYPE_RES_SHM, "%s", path, dev, NULL);
+	free(path);
+	free(model);
+	free(access);
+	return err;
+}
+
 static int interface(xmlXPathContextPtr ctx, xmlNodePtr n, struct dom_info *d)
 {
 	char *type = xstr(ctx, n, "string(@type)");
 	char *bridge = xstr(ctx, n, "string(source/@bridge)");
 	char *net = xstr(ctx, n, "string(source/@network)");
 	char *tap = xstr(ctx, n, "string(target/@dev)");
+	char *lower = xstr(ctx, n, "string(source/@dev)");
 	char dev[128];
 	int err = 0;
 
@@ -127,8 +154,12 @@ static int interface(xmlXPathContextPtr ctx, xmlNodePtr n, struct dom_info *d)
 		err = add_res(d, SHYPE_RES_NET, "%s", bridge, dev, net);
 	else if (net)
 		err = add_res(d, SHYPE_RES_NET, "%s", "", dev, net);
+	else if (lower && type && !strcmp(type, "direct"))
+		/* A macvtap's network is its lower device. */
+		err = add_res(d, SHYPE_RES_NET, "%s", lower, dev, NULL);
 	else if (tap)
 		err = add_res(d, SHYPE_RES_NET, "%s", tap, dev, NULL);
+	free(lower);
 	free(type);
 	free(bridge);
 	free(net);
@@ -181,12 +212,41 @@ int dom_info_parse(const char *xml, struct dom_info *d, const char **why)
 		err = each(ctx, "/domain/devices/interface", interface, d);
 	if (!err)
 		err = each(ctx, "/domain/devices/vsock", vsock, d);
+	if (!err)
+		err = each(ctx, "/domain/devices/memory", memory, d);
 out:
 	xmlXPathFreeContext(ctx);
 	xmlFreeDoc(doc);
 	if (err)
 		dom_info_free(d);
 	return err;
+}
+
+char *network_status_bridge(const char *name)
+{
+	const char *dir = getenv("SHYPE_LIBVIRT_NETWORK_STATUS");
+	xmlXPathContextPtr ctx;
+	char path[PATH_MAX];
+	char *br = NULL;
+	xmlDocPtr doc;
+
+	/* libvirt's status directory of the system instance's networks. */
+	if (!dir || !*dir)
+		dir = "/run/libvirt/network";
+	if (!*name || *name == '.' || strchr(name, '/') ||
+	    snprintf(path, sizeof(path), "%s/%s.xml", dir, name) >=
+		    (int)sizeof(path))
+		return NULL;
+	doc = xmlReadFile(path, NULL,
+			  XML_PARSE_NONET | XML_PARSE_NOERROR |
+				  XML_PARSE_NOWARNING);
+	ctx = doc ? xmlXPathNewContext(doc) : NULL;
+	if (ctx)
+		br = xstr(ctx, xmlDocGetRootElement(doc),
+			  "string(/networkstatus/network/bridge/@name)");
+	xmlXPathFreeContext(ctx);
+	xmlFreeDoc(doc);
+	return br;
 }
 
 void dom_info_free(struct dom_info *d)

@@ -8,11 +8,15 @@
  * unknown to the active policy, a Chinese Wall conflict with a running VM,
  * a resource its label may not use (a shared memory file, the bridge of an
  * interface, a vsock CID: the kernel refuses vhost-net such a backend, but
- * QEMU then carries the frames itself), or a partition whose cgroup does
- * not carry the domain's label.  It makes and labels that cgroup when
- * missing: systemd removes a slice's cgroup when its last VM stops.  At
- * "start" it checks the resources again: the bridge of an interface of
- * type "network" is in the XML only then.  It fails closed: while shype
+ * QEMU then carries the frames itself), a resource that a running VM is
+ * bound to whose label shares no STE type with the domain's (the kernel's
+ * bindings file: the kernel would refuse QEMU once `virsh start` had said
+ * "started"), or a partition whose cgroup does not carry the domain's
+ * label.  It makes and labels that cgroup when missing: systemd removes a
+ * slice's cgroup when its last VM stops.  At "start" it checks the
+ * resources again: the bridge of an interface of type "network" is in the
+ * XML only then (at "prepare", only the network's live status file of an
+ * active network names it).  It fails closed: while shype
  * is not enforcing as shype.conf says (shype.ko not loaded, no policy
  * loaded, another mode) it refuses every domain and says why; with
  * SHYPE=off it refuses none.  It never calls libvirt, which waits for it.
@@ -121,30 +125,63 @@ refuse(const char *dom, const char *op, const char *fields, const char *fmt,
 }
 
 /*
- * Refuse @di if its label may not use one of its resources.  The bridge of
- * an interface of type "network" is only in the XML once libvirt has
- * allocated the interface; if it is not there, the kernel still decides
- * on vhost-net's backend.
+ * Refuse @di if its label may not use one of its resources, or if a
+ * running VM bound to one (the kernel's bindings file) shares no STE type
+ * with it: the kernel would refuse its QEMU later, once libvirt said the
+ * domain started.  The bridge of an interface of type "network" is only
+ * in the XML once libvirt has allocated the interface ("start"); before,
+ * the network's live status file names it.  Where neither does, the
+ * kernel still decides on vhost-net's backend.
  */
 static int refuse_resources(const char *dom, const char *op,
-			    const struct shype_policy *pol,
-			    const struct dom_info *di)
+			    const struct shype_policy *pol, struct dom_info *di)
 {
-	const struct dom_resource *r;
+	struct shype_binding_info *b = NULL;
+	struct dom_resource *r;
+	bool have_b = false;
 	struct verdict v;
-	size_t i;
+	size_t n = 0, i;
+	int ret = 0, err;
+	char *br;
 
-	for (i = 0; i < di->n_res; i++) {
+	for (i = 0; !ret && i < di->n_res; i++) {
 		r = &di->res[i];
+		if (!r->name[0] && r->network) {
+			br = network_status_bridge(r->network);
+			if (br) {
+				free(r->name);
+				r->name = br;
+			}
+		}
 		if (!r->name[0])
 			continue;
-		if (!decide_resource(pol, di->label, r, &v))
-			return refuse(dom, op, v.fields,
-				      "its %s may not use %s:%s: %s", r->device,
-				      shype_resource_kind_name(r->kind),
-				      r->name, v.why);
+		if (!decide_resource(pol, di->label, r, &v)) {
+			ret = refuse(dom, op, v.fields,
+				     "its %s may not use %s:%s: %s", r->device,
+				     shype_resource_kind_name(r->kind), r->name,
+				     v.why);
+			break;
+		}
+		/* Fail closed: unread, a binding could hide a conflict. */
+		if (!have_b) {
+			err = shype_kernel_bindings(&b, &n);
+			if (err) {
+				ret = refuse(dom, op,
+					     "reason=bindings_unreadable",
+					     "cannot read shype's bindings: %s",
+					     strerror(-err));
+				break;
+			}
+			have_b = true;
+		}
+		if (!decide_bound(pol, di->label, r, b, n, &v))
+			ret = refuse(dom, op, v.fields,
+				     "its %s may not use %s:%s: %s", r->device,
+				     shype_resource_kind_name(r->kind), r->name,
+				     v.why);
 	}
-	return 0;
+	shype_binding_infos_free(b, n);
+	return ret;
 }
 
 /*

@@ -1163,6 +1163,34 @@ check dry_run_far_label_advice grep -qF \
 	"$T/out"
 check dry_run_no_impossible_advice [ -z "$(grep -F "domain label far zzzz" "$T/out")" ]
 
+# dry-run shows the hook's check of live bindings: VM 1 (order) holds
+# virbr0, which the test driver's network "default" has for its bridge.
+printf '%s\n' 'object=5 class=net name=virbr0 vms=1(order)' >"$S/bindings"
+{
+	echo "<node xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>"
+	echo "<network><name>default</name><bridge name='virbr0'/></network>"
+	for d in comp:computing ord:order; do
+		node_dom "${d%%:*}" 5 "${d#*:}" "/machine/shype-${d#*:}" |
+			sed "s|<test:runstate>|<devices><interface type='network'><source network='default'/></interface></devices>&|"
+	done
+	echo "</node>"
+} >"$T/node-net.xml"
+# Its partition's cgroup labelled: the live binding is all that denies.
+cg_comp='/machine.slice/machine-shype\x2dcomputing.slice'
+mkdir -p "$T/cg$cg_comp"
+echo "cgroup=$cg_comp id=$(stat -c %i "$T/cg$cg_comp") label=computing" >"$S/cgroups"
+run domain dry-run comp -c "test://$T/node-net.xml"
+check dry_run_bound_bridge_denied [ "$rc" = 3 ]
+check dry_run_bound_bridge_only_denial [ "$(grep -c ' deny ' "$T/out")" = 1 ]
+check dry_run_bound_bridge_names_vm grep -qE \
+	"^net:virbr0 +interface network +deny +it is bound to running VM 1 \(label 'order'\), and labels 'computing' and 'order' share no STE type \(VMs bound to one object must share one\)$" \
+	"$T/out"
+run domain dry-run ord -c "test://$T/node-net.xml"
+check dry_run_bound_bridge_allowed_to_own_coalition grep -qE \
+	"^net:virbr0 +interface network +allow +label 'order' shares an STE type with the 1 running VM bound to net:virbr0$" \
+	"$T/out"
+: >"$S/cgroups"
+
 P=/machine/shype-
 hook hook_refuses_chinese_wall_conflict 1 \
 	"shype: domain 'ads1' refused: Chinese Wall: type 'Advertising' of label 'advertising' conflicts with type 'Order' of running VM 1 (label 'order', pid 100)" \
@@ -1186,12 +1214,68 @@ hook hook_refuses_interface_on_other_coalitions_bridge 1 \
 hook hook_refuses_shmem_of_other_coalition 1 \
 	"shype: domain 'o2' refused: its shmem ivshmem-plain may not use shm:/dev/shm/vdisk-ads: label 'order' and shm:/dev/shm/vdisk-ads (label 'vdisk_ads') share no STE type" \
 	o2 order "${P}order" "<shmem name='vdisk-ads'><model type='ivshmem-plain'/></shmem>"
+# Live bindings (the kernel's bindings file): a domain is refused at
+# prepare beside a running VM bound to one of its objects whose label
+# shares no STE type with its own, as the kernel would refuse its QEMU
+# after libvirt said "started".  VM 1 (order) is on libvirt's unlabelled
+# virbr0 and holds the unlabelled /dev/shm/shared x.
+printf '%s\n' 'object=1 class=eventfd vms=1(order),3(vdisk_server)' \
+	'object=5 class=net name=virbr0 vms=1(order)' \
+	'object=6 class=shm path=/dev/shm/shared\040x vms=1(order)' \
+	'object=8 class=net name=br-lost vms=9(-)' \
+	'object=9 class=net name=eth9 vms=1(order)' >"$S/bindings"
+LIVE="it is bound to running VM 1 (label 'order'), and labels 'computing' and 'order' share no STE type (VMs bound to one object must share one)"
+VIRBR0="<interface type='bridge'><source bridge='virbr0'/><model type='virtio'/></interface>"
+hook hook_refuses_bridge_bound_to_other_coalition 1 \
+	"shype: domain 'c4' refused: its interface bridge may not use net:virbr0: $LIVE" \
+	c4 computing "${P}computing" "$VIRBR0"
+# An interface of libvirt's default network: its bridge, before "start",
+# from the network's live status file.
+NS=$T/netstatus
+mkdir -p "$NS"
+echo "<networkstatus><class_id bitmap='0-2'/><network><name>default</name><bridge name='virbr0' stp='on' delay='0'/></network></networkstatus>" \
+	>"$NS/default.xml"
+SHYPE_LIBVIRT_NETWORK_STATUS=$NS hook hook_refuses_network_bound_to_other_coalition_at_prepare 1 \
+	"shype: domain 'c4' refused: its interface network may not use net:virbr0: $LIVE" \
+	c4 computing "${P}computing" "<interface type='network'><source network='default'/></interface>"
+hook hook_refuses_shmem_bound_to_other_coalition 1 \
+	"shype: domain 'c4' refused: its shmem ivshmem-plain may not use shm:/dev/shm/shared x: $LIVE" \
+	c4 computing "${P}computing" "<shmem name='shared x'><model type='ivshmem-plain'/></shmem>"
+hook hook_refuses_object_of_vm_without_label 1 \
+	"shype: domain 'o4' refused: its interface bridge may not use net:br-lost: it is bound to running VM 9 (label '-'), and labels 'order' and '-' share no STE type (VMs bound to one object must share one)" \
+	o4 order "${P}order" "<interface type='bridge'><source bridge='br-lost'/></interface>"
+# A file mapped shared as an nvdimm's memory.
+hook hook_refuses_shared_memory_file_bound_to_other_coalition 1 \
+	"shype: domain 'c4' refused: its memory nvdimm may not use shm:/dev/shm/shared x: $LIVE" \
+	c4 computing "${P}computing" "<memory model='nvdimm' access='shared'><source><path>/dev/shm/shared x</path></source><target><size unit='KiB'>1024</size></target></memory>"
+# A macvtap (type "direct"): its network is its lower device.
+hook hook_refuses_macvtap_bound_to_other_coalition 1 \
+	"shype: domain 'c4' refused: its interface direct may not use net:eth9: it is bound to running VM 1 (label 'order'), and labels 'computing' and 'order' share no STE type (VMs bound to one object must share one)" \
+	c4 computing "${P}computing" "<interface type='direct'><source dev='eth9' mode='bridge'/><target dev='macvtap0'/></interface>"
+domxml c4 computing "${P}computing" \
+	"<interface type='network'><source network='default' bridge='virbr0'/></interface>" >"$T/dom.xml"
+expect_err hook_refuses_bound_network_bridge_at_start 1 \
+	"shype: domain 'c4' refused: its interface network may not use net:virbr0: $LIVE" \
+	hook qemu c4 start begin - <"$T/dom.xml"
+echo "object=5 class=net name=virbr0 vms=1order" >"$S/bindings"
+hook hook_refuses_when_bindings_unreadable 1 \
+	"shype: domain 'c4' refused: cannot read shype's bindings: Bad message" \
+	c4 computing "${P}computing" "$VIRBR0"
+printf '%s\n' 'object=5 class=net name=virbr0 vms=1(order)' \
+	'object=6 class=shm path=/dev/shm/shared\040x vms=1(order)' >"$S/bindings"
 check hook_labels_nothing_when_refused [ ! -s "$S/cgroups" ]
 hook hook_admits_order_beside_order 0 "" o2 order "${P}order" "$BR_ORDER"
 check hook_makes_partition_cgroup \
 	[ -d "$T/cg/machine.slice/machine-shype\\x2dorder.slice" ]
 check hook_labels_partition_cgroup \
 	[ "$(cat "$S/cgroups")" = 'label /machine.slice/machine-shype\x2dorder.slice order' ]
+hook hook_admits_bridge_bound_to_own_coalition 0 "" o4 order "${P}order" \
+	"$VIRBR0<shmem name='shared x'/>"
+hook hook_admits_bridge_bound_to_shared_label 0 "" v4 vdisk_server \
+	"${P}vdisk_server" "$VIRBR0"
+# Mapped private, the file is the VM's own: the kernel binds nothing.
+hook hook_admits_private_memory_file 0 "" c4 computing "${P}computing" \
+	"<memory model='nvdimm' access='private'><source><path>/dev/shm/shared x</path></source><target><size unit='KiB'>1024</size></target></memory>"
 # An interface of type "network": its bridge is in the XML at "start".
 hook hook_admits_network_interface_at_prepare 0 "" c3 computing \
 	"${P}computing" "<interface type='network'><source network='ordernet'/></interface>"

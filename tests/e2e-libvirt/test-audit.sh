@@ -42,6 +42,8 @@ audit_has audit_hook_refusal USER_AVC \
 	"lsm=shype op=prepare result=denied domain=\"ads1\" reason=chinese_wall label=advertising type=Advertising running=Order peer=[0-9]+\(order\) peer_pid=[0-9]+"
 audit_has audit_hook_refusal_of_resource USER_AVC \
 	"lsm=shype op=prepare result=denied domain=\"compnet\" reason=ste label=computing resource=\"net:br-order\" resource_label=order"
+audit_has audit_hook_refusal_beside_live_binding USER_AVC \
+	"lsm=shype op=prepare result=denied domain=\"comp2\" reason=ste label=computing resource=\"shm:/var/lib/shype-e2e/shared.mem\" object=[0-9]+ peer=[0-9]+\(order\)"
 audit_has audit_policy_load 1499 \
 	'op=policy_load result=accepted policy=figure2-libvirt version=1\.1 digest=[0-9a-f]{64} .*comm="shypectl"'
 audit_has audit_policy_load_refused 1499 \
