@@ -353,16 +353,18 @@ static int reserve(struct shype_bind_ctx *c, struct shype_vm *vm,
 }
 
 /**
- * shype_verdict() - count a decision on @op and apply the mode to it
+ * shype_verdict() - count a decision on @op, with the time it took, and
+ *	apply the mode to it
  * @op: the operation
  * @err: 0, or the denial, audited already (shype_deny(),
  *	shype_audit_permissive(): they write the mode in the line)
+ * @start: shype_stat_start() when the decision began
  *
  * Return: @err in enforce mode; 0 in permissive mode.
  */
-int shype_verdict(enum shype_op op, int err)
+int shype_verdict(enum shype_op op, int err, u64 start)
 {
-	shype_stat(op, !err);
+	shype_stat_timed(op, !err, start);
 	return shype_permissive ? 0 : err;
 }
 
@@ -412,6 +414,7 @@ int shype_bind_eventfd(struct shype_bind_ctx *c, struct eventfd_ctx *key,
 	struct shype_active *a;
 	struct shype_vm *vm;
 	int err = 0, i;
+	u64 start;
 
 	if (c->deassign) {
 		eventfd_ctx_put(extra);
@@ -424,11 +427,12 @@ int shype_bind_eventfd(struct shype_bind_ctx *c, struct eventfd_ctx *key,
 	}
 
 	mutex_lock(&shype_lock);
+	start = shype_stat_start();
 	vm = c->kvm ? shype_vm_find(c->kvm) : shype_vm_of_mm(c->mm);
 	a = shype_active_locked();
 	/* One decision per object and operation (len 0 MMIO binds twice). */
 	if (a && !judged(c, key))
-		err = shype_verdict(c->op, judge(c, a, vm, key));
+		err = shype_verdict(c->op, judge(c, a, vm, key), start);
 	if (!err && vm)
 		err = reserve(c, vm, key, extra); /* consumes extra */
 	else
@@ -722,14 +726,16 @@ static int bind_res(struct shype_vm *vm, enum shype_op op, struct bind_obj *obj,
 		       (class == CLASS_VFIO || shared_inode(inode));
 	void *key = by_file ? (void *)file : inode;
 	struct shype_active *a = shype_active_locked();
+	u64 start = shype_stat_start();
 	struct shype_bind *b;
 	char *copy;
 	int err;
 
 	lockdep_assert_held(&shype_lock);
 	if (a) {
-		err = shype_verdict(op, judge_res(op, a, vm, obj, class, inode,
-						  name));
+		err = shype_verdict(op,
+				    judge_res(op, a, vm, obj, class, inode, name),
+				    start);
 		if (err)
 			return err;
 	}

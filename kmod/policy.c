@@ -251,6 +251,7 @@ static void audit_load(const struct shype_policy *p, const void *blob, int err)
 int shype_policy_replace(void *blob, size_t len, u32 flags,
 			 struct seq_buf *reasons)
 {
+	u64 start = shype_stat_start();
 	struct shype_active *old, *new;
 	struct shype_vm *vm;
 	int err;
@@ -292,7 +293,7 @@ int shype_policy_replace(void *blob, size_t len, u32 flags,
 out_unlock:
 	mutex_unlock(&shype_lock);
 	rtnl_unlock();
-	shype_stat(SHYPE_OP_POLICY_LOAD, err >= 0);
+	shype_stat_timed(SHYPE_OP_POLICY_LOAD, err >= 0, start);
 	if (err != SHYPE_POLICY_UNCHANGED)
 		audit_load(&new->pol, blob, err);
 	if (err) {

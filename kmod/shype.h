@@ -187,6 +187,8 @@ __printf(2, 3) void shype_audit_change(const char *path, const char *fmt, ...);
 void shype_audit_label(const char *path, const char *class, const char *id_key,
 		       u64 id, const char *label, const char *old);
 void shype_stat(enum shype_op op, bool allowed);
+u64 shype_stat_start(void);
+void shype_stat_timed(enum shype_op op, bool allowed, u64 start);
 void shype_stats_show(struct seq_file *m);
 
 /* The audit ring, read through fs.c. */
@@ -285,7 +287,7 @@ enum shype_slot_kind {
 void shype_bind_begin(struct shype_bind_ctx *c, const struct kvm *kvm,
 		      enum shype_op op, bool deassign);
 long shype_bind_end(struct shype_bind_ctx *c, long ret);
-int shype_verdict(enum shype_op op, int err);
+int shype_verdict(enum shype_op op, int err, u64 start);
 void shype_bind_begin_mm(struct shype_bind_ctx *c, const struct mm_struct *mm,
 			 enum shype_op op);
 struct shype_bind_ctx *shype_bind_current(void);

@@ -148,6 +148,7 @@ int shype_vm_create(const struct kvm *kvm)
 	struct shype_active *a;
 	struct shype_vm *vm;
 	int err = 0;
+	u64 start;
 
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
 	if (!vm)
@@ -160,6 +161,7 @@ int shype_vm_create(const struct kvm *kvm)
 	INIT_LIST_HEAD(&vm->slots);
 
 	mutex_lock(&shype_lock);
+	start = shype_stat_start();
 	/* A refused VM's number names it in its audit line: never reused. */
 	vm->id = next_vm_id++;
 	shype_current_label(vm->label, sizeof(vm->label));
@@ -169,7 +171,7 @@ int shype_vm_create(const struct kvm *kvm)
 	else if (shype_require_policy)
 		err = shype_deny(SHYPE_OP_CREATE, vm, "reason=no_policy");
 	if (a || shype_require_policy) {
-		shype_stat(SHYPE_OP_CREATE, !err);
+		shype_stat_timed(SHYPE_OP_CREATE, !err, start);
 		if (err && shype_permissive)
 			err = 0;
 	}
