@@ -57,7 +57,7 @@ FUZZ_BIN  := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
 POLICIES  := $(wildcard policies/*.json)
 
 .PHONY: all user module check deps unit asan fuzz policies format format-check \
-	checkpatch vm-check vm-shell demo bench clean cli-test install \
+	checkpatch vm-check vm-shell demo bench soak clean cli-test install \
 	install-user install-module install-test e2e-libvirt e2e-check e2e-shell \
 	vm-check-next fresh-check asan-cli
 .DELETE_ON_ERROR:
@@ -184,7 +184,11 @@ vm-check-next: user
 		scripts/other-kernel.sh $(KVER_NEXT) --filter late_load
 
 bench: all
-	@scripts/bench.sh --kver $(KVER) --runs $(or $(RUNS),3)
+	@scripts/bench.sh --kver $(KVER) --runs $(or $(RUNS),1) \
+		$(if $(ROUNDS),--rounds $(ROUNDS))
+
+soak: all
+	@tests/vm/run.sh --kver $(KVER) --soak
 
 vm-shell: all
 	@tests/vm/run.sh --kver $(KVER) --shell

@@ -2,8 +2,11 @@
 # Boot the test host (Debian's kernel under QEMU, see TESTHOST.md) with the
 # initramfs of mkinitramfs.sh, run the test suite in it and judge the result.
 #
-# usage: tests/vm/run.sh [--kver KVER] [--shell | --bench] [--filter BIN[:TEST]]
+# usage: tests/vm/run.sh [--kver KVER] [--shell | --bench | --soak]
+#                        [--filter BIN[:TEST]]
 #   --bench    boot without shype.ko and run shype-bench (make bench)
+#   --soak     run shype-soak instead of the suite (make soak), judged
+#              as the suite is
 #   --shell    interactive busybox shell on the console (Ctrl-A x quits);
 #              no timeout, no verdict
 #   --filter   globs selecting test programs and, after ':', their tests
@@ -32,12 +35,14 @@ cd "$(dirname "$0")/../.."
 kver=6.1.0-56-amd64
 shell=0
 bench=0
+mode=test
 filter=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kver) kver=$2; shift 2 ;;
 	--shell) shell=1; shift ;;
 	--bench) bench=1; shift ;;
+	--soak) mode=soak; shift ;;
 	--filter) filter=$2; shift 2 ;;
 	*) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
@@ -163,7 +168,7 @@ if [ "$bench" = 1 ]; then
 	# shellcheck disable=SC2317 # run by reader
 	bench_out() {
 		tr -d '\r' | tee "$out/bench.log" | sed -u -f scripts/console.sed |
-			grep -a -e '^bench' -e '^[ 0-9A-Za-z]'
+			grep -a -e '^bench' -e '^[ 0-9A-Za-z(]'
 	}
 	reader bench_out
 	timed -k 10 "${SHYPE_VM_TIMEOUT:-900}" "${qemu[@]}" \
@@ -202,7 +207,7 @@ boot() {
 	bg="$bg $watch"
 	reader console_out
 	timed -k 10 "${SHYPE_VM_TIMEOUT:-900}" "${qemu[@]}" \
-		-name "shype-test-$$" -append "$append shype_mode=test" \
+		-name "shype-test-$$" -append "$append shype_mode=$mode" \
 		</dev/null >"$out/console.fifo" 2>&1
 	rc=$?
 	wait_reader
