@@ -35,7 +35,7 @@ cd "$(dirname "$0")/../.."
 kver=6.1.0-56-amd64
 shell=0
 bench=0
-mode=test
+mode="test"
 filter=
 while [ $# -gt 0 ]; do
 	case $1 in

@@ -39,8 +39,7 @@
 
 enum { BASE, IDLE, ENFORCE, NR_STATES };
 
-static const char *const state_names[NR_STATES] = { "base", "idle",
-						    "enforce" };
+static const char *const state_names[NR_STATES] = { "base", "idle", "enforce" };
 
 enum { VM_CREATE, IRQFD, IOEVENTFD, MEMSLOT, SIGNAL, NR_METRICS };
 
@@ -139,12 +138,15 @@ static double once(struct ctx *x, int m)
 		io.flags = KVM_IOEVENTFD_FLAG_PIO;
 		must(ioctl(x->vm, KVM_IOEVENTFD, &io), "KVM_IOEVENTFD");
 		io.flags |= KVM_IOEVENTFD_FLAG_DEASSIGN;
-		must(ioctl(x->vm, KVM_IOEVENTFD, &io), "KVM_IOEVENTFD deassign");
+		must(ioctl(x->vm, KVM_IOEVENTFD, &io),
+		     "KVM_IOEVENTFD deassign");
 		break;
 	case MEMSLOT:
-		must(ioctl(x->vm, KVM_SET_USER_MEMORY_REGION, &slot), "memslot");
+		must(ioctl(x->vm, KVM_SET_USER_MEMORY_REGION, &slot),
+		     "memslot");
 		slot.memory_size = 0;
-		must(ioctl(x->vm, KVM_SET_USER_MEMORY_REGION, &slot), "memslot");
+		must(ioctl(x->vm, KVM_SET_USER_MEMORY_REGION, &slot),
+		     "memslot");
 		break;
 	case SIGNAL: /* an irqfd is assigned around the rounds */
 		for (i = 0; i < 1000; i++)
@@ -171,7 +173,8 @@ static void round_of(struct ctx *x, int s, int r)
 		}
 		if (m == SIGNAL) {
 			irq.flags = KVM_IRQFD_FLAG_DEASSIGN;
-			must(ioctl(x->vm, KVM_IRQFD, &irq), "KVM_IRQFD deassign");
+			must(ioctl(x->vm, KVM_IRQFD, &irq),
+			     "KVM_IRQFD deassign");
 		}
 		raw[s][r][m] = median(op, metrics[m].iter);
 		c = median(ctl, metrics[m].iter);
@@ -224,8 +227,9 @@ static const char *verdict(int m, double med, double lo, double hi)
 
 	if (ok)
 		return sure ? "PASS" : "pass (spread crosses the target)";
-	return (metrics[m].max ? lo > t : hi < t) ? "FAIL" :
-						   "fail (spread crosses the target)";
+	return (metrics[m].max ? lo > t : hi < t) ?
+		       "FAIL" :
+		       "fail (spread crosses the target)";
 }
 
 static void table(void)
@@ -250,8 +254,9 @@ static void table(void)
 		ratio(IDLE, ENFORCE, m, &med, &lo, &hi);
 		printf("%5.3f (%5.3f-%5.3f)   ", med, lo, hi);
 		ratio(BASE, ENFORCE, m, &med, &lo, &hi);
-		printf("%s %.2f: %s\n", metrics[m].max ? "<=" : ">=",
-		       metrics[m].target, verdict(m, med, lo, hi));
+		printf("%s %.2f: %s\n",
+		       metrics[m].max ? "<=" : ">=", metrics[m].target,
+		       verdict(m, med, lo, hi));
 	}
 	printf("(signals: us per 1000 writes; their ratios are of rates)\n");
 }
@@ -268,8 +273,9 @@ static void scale(struct ctx *x)
 	for (r = 0; r < rounds; r++) {
 		for (n = 1, k = 0; k < 3; k++) {
 			for (; n < at[k]; n++)
-				extra[n - 1] = must(ioctl(x->kvm, KVM_CREATE_VM,
-							  0), "KVM_CREATE_VM");
+				extra[n - 1] =
+					must(ioctl(x->kvm, KVM_CREATE_VM, 0),
+					     "KVM_CREATE_VM");
 			for (i = 0; i < 200; i++) {
 				op[i] = once(x, IRQFD);
 				ctl[i] = control(x->vm);

@@ -222,9 +222,9 @@ int main(int argc, char **argv)
 	stats(s1);
 
 	printf("# %d VMs in %.1f s (%.1f ms each, 2 at a time), %ld policy"
-	       " reloads\n", cycles, secs, secs * 1e3 / cycles * 2, reloads);
-	printf("# %-12s %8s %8s %12s\n", "op", "calls", "denied",
-	       "mean ns");
+	       " reloads\n",
+	       cycles, secs, secs * 1e3 / cycles * 2, reloads);
+	printf("# %-12s %8s %8s %12s\n", "op", "calls", "denied", "mean ns");
 	for (i = 0; i < NR_OPS; i++) {
 		long long t = s1[i][2] - s0[i][2];
 
@@ -237,13 +237,12 @@ int main(int argc, char **argv)
 	printf("# after: vms %d, bindings %d, status vms=%lld\n", vms, binds,
 	       file_value(SFS "/status", "mode=", "vms"));
 	printf("# kmalloc caches: %lld KiB before, %lld KiB after"
-	       " (%+lld KiB; tolerance %d KiB)\n", k0 >> 10, k1 >> 10,
-	       (k1 - k0) / 1024, TOLERANCE >> 10);
-	if (!why && (vms || binds || file_value(SFS "/status", "mode=",
-						"vms")))
+	       " (%+lld KiB; tolerance %d KiB)\n",
+	       k0 >> 10, k1 >> 10, (k1 - k0) / 1024, TOLERANCE >> 10);
+	if (!why && (vms || binds || file_value(SFS "/status", "mode=", "vms")))
 		why = "VMs or bindings left once every VM has ended";
-	if (!why && (s1[0][0] - s0[0][0] < cycles ||
-		     s1[3][0] - s0[3][0] < cycles))
+	if (!why &&
+	    (s1[0][0] - s0[0][0] < cycles || s1[3][0] - s0[3][0] < cycles))
 		why = "fewer decisions than cycles";
 	if (!why && (k0 < 0 || k1 - k0 > TOLERANCE))
 		why = "kmalloc caches grew beyond the tolerance";
