@@ -21,6 +21,8 @@
 #include <linux/audit.h>
 #include <linux/ctype.h>
 #include <linux/ktime.h>
+#include <linux/log2.h>
+#include <linux/math64.h>
 #include <linux/ratelimit.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
@@ -53,12 +55,22 @@ const char *const shype_op_names[SHYPE_OP_NR] = {
 };
 
 /*
+ * Times of decisions, in buckets of a quarter of a power of two of ns:
+ * bucket 4 * b + q holds [(4 + q) << (b - 2), (5 + q) << (b - 2)) for
+ * b >= 2; buckets 0 to 3 hold 0 to 3 ns, 4 to 7 stay empty; the last one
+ * holds all from 2^31 ns.
+ */
+#define TIME_BUCKETS 128
+
+/*
  * @ns and @max_ns: the time decisions took, in total and at most (only
- * those that shype_stat_timed() counted: @timed of them).
+ * those that shype_stat_timed() counted: @timed of them); @hist: their
+ * distribution, for medians that a stalled vCPU does not skew.
  */
 struct op_stats {
 	atomic64_t calls, allowed, denied, suppressed;
 	atomic64_t timed, ns, max_ns;
+	atomic64_t hist[TIME_BUCKETS];
 };
 
 static struct op_stats stats[SHYPE_OP_NR];
@@ -356,21 +368,48 @@ u64 shype_stat_start(void)
 	return ktime_get_ns();
 }
 
+static unsigned int time_bucket(u64 ns)
+{
+	unsigned int b;
+
+	if (ns < 4)
+		return ns;
+	b = ilog2(ns);
+	return min_t(u64, 4 * b + ((ns >> (b - 2)) & 3), TIME_BUCKETS - 1);
+}
+
+/* The lower bound of the bucket that holds the @pct percentile of @s. */
+static u64 time_percentile(const struct op_stats *s, unsigned int pct)
+{
+	u64 n = atomic64_read(&s->timed), want = div_u64(n * pct + 99, 100);
+	u64 seen = 0;
+	unsigned int i;
+
+	for (i = 0; n && i < TIME_BUCKETS; i++) {
+		seen += atomic64_read(&s->hist[i]);
+		if (seen >= want)
+			return i < 4 ? i : (u64)(4 + i % 4) << (i / 4 - 2);
+	}
+	return 0;
+}
+
 /**
  * shype_stat_timed() - count one decision on @op, and the time it took
  * @op: the operation
  * @allowed: its verdict
  * @start: shype_stat_start() at the start of the decision
  *
- * Two atomic additions and, rarely, a compare-and-exchange: the stats
- * file's ns= and max_ns= say what shype's own decisions cost, which a
- * benchmark of whole ioctls cannot tell from the noise of the machine.
+ * A few atomic additions and, rarely, a compare-and-exchange: the stats
+ * file's ns=, max_ns=, p50_ns= and p99_ns= say what shype's own decisions
+ * cost, which a benchmark of whole ioctls cannot tell from the noise of
+ * the machine.
  */
 void shype_stat_timed(enum shype_op op, bool allowed, u64 start)
 {
 	s64 ns = ktime_get_ns() - start, max = atomic64_read(&stats[op].max_ns);
 
 	shype_stat(op, allowed);
+	atomic64_inc(&stats[op].hist[time_bucket(ns)]);
 	atomic64_inc(&stats[op].timed);
 	atomic64_add(ns, &stats[op].ns);
 	while (ns > max) {
@@ -398,8 +437,10 @@ void shype_stats_show(struct seq_file *m)
 			   atomic64_read(&s->denied));
 		seq_printf(m, " audit_suppressed=%lld",
 			   atomic64_read(&s->suppressed));
-		seq_printf(m, " timed=%lld ns=%lld max_ns=%lld\n",
+		seq_printf(m, " timed=%lld ns=%lld max_ns=%lld",
 			   atomic64_read(&s->timed), atomic64_read(&s->ns),
 			   atomic64_read(&s->max_ns));
+		seq_printf(m, " p50_ns=%llu p99_ns=%llu\n",
+			   time_percentile(s, 50), time_percentile(s, 99));
 	}
 }
