@@ -339,7 +339,8 @@ static int reserve(struct shype_bind_ctx *c, struct shype_vm *vm,
 		return -ENOMEM;
 	}
 	b->owner = c->owner;
-	b->by_process = !c->kvm;
+	/* Only a device's outlive the VM: its release lets them go. */
+	b->by_process = !!c->dev;
 	b->dev = c->dev;
 	b->slot = c->slot;
 	b->token = c->token;
@@ -347,8 +348,6 @@ static int reserve(struct shype_bind_ctx *c, struct shype_vm *vm,
 	b->tag = c->tag;
 	if (c->nr < ARRAY_SIZE(c->res))
 		c->res[c->nr++] = b;
-	else
-		b->token = c->token;
 	return 0;
 }
 
@@ -733,9 +732,9 @@ static int bind_res(struct shype_vm *vm, enum shype_op op, struct bind_obj *obj,
 
 	lockdep_assert_held(&shype_lock);
 	if (a) {
-		err = shype_verdict(op,
-				    judge_res(op, a, vm, obj, class, inode, name),
-				    start);
+		err = shype_verdict(
+			op, judge_res(op, a, vm, obj, class, inode, name),
+			start);
 		if (err)
 			return err;
 	}

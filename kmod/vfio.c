@@ -137,9 +137,31 @@ static long hook_vfio_device_fops_unl_ioctl(struct file *filep,
 	if (!has_vm)
 		return orig_vfio_device_fops_unl_ioctl(filep, cmd, arg);
 	shype_bind_begin_mm(&c, current->mm, SHYPE_OP_VFIO_IRQ);
+	/*
+	 * The device's until it is closed: vfio names no vector that an
+	 * eventfd replaces, so what one replaced stays bound until then.
+	 */
+	c.dev = filep->private_data;
+	c.slot = SHYPE_SLOT(SHYPE_SLOT_CALL, SHYPE_SLOT_ANY);
 	c.token = shype_bind_token(); /* MSI-X binds many at once */
 	ret = orig_vfio_device_fops_unl_ioctl(filep, cmd, arg);
 	return shype_bind_end(&c, ret);
+}
+
+static int (*orig_vfio_device_fops_release)(struct inode *inode,
+					    struct file *filep);
+
+/* The device file goes: so do the eventfds its interrupts were bound to. */
+static int hook_vfio_device_fops_release(struct inode *inode,
+					 struct file *filep)
+{
+	const void *dev = filep->private_data; /* a key, compared only */
+	int ret = orig_vfio_device_fops_release(inode, filep);
+
+	mutex_lock(&shype_lock);
+	shype_bind_dev_release(dev);
+	mutex_unlock(&shype_lock);
+	return ret;
 }
 
 static struct shype_hook vfio_hooks[] = {
@@ -153,6 +175,7 @@ static struct shype_hook vfio_hooks[] = {
 			  NULL),
 	SHYPE_HOOK("vfio", vfio_file_set_kvm),
 	SHYPE_HOOK("vfio", vfio_device_fops_unl_ioctl),
+	SHYPE_HOOK("vfio", vfio_device_fops_release),
 };
 
 const struct shype_hook_table shype_vfio_table = {

@@ -220,6 +220,14 @@ static long hook_vhost_vdpa_unlocked_ioctl(struct file *filep, unsigned int cmd,
 	if (cmd != VHOST_VDPA_SET_CONFIG_CALL)
 		return orig_vhost_vdpa_unlocked_ioctl(filep, cmd, arg);
 	shype_bind_begin_mm(&c, current->mm, SHYPE_OP_VHOST_EVENTFD);
+	/*
+	 * The device's: its struct vhost_dev is the first member of struct
+	 * vhost_vdpa (6.1 and 6.12), so vhost_dev_cleanup() releases it.  The
+	 * eventfd it replaces is let go in eventfd_ctx_put(), as a call's.
+	 */
+	c.dev = filep->private_data;
+	c.slot = SHYPE_SLOT(SHYPE_SLOT_CALL, SHYPE_SLOT_ANY);
+	c.token = shype_bind_token();
 	ret = orig_vhost_vdpa_unlocked_ioctl(filep, cmd, arg);
 	return shype_bind_end(&c, ret);
 }

@@ -252,9 +252,14 @@ TEST(vfio_irq_eventfd_of_another_coalition_denied)
 	EXPECT_EQ(child_irqfd("order2", own), 0);
 	EXPECT_EQ(set_req_irq(device, -1), 0);
 	close(ctl);
-	close(device);
 	close(dev);
 	close(group);
+	/* Bound while the device file is open, the VM gone or not. */
+	EXPECT_EQ(child_irqfd("ads", own), -EACCES);
+	/* Its close lets it go, and leaves nothing of Order's behind. */
+	close(device);
+	EXPECT_EQ(child_irqfd("ads", own), 0);
+	EXPECT_FALSE(file_has(SFS "/bindings", "(order)", NULL));
 }
 
 TEST_HARNESS_MAIN
