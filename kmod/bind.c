@@ -732,9 +732,8 @@ static int bind_res(struct shype_vm *vm, enum shype_op op, struct bind_obj *obj,
 
 	lockdep_assert_held(&shype_lock);
 	if (a) {
-		err = shype_verdict(
-			op, judge_res(op, a, vm, obj, class, inode, name),
-			start);
+		err = judge_res(op, a, vm, obj, class, inode, name);
+		err = shype_verdict(op, err, start);
 		if (err)
 			return err;
 	}
