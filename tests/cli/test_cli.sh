@@ -1120,6 +1120,17 @@ check completion_running_active_policy \
 	[ "$(comp 5 check create order --running o)" = "order" ]
 check completion_domain_label_active_policy \
 	[ "$(comp 4 domain label d '')" = "$F2_VMS" ]
+# Completion offers each object's commands as shypectl lists them.
+for o in policy check vm binding label resource domain; do
+	want=$("$SHYPECTL" "$o" zzzz 2>&1 | sed -n 's/.* is not one of { \(.*\) }.*/\1/p' |
+		tr -d '|' | xargs -n1 | sort | xargs)
+	check "completion_commands_$o" [ -n "$want" ] &&
+		check "completion_commands_${o}_match" \
+			[ "$(comp 2 "$o" '' | xargs -n1 | sort | xargs)" = "$want" ]
+done
+check completion_audit_explain [ "$(comp 2 audit '')" = "explain help" ]
+check completion_analyze_format [ "$(comp 5 policy analyze $F2 -f '')" = "text json dot" ]
+check completion_load_dry_run [ "$(comp 3 load $F2 --d)" = "--dry-run" ]
 
 # libvirt's test driver stands in for libvirtd: domains from an XML file.
 # node_dom NAME STATE [LABEL [PARTITION]]: a domain of the test driver.
