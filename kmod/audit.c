@@ -422,6 +422,22 @@ void shype_stat_timed(enum shype_op op, bool allowed, u64 start)
 }
 
 /**
+ * shype_verdict() - count a decision on @op, with the time it took, and
+ *	apply the mode to it
+ * @op: the operation
+ * @err: 0, or the denial, audited already (shype_deny(),
+ *	shype_audit_permissive(): they write the mode in the line)
+ * @start: shype_stat_start() when the decision began
+ *
+ * Return: @err in enforce mode; 0 in permissive mode.
+ */
+int shype_verdict(enum shype_op op, int err, u64 start)
+{
+	shype_stat_timed(op, !err, start);
+	return shype_permissive ? 0 : err;
+}
+
+/**
  * shype_stats_show() - the lines of the stats file
  */
 void shype_stats_show(struct seq_file *m)

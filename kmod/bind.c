@@ -163,6 +163,24 @@ void shype_bind_begin_mm(struct shype_bind_ctx *c, const struct mm_struct *mm,
 }
 
 /**
+ * shype_bind_begin_dev() - as shype_bind_begin_mm(), for a bind by the
+ *	device @dev of current's process: what it binds is @dev's, made by one
+ *	operation (a token) that commits or rolls back as a whole
+ * @c: the context
+ * @op: the operation
+ * @dev: the device (compared, never dereferenced)
+ * @slot: which part of @dev, SHYPE_SLOT()
+ */
+void shype_bind_begin_dev(struct shype_bind_ctx *c, enum shype_op op,
+			  const void *dev, u32 slot)
+{
+	shype_bind_begin_mm(c, current->mm, op);
+	c->dev = dev;
+	c->slot = slot;
+	c->token = shype_bind_token();
+}
+
+/**
  * shype_bind_current() - the bind current has in progress, or NULL
  */
 struct shype_bind_ctx *shype_bind_current(void)
@@ -349,22 +367,6 @@ static int reserve(struct shype_bind_ctx *c, struct shype_vm *vm,
 	if (c->nr < ARRAY_SIZE(c->res))
 		c->res[c->nr++] = b;
 	return 0;
-}
-
-/**
- * shype_verdict() - count a decision on @op, with the time it took, and
- *	apply the mode to it
- * @op: the operation
- * @err: 0, or the denial, audited already (shype_deny(),
- *	shype_audit_permissive(): they write the mode in the line)
- * @start: shype_stat_start() when the decision began
- *
- * Return: @err in enforce mode; 0 in permissive mode.
- */
-int shype_verdict(enum shype_op op, int err, u64 start)
-{
-	shype_stat_timed(op, !err, start);
-	return shype_permissive ? 0 : err;
 }
 
 /* Was @key already decided in this operation? */

@@ -180,20 +180,18 @@ static int judge_vcpu(const struct shype_vm *vm, enum shype_op op,
 		      const struct shype_vm *owner)
 {
 	struct shype_active *a = shype_active_locked();
-	bool ok;
+	u64 start = shype_stat_start();
 
 	if (!a || !vm || owner == vm)
 		return 0; /* shype_bind_vcpu() judges an unknown @vm */
-	ok = owner && shype_ste_share(&a->pol, vm->idx, owner->idx);
-	if (ok)
+	if (owner && shype_ste_share(&a->pol, vm->idx, owner->idx))
 		return 0; /* counted with the file's decision */
-	shype_stat(op, false);
 	if (owner)
 		shype_deny(op, vm, "reason=ste peer=%llu(%s) class=vcpu",
 			   owner->id, shype_vm_label(owner));
 	else
 		shype_deny(op, vm, "reason=unknown_vm peer=- class=vcpu");
-	return shype_permissive ? 0 : -EACCES;
+	return shype_verdict(op, -EACCES, start);
 }
 
 /* Decide and record @vm's binding to @file behind @slot; under shype_lock. */
@@ -669,10 +667,13 @@ static int uffd_check(const struct file *file)
 	const struct shype_vm *vm, *peer = NULL;
 	struct shype_active *a;
 	bool seen = false;
+	int err = 0;
+	u64 start;
 
 	if (mm == current->mm)
 		return 0;
 	mutex_lock(&shype_lock);
+	start = shype_stat_start();
 	a = shype_active_locked();
 	list_for_each_entry(vm, &shype_vms, list) {
 		if (!a || vm->mm != current->mm)
@@ -686,17 +687,17 @@ static int uffd_check(const struct file *file)
 		}
 	}
 	if (seen)
-		shype_stat(SHYPE_OP_USERFAULTFD, true);
+		shype_verdict(SHYPE_OP_USERFAULTFD, 0, start);
 	mutex_unlock(&shype_lock);
 	return 0;
 
 denied:
-	shype_stat(SHYPE_OP_USERFAULTFD, false);
-	shype_deny(SHYPE_OP_USERFAULTFD, vm,
-		   "reason=ste peer=%llu(%s) class=userfaultfd", peer->id,
-		   shype_vm_label(peer));
+	err = shype_deny(SHYPE_OP_USERFAULTFD, vm,
+			 "reason=ste peer=%llu(%s) class=userfaultfd", peer->id,
+			 shype_vm_label(peer));
+	err = shype_verdict(SHYPE_OP_USERFAULTFD, err, start);
 	mutex_unlock(&shype_lock);
-	return shype_permissive ? 0 : -EACCES;
+	return err;
 }
 
 static long (*orig_userfaultfd_ioctl)(struct file *file, unsigned int cmd,

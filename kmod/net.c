@@ -234,9 +234,7 @@ static long set_backend(struct file *f, unsigned int ioctl, unsigned long arg)
 	struct net_bind nb;
 	long ret;
 
-	shype_bind_begin_mm(&nb.c, current->mm, OP);
-	nb.c.dev = f->private_data;
-	nb.c.token = shype_bind_token();
+	shype_bind_begin_dev(&nb.c, OP, f->private_data, 0);
 	nb.tun = NULL;
 	nb.tun_done = false;
 	nb.tun_err = 0;

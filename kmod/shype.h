@@ -189,6 +189,7 @@ void shype_audit_label(const char *path, const char *class, const char *id_key,
 void shype_stat(enum shype_op op, bool allowed);
 u64 shype_stat_start(void);
 void shype_stat_timed(enum shype_op op, bool allowed, u64 start);
+int shype_verdict(enum shype_op op, int err, u64 start);
 void shype_stats_show(struct seq_file *m);
 
 /* The audit ring, read through fs.c. */
@@ -287,9 +288,10 @@ enum shype_slot_kind {
 void shype_bind_begin(struct shype_bind_ctx *c, const struct kvm *kvm,
 		      enum shype_op op, bool deassign);
 long shype_bind_end(struct shype_bind_ctx *c, long ret);
-int shype_verdict(enum shype_op op, int err, u64 start);
 void shype_bind_begin_mm(struct shype_bind_ctx *c, const struct mm_struct *mm,
 			 enum shype_op op);
+void shype_bind_begin_dev(struct shype_bind_ctx *c, enum shype_op op,
+			  const void *dev, u32 slot);
 struct shype_bind_ctx *shype_bind_current(void);
 u64 shype_bind_token(void);
 int shype_bind_eventfd(struct shype_bind_ctx *c, struct eventfd_ctx *key,

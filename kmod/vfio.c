@@ -136,14 +136,13 @@ static long hook_vfio_device_fops_unl_ioctl(struct file *filep,
 	mutex_unlock(&shype_lock);
 	if (!has_vm)
 		return orig_vfio_device_fops_unl_ioctl(filep, cmd, arg);
-	shype_bind_begin_mm(&c, current->mm, SHYPE_OP_VFIO_IRQ);
 	/*
 	 * The device's until it is closed: vfio names no vector that an
 	 * eventfd replaces, so what one replaced stays bound until then.
+	 * MSI-X binds many at once, all of one operation.
 	 */
-	c.dev = filep->private_data;
-	c.slot = SHYPE_SLOT(SHYPE_SLOT_CALL, SHYPE_SLOT_ANY);
-	c.token = shype_bind_token(); /* MSI-X binds many at once */
+	shype_bind_begin_dev(&c, SHYPE_OP_VFIO_IRQ, filep->private_data,
+			     SHYPE_SLOT(SHYPE_SLOT_CALL, SHYPE_SLOT_ANY));
 	ret = orig_vfio_device_fops_unl_ioctl(filep, cmd, arg);
 	return shype_bind_end(&c, ret);
 }

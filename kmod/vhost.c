@@ -46,10 +46,7 @@ static long bind(ioctl_fn *orig, struct vhost_dev *d, unsigned int ioctl,
 	struct shype_bind_ctx c;
 	long ret;
 
-	shype_bind_begin_mm(&c, current->mm, SHYPE_OP_VHOST_EVENTFD);
-	c.dev = d;
-	c.slot = slot;
-	c.token = shype_bind_token();
+	shype_bind_begin_dev(&c, SHYPE_OP_VHOST_EVENTFD, d, slot);
 	ret = orig(d, ioctl, argp);
 	return shype_bind_end(&c, ret);
 }
@@ -161,9 +158,7 @@ static long hook_vhost_vsock_dev_ioctl(struct file *f, unsigned int ioctl,
 	if (!owner(f->private_data) &&
 	    shype_vm_refuse(NULL, SHYPE_OP_VSOCK_CID, "reason=not_owner"))
 		return -EACCES;
-	shype_bind_begin_mm(&c, current->mm, SHYPE_OP_VSOCK_CID);
-	c.dev = f->private_data;
-	c.token = shype_bind_token();
+	shype_bind_begin_dev(&c, SHYPE_OP_VSOCK_CID, f->private_data, 0);
 	ret = orig_vhost_vsock_dev_ioctl(f, ioctl, arg);
 	return shype_bind_end(&c, ret);
 }
@@ -219,15 +214,13 @@ static long hook_vhost_vdpa_unlocked_ioctl(struct file *filep, unsigned int cmd,
 
 	if (cmd != VHOST_VDPA_SET_CONFIG_CALL)
 		return orig_vhost_vdpa_unlocked_ioctl(filep, cmd, arg);
-	shype_bind_begin_mm(&c, current->mm, SHYPE_OP_VHOST_EVENTFD);
 	/*
 	 * The device's: its struct vhost_dev is the first member of struct
 	 * vhost_vdpa (6.1 and 6.12), so vhost_dev_cleanup() releases it.  The
 	 * eventfd it replaces is let go in eventfd_ctx_put(), as a call's.
 	 */
-	c.dev = filep->private_data;
-	c.slot = SHYPE_SLOT(SHYPE_SLOT_CALL, SHYPE_SLOT_ANY);
-	c.token = shype_bind_token();
+	shype_bind_begin_dev(&c, SHYPE_OP_VHOST_EVENTFD, filep->private_data,
+			     SHYPE_SLOT(SHYPE_SLOT_CALL, SHYPE_SLOT_ANY));
 	ret = orig_vhost_vdpa_unlocked_ioctl(filep, cmd, arg);
 	return shype_bind_end(&c, ret);
 }

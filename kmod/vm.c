@@ -170,11 +170,8 @@ int shype_vm_create(const struct kvm *kvm)
 		err = decide_create(a, vm);
 	else if (shype_require_policy)
 		err = shype_deny(SHYPE_OP_CREATE, vm, "reason=no_policy");
-	if (a || shype_require_policy) {
-		shype_stat_timed(SHYPE_OP_CREATE, !err, start);
-		if (err && shype_permissive)
-			err = 0;
-	}
+	if (a || shype_require_policy)
+		err = shype_verdict(SHYPE_OP_CREATE, err, start);
 	if (!err)
 		err = shype_proc_vm_add(vm);
 	if (!err) {
@@ -272,8 +269,10 @@ int shype_vm_refuse(const struct kvm *kvm, enum shype_op op, const char *reason)
 {
 	struct shype_vm *vm;
 	int err = 0;
+	u64 start;
 
 	mutex_lock(&shype_lock);
+	start = shype_stat_start();
 	if (shype_active_locked()) {
 		vm = kvm ? shype_vm_find(kvm) : shype_vm_of_mm(current->mm);
 		if (vm)
@@ -282,9 +281,7 @@ int shype_vm_refuse(const struct kvm *kvm, enum shype_op op, const char *reason)
 			shype_audit_permissive(op, !shype_permissive,
 					       "vm=- pid=%d %s",
 					       task_tgid_vnr(current), reason);
-		shype_stat(op, false);
-		if (!shype_permissive)
-			err = -EACCES;
+		err = shype_verdict(op, -EACCES, start);
 	}
 	mutex_unlock(&shype_lock);
 	return err;
