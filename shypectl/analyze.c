@@ -168,11 +168,7 @@ int flow_policy_load(const char *arg, struct policy_file *pf)
 		return policy_file_load(arg, pf);
 	ret = active_policy(pf);
 	if (ret < 0) {
-		if (!shype_kernel_loaded())
-			p_err("shype.ko is not loaded (no %s)",
-			      shype_securityfs_dir());
-		else
-			p_err("no policy is loaded");
+		p_err("%s", no_active_policy());
 		return EXIT_FAILURE;
 	}
 	return ret;
