@@ -97,3 +97,38 @@ const char *shype_create_reason_name(enum shype_create_reason reason)
 		return "?";
 	return names[reason];
 }
+
+enum shype_file_reason shype_file_decide(const struct shype_policy *p, u32 vm,
+					 u32 file, bool write)
+{
+	if (file == SHYPE_NOT_FOUND) {
+		if (!write || p->unlabeled_files == SHYPE_FILES_ALLOW)
+			return SHYPE_FILE_OK;
+		if (p->unlabeled_files != SHYPE_FILES_LABEL)
+			return SHYPE_FILE_UNLABELED;
+		return shype_label_is_vm(p, vm) ? SHYPE_FILE_LABEL :
+						  SHYPE_FILE_UNKNOWN_OPENER;
+	}
+	/* SHYPE_LABEL_MISSING and any index past the labels. */
+	if (file >= p->labels)
+		return SHYPE_FILE_UNKNOWN_LABEL;
+	if (!shype_label_is_vm(p, vm))
+		return SHYPE_FILE_UNKNOWN_OPENER;
+	return shype_ste_share(p, vm, file) ? SHYPE_FILE_OK : SHYPE_FILE_STE;
+}
+
+const char *shype_file_reason_name(enum shype_file_reason reason)
+{
+	static const char *const names[] = {
+		[SHYPE_FILE_OK] = "ok",
+		[SHYPE_FILE_LABEL] = "label",
+		[SHYPE_FILE_STE] = "ste",
+		[SHYPE_FILE_UNKNOWN_LABEL] = "unknown_label",
+		[SHYPE_FILE_UNKNOWN_OPENER] = "unknown_opener",
+		[SHYPE_FILE_UNLABELED] = "unlabeled",
+	};
+
+	if ((unsigned int)reason >= SHYPE_FILE_NR_REASONS)
+		return "?";
+	return names[reason];
+}

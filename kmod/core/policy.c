@@ -41,6 +41,7 @@ static const char *const errors[SHYPE_BLOB_NR_ERRORS] = {
 	[SHYPE_BLOB_BAD_RESOURCE] = "bad resource kind or name",
 	[SHYPE_BLOB_BAD_RESOURCE_LABEL] = "resource label index out of range",
 	[SHYPE_BLOB_BAD_UNLABELED] = "unlabeled is neither a VM label nor deny",
+	[SHYPE_BLOB_BAD_UNLABELED_FILES] = "unlabeled_files is not label, allow or deny",
 };
 
 const char *shype_blob_strerror(int err)
@@ -121,6 +122,7 @@ bool shype_resource_name_valid(u32 kind, const char *s, size_t len)
 
 	switch (kind) {
 	case SHYPE_RES_SHM:
+	case SHYPE_RES_FILE:
 		if (len < 1 || len > SHYPE_RESOURCE_NAME_MAX || s[0] != '/')
 			return false;
 		for (i = 0; i < len; i++)
@@ -397,6 +399,8 @@ static int check_unlabeled(const struct shype_policy *p)
 	if (p->unlabeled >= p->labels ||
 	    le32_to_cpu(p->label[p->unlabeled].flags) != SHYPE_LABEL_VM)
 		return SHYPE_BLOB_BAD_UNLABELED;
+	if (p->unlabeled_files > SHYPE_FILES_DENY)
+		return SHYPE_BLOB_BAD_UNLABELED_FILES;
 	return SHYPE_BLOB_OK;
 }
 
@@ -415,6 +419,7 @@ static void view(struct shype_policy *p, const u8 *blob, u32 len)
 	p->ste_words = shype_words(p->ste_types);
 	p->chwall_words = shype_words(p->chwall_types);
 	p->unlabeled = le32_to_cpu(h->unlabeled);
+	p->unlabeled_files = le32_to_cpu(h->unlabeled_files);
 	p->version_major = le32_to_cpu(h->version_major);
 	p->version_minor = le32_to_cpu(h->version_minor);
 	p->name = h->name;

@@ -42,6 +42,7 @@ enum shype_blob_error {
 	SHYPE_BLOB_BAD_RESOURCE, /* unknown kind, malformed name */
 	SHYPE_BLOB_BAD_RESOURCE_LABEL, /* label index out of range */
 	SHYPE_BLOB_BAD_UNLABELED, /* not a VM label nor DENY */
+	SHYPE_BLOB_BAD_UNLABELED_FILES, /* not a SHYPE_FILES_* value */
 	SHYPE_BLOB_NR_ERRORS
 };
 
@@ -55,6 +56,7 @@ struct shype_policy {
 	u32 ste_types, chwall_types, labels, conflict_sets, resources;
 	u32 ste_words, chwall_words;
 	u32 unlabeled;
+	u32 unlabeled_files;
 	u32 version_major, version_minor;
 	const char *name;
 	const struct shype_name *ste_names;
@@ -106,7 +108,7 @@ bool shype_name_valid(const char *s, size_t len);
 
 /**
  * shype_resource_name_valid() - is @s (@len bytes) a valid name for a
- *	resource of @kind: for %SHYPE_RES_SHM an absolute path of printable
+ *	resource of @kind: for %SHYPE_RES_SHM and %SHYPE_RES_FILE an absolute path of printable
  *	ASCII without spaces, at most %SHYPE_RESOURCE_NAME_MAX bytes; for
  *	%SHYPE_RES_NET an interface name of 1 to %SHYPE_NET_NAME_MAX
  *	characters of [A-Za-z0-9_.-], not "." or ".."; for %SHYPE_RES_VSOCK a
@@ -351,6 +353,56 @@ void shype_create_decide(const struct shype_policy *p,
  *	value out of the enum)
  */
 const char *shype_create_reason_name(enum shype_create_reason reason);
+
+/**
+ * enum shype_file_reason - the decision on a labelled VMM's open of a file;
+ *	the words are those of the kernel's audit lines
+ *	(shype_file_reason_name())
+ * @SHYPE_FILE_OK: it may
+ * @SHYPE_FILE_LABEL: it may, and the unlabelled file it opens for writing
+ *	becomes the VMM's (%SHYPE_FILES_LABEL)
+ * @SHYPE_FILE_STE: the file's label shares no STE type with the VMM's
+ * @SHYPE_FILE_UNKNOWN_LABEL: the file's label is not a label of the policy
+ * @SHYPE_FILE_UNKNOWN_OPENER: the file is labelled, or is to be labelled,
+ *	and the VMM's label is not a VM label of the policy
+ * @SHYPE_FILE_UNLABELED: a write of an unlabelled file, which the policy
+ *	denies (%SHYPE_FILES_DENY)
+ * @SHYPE_FILE_NR_REASONS: the number of values
+ */
+enum shype_file_reason {
+	SHYPE_FILE_OK = 0,
+	SHYPE_FILE_LABEL,
+	SHYPE_FILE_STE,
+	SHYPE_FILE_UNKNOWN_LABEL,
+	SHYPE_FILE_UNKNOWN_OPENER,
+	SHYPE_FILE_UNLABELED,
+	SHYPE_FILE_NR_REASONS
+};
+
+/**
+ * shype_file_decide() - may a labelled VMM open a file?
+ * @p: policy
+ * @vm: the VMM's label index (shype_vm_label_index()); any value
+ * @file: the file's label: an index of @p (shype_resource_label_of() of
+ *	its %SHYPE_XATTR), %SHYPE_NOT_FOUND when it has none, or
+ *	%SHYPE_LABEL_MISSING; any value
+ * @write: the file is opened for writing (or truncated)
+ *
+ * A labelled file may be opened, for reading or writing, by a VMM whose
+ * label shares an STE type with it.  An unlabelled file may always be
+ * read; writing it is decided by @p->unlabeled_files.
+ *
+ * Return: %SHYPE_FILE_OK or %SHYPE_FILE_LABEL when allowed, else why not.
+ */
+enum shype_file_reason shype_file_decide(const struct shype_policy *p, u32 vm,
+					 u32 file, bool write);
+
+/**
+ * shype_file_reason_name() - the audit word of @reason ("ste",
+ *	"unknown_label", "unknown_opener", "unlabeled"; "ok", "label"; "?"
+ *	for a value out of the enum)
+ */
+const char *shype_file_reason_name(enum shype_file_reason reason);
 
 /* Bitmap rows of one label or conflict set. */
 static inline const __le64 *shype_ste_row(const struct shype_policy *p, u32 l)

@@ -71,6 +71,28 @@
 /** SHYPE_UNLABELED_DENY - &shype_policy_header.unlabeled: refuse such VMs. */
 #define SHYPE_UNLABELED_DENY 0xffffffffU
 
+/*
+ * &shype_policy_header.unlabeled_files: what a labelled VMM may do with a
+ * file that carries no label.  Reading one is always allowed (firmware,
+ * ISO images, shared libraries); these say what opening one for writing
+ * does.
+ */
+/** SHYPE_FILES_LABEL - the file becomes the writer's (the default). */
+#define SHYPE_FILES_LABEL 0
+/** SHYPE_FILES_ALLOW - the file stays unlabelled. */
+#define SHYPE_FILES_ALLOW 1
+/** SHYPE_FILES_DENY - refused: only labelled files may be written. */
+#define SHYPE_FILES_DENY 2
+
+/*
+ * SHYPE_XATTR - the extended attribute that holds a file's label: the
+ * label's name, 1 to %SHYPE_NAME_MAX characters, without a NUL.  Only a
+ * process outside every label with CAP_MAC_ADMIN may set or remove it.
+ */
+#define SHYPE_XATTR "security.shype"
+/* SHYPE_XATTR_SUFFIX - %SHYPE_XATTR after "security.". */
+#define SHYPE_XATTR_SUFFIX "shype"
+
 /**
  * struct shype_section - where one section of a blob lies
  * @offset: byte offset from the start of the blob, a multiple of 8
@@ -100,6 +122,8 @@ struct shype_section {
  * @resource_count: number of labelled resources
  * @unlabeled: index of the label given to VMs created outside any labelled
  *	cgroup (a VM label), or %SHYPE_UNLABELED_DENY
+ * @unlabeled_files: one of %SHYPE_FILES_LABEL, %SHYPE_FILES_ALLOW and
+ *	%SHYPE_FILES_DENY
  * @ste_types: section of STE type names
  * @chwall_types: section of Chinese Wall type names
  * @labels: section of labels
@@ -132,7 +156,8 @@ struct shype_policy_header {
 	struct shype_section chwall_bitmaps;
 	struct shype_section conflict_sets;
 	struct shype_section resources;
-	__u8 reserved[56];
+	__le32 unlabeled_files;
+	__u8 reserved[52];
 };
 
 /**
@@ -169,11 +194,15 @@ struct shype_label {
  * @SHYPE_RES_NET: a network: a bridge, or a tap/macvtap without a bridge,
  *	named by interface name (source form "net:br0")
  * @SHYPE_RES_VSOCK: a vsock guest CID in decimal (source form "vsock:3")
+ * @SHYPE_RES_FILE: a file, named by its absolute path (source form
+ *	"file:/var/lib/images/a.img"); the loader writes the label to the
+ *	file's %SHYPE_XATTR, and the kernel decides on that attribute
  */
 enum shype_resource_kind {
 	SHYPE_RES_SHM = 1,
 	SHYPE_RES_NET = 2,
 	SHYPE_RES_VSOCK = 3,
+	SHYPE_RES_FILE = 4,
 };
 
 /**
