@@ -153,6 +153,9 @@ struct shype_model_resource {
  *	blob (names by strcmp, resources by kind then name; conflict sets by
  *	their type lists), so two models of one policy compare equal.
  * @unlabeled: index of the label for unlabelled VMs, or -1 for deny
+ * @unlabeled_files: what a labelled VMM's write of an unlabelled file does:
+ *	%SHYPE_FILES_LABEL (the default), %SHYPE_FILES_ALLOW or
+ *	%SHYPE_FILES_DENY
  */
 struct shype_model {
 	char *name;
@@ -169,6 +172,7 @@ struct shype_model {
 	struct shype_model_resource *resources;
 	size_t n_resources;
 	int unlabeled;
+	unsigned int unlabeled_files;
 };
 
 /**
@@ -237,7 +241,8 @@ int shype_policy_load_file(const char *path, void **blob, size_t *len,
 /**
  * shype_resource_parse() - split "kind:name" into its kind and name and
  *	check the name as the policy language does
- * @s: e.g. "shm:/dev/shm/orders", "net:br0", "vsock:3"
+ * @s: e.g. "shm:/dev/shm/orders", "net:br0", "vsock:3",
+ *	"file:/var/lib/images/a.img"
  * @kind: the &enum shype_resource_kind
  * @name: points into @s, after the colon
  * @why: on failure, a message for the user
@@ -247,8 +252,18 @@ int shype_policy_load_file(const char *path, void **blob, size_t *len,
 int shype_resource_parse(const char *s, unsigned int *kind, const char **name,
 			 const char **why);
 
-/** shype_resource_kind_name() - "shm", "net" or "vsock"; NULL if unknown */
+/**
+ * shype_resource_kind_name() - "shm", "net", "vsock" or "file"; NULL if
+ *	unknown
+ */
 const char *shype_resource_kind_name(unsigned int kind);
+
+/**
+ * shype_files_mode_name() - the policy language's word for a value of
+ *	&shype_model.unlabeled_files: "label", "allow" or "deny"; NULL if
+ *	unknown
+ */
+const char *shype_files_mode_name(unsigned int mode);
 
 /*
  * --- "Did you mean": the name closest to a mistyped one ---

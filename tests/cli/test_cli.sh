@@ -349,6 +349,7 @@ resource shm:/dev/shm/vdisk-order  label vdisk_order
 resource net:br-ads  label advertising
 resource net:br-order  label order
 unlabeled deny
+unlabeled_files label
 EOF
 expect policy_show_source 0 "$(cat "$T/f2.txt")" policy show $F2
 expect policy_show_blob 0 "$(cat "$T/f2.txt")" policy show "$T/f2.bin"
@@ -368,12 +369,12 @@ done
 run policy show -j $F2
 check policy_show_json [ "$rc" = 0 ] &&
 	check policy_show_json_keys grep -qE \
-		'^\{"name":"figure2","version":"1.0","digest":"[0-9a-f]{64}","ste_types":\["Advertising","Computing","Order"\],"chwall_types":\[.*\],"conflict_sets":\[\["Advertising","Order"\]\],"labels":\[\{"name":"advertising","kind":"vm","ste":\["Advertising"\],"chwall":\["Advertising"\]\},.*\],"resources":\[\{"resource":"shm:/dev/shm/vdisk-ads","kind":"shm","name":"/dev/shm/vdisk-ads","label":"vdisk_ads"\},.*\],"unlabeled":"deny"\}$' \
+		'^\{"name":"figure2","version":"1.0","digest":"[0-9a-f]{64}","ste_types":\["Advertising","Computing","Order"\],"chwall_types":\[.*\],"conflict_sets":\[\["Advertising","Order"\]\],"labels":\[\{"name":"advertising","kind":"vm","ste":\["Advertising"\],"chwall":\["Advertising"\]\},.*\],"resources":\[\{"resource":"shm:/dev/shm/vdisk-ads","kind":"shm","name":"/dev/shm/vdisk-ads","label":"vdisk_ads"\},.*\],"unlabeled":"deny","unlabeled_files":"label"\}$' \
 		"$T/out"
 run -p policy show $F2
 check policy_show_pretty [ "$rc" = 0 -a "$(head -n1 "$T/out")" = "{" ]
 run policy show policies/minimal.json
-check policy_show_unlabeled_label [ "$(tail -n1 "$T/out")" = "unlabeled default" ]
+check policy_show_unlabeled_label [ "$(tail -n2 "$T/out" | head -n1)" = "unlabeled default" ]
 
 # A blob with one byte changed, and one cut short.
 cp "$T/f2.bin" "$T/corrupt.bin"
