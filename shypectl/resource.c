@@ -22,16 +22,16 @@ static int resource_help(int argc, char **argv)
 
 	(void)argv;
 	fprintf(f,
-		"Usage: %1$s resource label RESOURCE LABEL [force] [--policy FILE]\n"
+		"Usage: %1$s resource label RESOURCE LABEL [force] [--policy POLICY]\n"
 		"       %1$s resource unlabel RESOURCE\n"
-		"       %1$s resource get RESOURCE [--policy FILE]\n"
-		"       %1$s resource list [--policy FILE]\n"
+		"       %1$s resource get RESOURCE [--policy POLICY]\n"
+		"       %1$s resource list [--policy POLICY]\n"
 		"       %1$s resource help\n"
 		"\n"
 		"       RESOURCE := { SHM | file:PATH }\n"
 		"       SHM := a shared-memory file: /dev/shm, tmpfs, hugetlbfs\n"
 		"       PATH := a regular file: a disk image, NVRAM, ...\n"
-		"       FILE := { JSON source | binary blob } (default: the active policy)\n"
+		"       POLICY := { JSON source | binary blob } (default: the active policy)\n"
 		"       OPTIONS := { {-j|--json} [{-p|--pretty}] }\n",
 		bin_name);
 	return argc ? EXIT_SUCCESS : EXIT_USAGE;
@@ -152,7 +152,7 @@ static int res_check_label(const struct res_args *a, const char *label)
 
 	ret = res_policy(a, &pf);
 	if (ret < 0) {
-		p_err("no policy to check label '%s' against (%s): give --policy FILE, or force",
+		p_err("no policy to check label '%s' against (%s): give --policy POLICY, or force",
 		      label, no_active_policy());
 		return EXIT_FAILURE;
 	}

@@ -756,7 +756,7 @@ for h in "load:Usage: shypectl load FILE [force] [--dry-run]" \
 	"status:Usage: shypectl status" \
 	"vm:Usage: shypectl vm { list | show }" \
 	"label:Usage: shypectl label set CGROUP LABEL" \
-	"resource:Usage: shypectl resource label FILE LABEL" \
+	"resource:Usage: shypectl resource label RESOURCE LABEL [force] [--policy POLICY]" \
 	"run:Usage: shypectl run --label LABEL [--cgroup CGROUP] -- COMMAND [ARG]..." \
 	"mode:Usage: shypectl mode [ MODE ]" \
 	"audit:Usage: shypectl audit [{-f|--follow}]" \
@@ -802,7 +802,7 @@ expect_err label_list_no_argument 2 \
 	"Error: 'label list' takes no argument; see 'shypectl label help'" \
 	label list /x
 expect_err resource_label_needs_two 2 \
-	"Error: 'resource label' needs FILE LABEL; see 'shypectl resource help'" \
+	"Error: 'resource label' needs RESOURCE LABEL; see 'shypectl resource help'" \
 	resource label /x
 expect_err resource_list_no_argument 2 \
 	"Error: 'resource list' takes no argument; see 'shypectl resource help'" \
@@ -1002,7 +1002,7 @@ expect load_plain 0 "" load $F2
 check load_writes_blob cmp -s "$T/f2.bin" "$S/policy"
 : >"$S/policy"
 expect load_force_json 0 \
-	"{\"file\":\"$F2\",\"policy\":\"figure2\",\"version\":\"1.0\",\"digest\":\"$digest\",\"force\":true,\"loaded\":true,\"unchanged\":false}" \
+	"{\"file\":\"$F2\",\"policy\":\"figure2\",\"version\":\"1.0\",\"digest\":\"$digest\",\"force\":true,\"loaded\":true,\"unchanged\":false,\"files\":[]}" \
 	-j load $F2 force
 check load_force_writes_request \
 	[ "$(head -c8 "$S/policy" | od -An -tx1 | tr -d ' ')" = 7348794c01000000 ]
