@@ -115,13 +115,16 @@ int shype_file_label(const struct shype_policy *p, const char *path,
 	fl->label = SHYPE_NOT_FOUND;
 	fl->from = SHYPE_FILE_FROM_NONE;
 	err = shype_file_xattr_get(path, fl->xattr);
-	/* A filesystem without labels holds unlabelled files only. */
-	if (err && err != -ENOTSUP && err != -EBADMSG)
-		return err;
 	r = file_rule(p, path);
 	if (r != SHYPE_NOT_FOUND) {
 		fl->label = shype_resource_label_of(p, r, NULL);
 		fl->from = SHYPE_FILE_FROM_POLICY;
+	}
+	/* A filesystem without labels holds unlabelled files only. */
+	if (err && err != -ENOTSUP && err != -EBADMSG)
+		return err;
+	if (r != SHYPE_NOT_FOUND) {
+		/* The rule wins. */
 	} else if (err == -EBADMSG) {
 		/* Not a label name: the policy lacks it, nobody may open. */
 		fl->label = SHYPE_LABEL_MISSING;

@@ -341,7 +341,8 @@ struct shype_file_label {
  * @fl: its label and where it comes from
  *
  * Return: 0 (a filesystem that cannot store labels holds unlabelled
- * files); an -errno of getxattr(): -ENOENT, -EACCES...
+ * files); an -errno of getxattr(): -ENOENT, -EACCES... (then @fl holds
+ * the policy's rule for @path, if it has one)
  */
 int shype_file_label(const struct shype_policy *p, const char *path,
 		     struct shype_file_label *fl);
