@@ -130,8 +130,8 @@ int shype_file_label(const struct shype_policy *p, const char *path,
 		fl->label = SHYPE_LABEL_MISSING;
 		fl->from = SHYPE_FILE_FROM_XATTR;
 	} else if (fl->xattr[0]) {
-		fl->label = shype_resource_label_of(p, SHYPE_NOT_FOUND,
-						    fl->xattr);
+		fl->label =
+			shype_resource_label_of(p, SHYPE_NOT_FOUND, fl->xattr);
 		fl->from = SHYPE_FILE_FROM_XATTR;
 	}
 	return 0;

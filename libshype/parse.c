@@ -1002,25 +1002,26 @@ static void check_unlabeled_files(struct parser *p, const struct member *f)
 	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
 		if (strlen(modes[i]) != len || strcmp(s, modes[i]))
 			continue;
-		p->m->unlabeled_files = !strcmp(s, "allow") ? SHYPE_FILES_ALLOW :
-					!strcmp(s, "deny")  ? SHYPE_FILES_DENY :
-							      SHYPE_FILES_LABEL;
+		p->m->unlabeled_files = !strcmp(s, "allow") ?
+						SHYPE_FILES_ALLOW :
+					!strcmp(s, "deny") ? SHYPE_FILES_DENY :
+							     SHYPE_FILES_LABEL;
 		return;
 	}
-	hint(h, suggest(modes, sizeof(modes) / sizeof(modes[0]),
-			sizeof(*modes), s, len));
-	err(p, at(p, f->node), "'unlabeled_files' is '%s'; %s%s",
-	    q(b, s, len), h[0] ? "" : "it must be " FILES_MODES, h[0] ? h + 2 : "");
+	hint(h, suggest(modes, sizeof(modes) / sizeof(modes[0]), sizeof(*modes),
+			s, len));
+	err(p, at(p, f->node), "'unlabeled_files' is '%s'; %s%s", q(b, s, len),
+	    h[0] ? "" : "it must be " FILES_MODES, h[0] ? h + 2 : "");
 }
 
 /* --- The policy. --- */
 
-static const char *const top_keys[] = { "name",	     "version",
-					"ste",	     "chwall",
-					"labels",    "resource_labels",
-					"resources", "unlabeled",
-					"unlabeled_files", "comment",
-					NULL };
+static const char *const top_keys[] = {
+	"name",	     "version",	  "ste",
+	"chwall",    "labels",	  "resource_labels",
+	"resources", "unlabeled", "unlabeled_files",
+	"comment",   NULL
+};
 enum {
 	K_NAME,
 	K_VERSION,

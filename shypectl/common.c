@@ -452,15 +452,17 @@ const char *file_label_strerror(int err, const char *path, char *buf,
 			 path);
 		break;
 	case EPERM:
-		snprintf(buf, size,
-			 "'%s': %s: only root outside every labelled cgroup may label files",
-			 path, strerror(EPERM));
+		snprintf(
+			buf, size,
+			"'%s': %s: only root outside every labelled cgroup may label files",
+			path, strerror(EPERM));
 		break;
 	case EISDIR:
 	case EINVAL:
-		snprintf(buf, size,
-			 "'%s' is not a regular file: shype labels regular files only",
-			 path);
+		snprintf(
+			buf, size,
+			"'%s' is not a regular file: shype labels regular files only",
+			path);
 		break;
 	case EBADMSG:
 		snprintf(buf, size, "'%s': its %s is not a label name", path,

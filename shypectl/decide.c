@@ -332,13 +332,15 @@ bool decide_file(const struct shype_policy *p, const char *label,
 	*reason = SHYPE_FILE_OK;
 	v->fields[0] = '\0';
 	if (f->type == DOM_BLOCK) {
-		snprintf(v->why, sizeof(v->why),
-			 "a block device: not decided, shype labels regular files only");
+		snprintf(
+			v->why, sizeof(v->why),
+			"a block device: not decided, shype labels regular files only");
 		return true;
 	}
 	if (f->type == DOM_DIR) {
-		snprintf(v->why, sizeof(v->why),
-			 "a directory: not decided itself; each file under it is, as it is opened");
+		snprintf(
+			v->why, sizeof(v->why),
+			"a directory: not decided itself; each file under it is, as it is opened");
 		return true;
 	}
 	err = shype_file_label(p, f->path, fl);
@@ -365,16 +367,18 @@ bool decide_file(const struct shype_policy *p, const char *label,
 			snprintf(v->why, sizeof(v->why),
 				 "unlabelled: every VMM may read it");
 		else if (fl->label == SHYPE_NOT_FOUND)
-			snprintf(v->why, sizeof(v->why),
-				 "%s, and policy '%s' lets VMMs write unlabelled files (\"unlabeled_files\": \"allow\")",
-				 err ? "does not exist yet" : "unlabelled",
-				 p->name);
+			snprintf(
+				v->why, sizeof(v->why),
+				"%s, and policy '%s' lets VMMs write unlabelled files (\"unlabeled_files\": \"allow\")",
+				err ? "does not exist yet" : "unlabelled",
+				p->name);
 		else {
 			t = shype_ste_common(p, l, fl->label);
-			snprintf(v->why, sizeof(v->why),
-				 "label '%s' and the file's label '%s' (%s) share STE type '%s'",
-				 name, flabel, file_from(fl),
-				 t == SHYPE_NOT_FOUND ? "?" : p->ste_names[t].s);
+			snprintf(
+				v->why, sizeof(v->why),
+				"label '%s' and the file's label '%s' (%s) share STE type '%s'",
+				name, flabel, file_from(fl),
+				t == SHYPE_NOT_FOUND ? "?" : p->ste_names[t].s);
 		}
 		return true;
 	case SHYPE_FILE_LABEL:
@@ -384,17 +388,19 @@ bool decide_file(const struct shype_policy *p, const char *label,
 			 name);
 		return true;
 	case SHYPE_FILE_STE:
-		snprintf(v->why, sizeof(v->why),
-			 "label '%s' and the file's label '%s' (%s) share no STE type",
-			 name, flabel, file_from(fl));
+		snprintf(
+			v->why, sizeof(v->why),
+			"label '%s' and the file's label '%s' (%s) share no STE type",
+			name, flabel, file_from(fl));
 		snprintf(v->fields, sizeof(v->fields),
 			 "reason=ste label=%s file=%s file_label=%s", name, q,
 			 flabel);
 		return false;
 	case SHYPE_FILE_UNKNOWN_LABEL:
-		snprintf(v->why, sizeof(v->why),
-			 "the file's label '%s' (%s) is not a label of policy '%s': no VMM may open it",
-			 flabel, file_from(fl), p->name);
+		snprintf(
+			v->why, sizeof(v->why),
+			"the file's label '%s' (%s) is not a label of policy '%s': no VMM may open it",
+			flabel, file_from(fl), p->name);
 		snprintf(v->fields, sizeof(v->fields),
 			 "reason=unknown_label label=%s file=%s file_label=%s",
 			 name, q, audit_quote(ql, sizeof(ql), flabel));
@@ -410,10 +416,11 @@ bool decide_file(const struct shype_policy *p, const char *label,
 		return false;
 	case SHYPE_FILE_UNLABELED:
 	default:
-		snprintf(v->why, sizeof(v->why),
-			 "%s, and policy '%s' lets VMMs write labelled files only (\"unlabeled_files\": \"deny\"): label it with '%s resource label file:%s LABEL'",
-			 err == -ENOENT ? "does not exist yet" : "unlabelled",
-			 p->name, bin_name, f->path);
+		snprintf(
+			v->why, sizeof(v->why),
+			"%s, and policy '%s' lets VMMs write labelled files only (\"unlabeled_files\": \"deny\"): label it with '%s resource label file:%s LABEL'",
+			err == -ENOENT ? "does not exist yet" : "unlabelled",
+			p->name, bin_name, f->path);
 		snprintf(v->fields, sizeof(v->fields),
 			 "reason=unlabeled label=%s file=%s file_label=-", name,
 			 q);

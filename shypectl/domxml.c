@@ -231,8 +231,8 @@ static int backing(xmlXPathContextPtr ctx, xmlNodePtr n, struct dom_info *d,
 		type = xstr(ctx, n, "string(@type)");
 		path = xstr(ctx, n, "string(source/@file | source/@dev)");
 		snprintf(device, sizeof(device), "%s backing", dev);
-		if (path && type && (!strcmp(type, "file") ||
-				     !strcmp(type, "block")))
+		if (path && type &&
+		    (!strcmp(type, "file") || !strcmp(type, "block")))
 			err = add_file(d, path, device,
 				       !strcmp(type, "file") ? DOM_FILE :
 							       DOM_BLOCK,
@@ -370,10 +370,11 @@ int dom_info_parse(const char *xml, struct dom_info *d, const char **why)
 	if (!err)
 		err = each(ctx, "/domain/devices/filesystem", filesystem, d);
 	if (!err)
-		err = each(ctx,
-			   "/domain/devices/serial | /domain/devices/console |"
-			   " /domain/devices/parallel | /domain/devices/channel",
-			   chardev, d);
+		err = each(
+			ctx,
+			"/domain/devices/serial | /domain/devices/console |"
+			" /domain/devices/parallel | /domain/devices/channel",
+			chardev, d);
 	if (!err)
 		err = firmware(ctx, root, d);
 out:

@@ -235,8 +235,8 @@ static void label_own_files(const struct shype_policy *pol,
 	for (i = 0; i < di->n_files; i++) {
 		const struct dom_file *f = &di->files[i];
 
-		if (!f->own || !decide_file(pol, di->label, f, &fl, &reason,
-					    &v) ||
+		if (!f->own ||
+		    !decide_file(pol, di->label, f, &fl, &reason, &v) ||
 		    reason != SHYPE_FILE_LABEL || access(f->path, F_OK))
 			continue;
 		err = shype_file_xattr_set(f->path, di->label);

@@ -68,7 +68,7 @@ static void print_files(const struct shype_file_result *v, size_t n)
 		print_string(PRINT_JSON, "resource", NULL, res);
 		print_string(PRINT_JSON, "label", NULL, v[i].label);
 		print_string(PRINT_JSON, "result", NULL,
-			     !v[i].err		   ? "labelled" :
+			     !v[i].err		 ? "labelled" :
 			     v[i].err == -ENOENT ? "missing" :
 						   "failed");
 		if (v[i].err && v[i].err != -ENOENT)

@@ -182,8 +182,8 @@ static void res_note_rule(const struct res_args *a, const char *path,
 	u32 r, l;
 
 	/* Quiet: the label is given; a policy that cannot be read is no error. */
-	if (json_output || (!a->policy && (shype_kernel_status(&st) ||
-					   !st.policy[0])) ||
+	if (json_output ||
+	    (!a->policy && (shype_kernel_status(&st) || !st.policy[0])) ||
 	    res_policy(a, &pf))
 		return;
 	r = shype_resource_find(&pf.pol, SHYPE_RES_FILE, path);
@@ -356,8 +356,7 @@ static int file_get(const struct res_args *a)
 	else
 		print_null(PRINT_ANY, "xattr", "  xattr %s", "-");
 	if (policy)
-		print_bool(PRINT_JSON, "known", NULL,
-			   fl.label < pf.pol.labels);
+		print_bool(PRINT_JSON, "known", NULL, fl.label < pf.pol.labels);
 	print_nl();
 	delete_json_obj();
 	if (policy && fl.label == SHYPE_LABEL_MISSING && !json_output)
@@ -491,8 +490,7 @@ static int resource_list(int argc, char **argv)
 		l = shype_resource_label_of(&pf.pol, r, NULL);
 		if (l >= pf.pol.labels)
 			continue;
-		snprintf(res, sizeof(res), "file:%s",
-			 pf.pol.resource[r].name);
+		snprintf(res, sizeof(res), "file:%s", pf.pol.resource[r].name);
 		state = file_state(pf.pol.resource[r].name,
 				   pf.pol.label[l].name, xattr);
 		open_json_object(NULL);
@@ -518,12 +516,9 @@ static int resource_list(int argc, char **argv)
 int do_resource(int argc, char **argv)
 {
 	static const struct cmd cmds[] = {
-		{ "label", resource_label },
-		{ "unlabel", resource_unlabel },
-		{ "get", resource_get },
-		{ "list", resource_list },
-		{ "help", resource_help },
-		{ 0 },
+		{ "label", resource_label }, { "unlabel", resource_unlabel },
+		{ "get", resource_get },     { "list", resource_list },
+		{ "help", resource_help },   { 0 },
 	};
 
 	return cmd_select(cmds, argc - 1, argv + 1, resource_help);

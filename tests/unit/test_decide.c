@@ -768,15 +768,15 @@ static void chwall_of_index_past_labels_is_ignored(void **state)
  * the policy's file: rule).  One policy per unlabeled_files mode; "-" is
  * an unlabelled file, "?" a label the policy lacks (SHYPE_LABEL_MISSING).
  */
-#define FILES_POLICY(mode)                                                   \
-	"{ \"name\": \"files\", \"version\": \"1\",\n"                       \
-	"  \"ste\": { \"types\": [\"T\", \"U\"] },\n"                        \
-	"  \"chwall\": { \"types\": [\"C\"] },\n"                             \
+#define FILES_POLICY(mode)                                                            \
+	"{ \"name\": \"files\", \"version\": \"1\",\n"                                \
+	"  \"ste\": { \"types\": [\"T\", \"U\"] },\n"                                 \
+	"  \"chwall\": { \"types\": [\"C\"] },\n"                                     \
 	"  \"labels\": { \"a\": { \"ste\": [\"T\"] }, \"b\": { \"ste\": [\"U\"] },\n" \
-	"    \"ab\": { \"ste\": [\"T\", \"U\"] },\n"                        \
-	"    \"none\": { \"chwall\": [\"C\"] } },\n"                          \
-	"  \"resource_labels\": { \"img_t\": { \"ste\": [\"T\"] },\n"        \
-	"    \"shared\": { \"ste\": [\"T\", \"U\"] } },\n"                   \
+	"    \"ab\": { \"ste\": [\"T\", \"U\"] },\n"                                  \
+	"    \"none\": { \"chwall\": [\"C\"] } },\n"                                  \
+	"  \"resource_labels\": { \"img_t\": { \"ste\": [\"T\"] },\n"                 \
+	"    \"shared\": { \"ste\": [\"T\", \"U\"] } },\n"                            \
 	"  \"resources\": { \"file:/img/a.img\": \"img_t\" }" mode " }"
 
 struct file_case {
@@ -870,11 +870,12 @@ static void file_decide_follows_the_tables(void **state)
 						file_label(&l.p, c->file),
 						c->write);
 			if (got != c->want)
-				fail_msg("policy %zu: vm %s file %s %s: %s, want %s",
-					 t, c->vm, c->file,
-					 c->write ? "write" : "read",
-					 shype_file_reason_name(got),
-					 shype_file_reason_name(c->want));
+				fail_msg(
+					"policy %zu: vm %s file %s %s: %s, want %s",
+					t, c->vm, c->file,
+					c->write ? "write" : "read",
+					shype_file_reason_name(got),
+					shype_file_reason_name(c->want));
 		}
 		unload(&l);
 	}
@@ -932,20 +933,17 @@ static void file_decide_bounds_checked(void **state)
 
 static void file_reason_names_are_the_audit_words(void **state)
 {
-	static const char *const want[] = { "ok",
-					    "label",
-					    "ste",
-					    "unknown_label",
-					    "unknown_opener",
-					    "unlabeled" };
+	static const char *const want[] = {
+		"ok",	    "label", "ste", "unknown_label", "unknown_opener",
+		"unlabeled"
+	};
 	u32 r;
 
 	(void)state;
 	assert_int_equal(ARRAY_SIZE(want), SHYPE_FILE_NR_REASONS);
 	for (r = 0; r < SHYPE_FILE_NR_REASONS; r++)
 		assert_string_equal(shype_file_reason_name(r), want[r]);
-	assert_string_equal(shype_file_reason_name(SHYPE_FILE_NR_REASONS),
-			    "?");
+	assert_string_equal(shype_file_reason_name(SHYPE_FILE_NR_REASONS), "?");
 	assert_string_equal(shype_file_reason_name(-1), "?");
 }
 

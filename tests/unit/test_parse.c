@@ -341,24 +341,19 @@ static const struct bad bad[] = {
 	  "  'labels': { 'ads': { 'ste': ['Ads'] } }, 'unlabeled': 'Ads' }",
 	  { "3:57: 'unlabeled' names unknown label 'Ads'; did you mean 'ads'?" } },
 	{ "unlabeled_files is not a string",
-	  P1 P2
-	  "  'labels': {}, 'unlabeled_files': false }",
+	  P1 P2 "  'labels': {}, 'unlabeled_files': false }",
 	  { "3:36: 'unlabeled_files' must be a string: \"label\", \"allow\" or \"deny\"" } },
 	{ "unlabeled_files is mistyped",
-	  P1 P2
-	  "  'labels': {}, 'unlabeled_files': 'alow' }",
+	  P1 P2 "  'labels': {}, 'unlabeled_files': 'alow' }",
 	  { "3:36: 'unlabeled_files' is 'alow'; did you mean 'allow'?" } },
 	{ "unlabeled_files is no mode",
-	  P1 P2
-	  "  'labels': {}, 'unlabeled_files': 'never' }",
+	  P1 P2 "  'labels': {}, 'unlabeled_files': 'never' }",
 	  { "3:36: 'unlabeled_files' is 'never'; it must be \"label\", \"allow\" or \"deny\"" } },
 	{ "unlabeled_files is a mode in capitals",
-	  P1 P2
-	  "  'labels': {}, 'unlabeled_files': 'DENY' }",
+	  P1 P2 "  'labels': {}, 'unlabeled_files': 'DENY' }",
 	  { "3:36: 'unlabeled_files' is 'DENY'; it must be \"label\", \"allow\" or \"deny\"" } },
 	{ "unlabeled_files is misspelt as a key",
-	  P1 P2
-	  "  'labels': {}, 'unlabelled_files': 'deny' }",
+	  P1 P2 "  'labels': {}, 'unlabelled_files': 'deny' }",
 	  { "3:17: unknown key 'unlabelled_files'; did you mean 'unlabeled_files'?" } },
 	{ "unlabeled names a resource label",
 	  P1 P2
@@ -845,13 +840,14 @@ static void files_are_resources(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
-		assert_true(asprintf(&text,
-				     "{ 'name': 'f', 'version': '1',\n"
-				     "  'ste': { 'types': ['A'] },\n"
-				     "  'labels': { 'a': { 'ste': ['A'] } },\n"
-				     "  'resources': { 'file:/v/b.img': 'a', 'vsock:3': 'a',\n"
-				     "    'file:/v/a.img': 'a' }%s }",
-				     modes[i].src) > 0);
+		assert_true(
+			asprintf(&text,
+				 "{ 'name': 'f', 'version': '1',\n"
+				 "  'ste': { 'types': ['A'] },\n"
+				 "  'labels': { 'a': { 'ste': ['A'] } },\n"
+				 "  'resources': { 'file:/v/b.img': 'a', 'vsock:3': 'a',\n"
+				 "    'file:/v/a.img': 'a' }%s }",
+				 modes[i].src) > 0);
 		src = dq(text);
 		m = parse_ok(src);
 		assert_int_equal(m->unlabeled_files, modes[i].mode);
