@@ -670,6 +670,12 @@ expect diff_files 0 "added resource file:/srv/img/a.img  label vdisk_ads
 added resource file:/srv/img/o.img  label order
 changed policy unlabeled_files  label deny" \
 	policy diff $F2 "$T/f2files.json"
+expect check_resource_file_rule 3 \
+	"deny: label 'advertising' and resource 'file:/srv/img/o.img' (label 'order') share no STE type" \
+	check resource advertising file:/srv/img/o.img --policy "$T/f2files.json"
+expect check_resource_file_unlabelled 0 \
+	"allow: resource 'file:/srv/x.img' is not labelled in policy 'figure2': unless its security.shype labels it, any VMM may read it, and a write is refused (\"unlabeled_files\": \"deny\")" \
+	check resource order file:/srv/x.img --policy "$T/f2files.json"
 cat >"$T/badfiles.json" <<'EOF2'
 { "name": "p", "version": "1", "ste": { "types": ["A"] },
   "labels": { "a": { "ste": ["A"] } },
