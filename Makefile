@@ -59,7 +59,7 @@ POLICIES  := $(wildcard policies/*.json)
 .PHONY: all user module check deps unit asan fuzz policies format format-check \
 	checkpatch vm-check vm-shell demo bench soak clean cli-test install \
 	install-user install-module install-test e2e-libvirt e2e-check e2e-shell \
-	vm-check-next fresh-check asan-cli
+	vm-check-next fresh-check asan-cli qemu
 .DELETE_ON_ERROR:
 
 all: user module
@@ -253,6 +253,12 @@ e2e-libvirt: all
 # the Chinese Wall.
 e2e-check: all
 	@tests/e2e/run.sh --kver $(KVER)
+
+# QEMU with qemu-patches/ (Debian's qemu source, x86_64-softmmu), built
+# and cached in ~/.cache/shype/qemu by the series' hash; prints its path.
+qemu:
+	@scripts/deps.sh qemu
+	@scripts/qemu.sh
 
 e2e-shell: all
 	@tests/e2e/run.sh --kver $(KVER) --shell

@@ -1,6 +1,9 @@
 #!/bin/sh
 # Install what building and testing shype needs on Debian 12, with apt-get.
 # Idempotent: installs only what is missing.  Not root: says what is missing.
+# usage: scripts/deps.sh [qemu]
+#   qemu: what building QEMU with qemu-patches/ needs (scripts/qemu.sh)
+#         instead: quilt, meson, and the libraries of that build
 set -eu
 
 KVER=${KVER:-6.1.0-56-amd64}
@@ -9,6 +12,11 @@ PKGS="make gcc clang libclang-rt-14-dev clang-format pkg-config
       linux-headers-$KVER linux-source-6.1 xz-utils
       busybox-static qemu-system-x86 qemu-utils seabios ipxe-qemu cpio kmod
       procps debootstrap e2fsprogs"
+if [ "${1:-}" = qemu ]; then
+	PKGS="quilt dpkg-dev gcc make ninja-build meson pkg-config python3
+	      libglib2.0-dev libpixman-1-dev zlib1g-dev libseccomp-dev libfdt-dev
+	      qemu-system-x86"
+fi
 
 missing=""
 for p in $PKGS; do
