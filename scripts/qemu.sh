@@ -118,7 +118,7 @@ if [ "$(cat "$work/.version" 2>/dev/null)" != "$version" ]; then
 		exit 1
 	}
 	echo "$version" >"$work/.version"
-elif [ -d "$work/.pc-shype" ]; then
+elif (cd "$work" && quilt top >/dev/null 2>&1); then
 	# The series pushed last time (the patches quilt saved, not the
 	# repository's current text): take it off.
 	(cd "$work" && quilt pop -a -q >&2) || {
