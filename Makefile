@@ -59,7 +59,7 @@ POLICIES  := $(wildcard policies/*.json)
 .PHONY: all user module check deps unit asan fuzz policies format format-check \
 	checkpatch vm-check vm-shell demo bench soak clean cli-test install \
 	install-user install-module install-test e2e-libvirt e2e-check e2e-shell \
-	vm-check-next fresh-check asan-cli qemu
+	vm-check-next fresh-check asan-cli qemu e2e-qemu
 .DELETE_ON_ERROR:
 
 all: user module
@@ -259,6 +259,11 @@ e2e-check: all
 qemu:
 	@scripts/deps.sh qemu
 	@scripts/qemu.sh
+
+# The e2e test of that QEMU (tests/e2e/e2e_qemu_patched.sh), beside stock.
+e2e-qemu: all qemu
+	@SHYPE_QEMU=$$(scripts/qemu.sh) tests/e2e/run.sh --kver $(KVER) \
+		--filter e2e_qemu_patched.sh
 
 e2e-shell: all
 	@tests/e2e/run.sh --kver $(KVER) --shell

@@ -62,14 +62,17 @@ pid() { eval echo "\$pid_$1"; }
 # net, idle).  Its console is $T/NAME.console, QEMU's own output
 # $T/NAME.out; the guest ends QEMU through isa-debug-exit (status 1).
 # Options must not contain spaces (booted starts a VM again from them).
+# $QEMU is the QEMU binary (default Debian's, qemu-system-x86_64).
 vm() {
 	_name=$1
 	_label=$2
 	_work=$3
 	shift 3
 	eval "args_$_name=\"\$*\" label_$_name=$_label work_$_name=\"$_work\""
+	_qemu=${QEMU:-qemu-system-x86_64}
+	eval "qemu_$_name=\$_qemu"
 	rm -f "$T/$_name.console"
-	shypectl run --label "$_label" -- qemu-system-x86_64 -enable-kvm \
+	shypectl run --label "$_label" -- "$_qemu" -enable-kvm \
 		-M pc -m 32 -smp 1 -nodefaults -no-user-config -display none \
 		-no-reboot -kernel /e2e/guest.elf -append "$_work" \
 		-serial "file:$T/$_name.console" \
@@ -95,7 +98,10 @@ booted() {
 				"(try $_tries)"
 			[ $_tries -le 3 ] || return 1
 			stop "$_v"
+			_keep=${QEMU:-}
+			eval "QEMU=\$qemu_$_v"
 			eval "vm $_v \$label_$_v \"\$work_$_v\" \$args_$_v"
+			QEMU=$_keep
 		done
 	done
 }

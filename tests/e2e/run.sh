@@ -8,6 +8,10 @@
 #   --filter  which e2e_*.sh scripts (default e2e_*)
 #   --shell   a shell in that test host instead (Ctrl-A x quits)
 # env: SHYPE_E2E_WAIT    seconds a test waits for one step (default 300)
+#      SHYPE_QEMU        a QEMU built with qemu-patches/ (make qemu prints
+#                        its path), put in the test host as
+#                        /usr/bin/qemu-shype for e2e_qemu_patched.sh;
+#                        without it that test is skipped
 #      SHYPE_VM_TIMEOUT  seconds for the whole run (default 1200)
 #      and tests/vm/run.sh's (SHYPE_ACCEL among them: the nested guests
 #      run under KVM in the test host either way); the output goes to
@@ -43,6 +47,15 @@ for f in $(ldd "$server" | grep -o '/[^ ]*'); do
 	mkdir -p "$root$(dirname "$f")"
 	cp -L "$f" "$root$f"
 done
+# The patched QEMU, beside Debian's, and the libraries it adds.
+if [ -n "${SHYPE_QEMU:-}" ]; then
+	[ -x "$SHYPE_QEMU" ] || { echo "e2e: no QEMU at $SHYPE_QEMU" >&2; exit 1; }
+	cp "$SHYPE_QEMU" "$root/usr/bin/qemu-shype"
+	for f in $(ldd "$SHYPE_QEMU" | grep -o '/[^ ]*'); do
+		mkdir -p "$root$(dirname "$f")"
+		cp -L "$f" "$root$f"
+	done
+fi
 install -m 755 tests/e2e/e2e_*.sh "$root/tests/"
 install -D -m 644 tests/e2e/lib.sh "$root/usr/share/shype-e2e/lib.sh"
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) \

@@ -16,7 +16,8 @@
  *   plain id=N  ivshmem-plain: write word N of the shared memory, wait for
  *             a peer to write another.
  *   net       virtio-net (legacy): set up its two queues and DRIVER_OK, so
- *             QEMU starts vhost-net and hands it the tap backend.
+ *             QEMU starts vhost-net and hands it the tap backend; then
+ *             send one broadcast frame and wait for the device to take it.
  *
  * Each step is one line "E2E ..." on the serial port, which the test host
  * greps.  "doorbell" ends with "E2E done" through isa-debug-exit (QEMU's
@@ -476,6 +477,7 @@ static void plain(uint32_t id)
 #define VIO_QUEUE_PFN	   0x08
 #define VIO_QUEUE_NUM	   0x0c
 #define VIO_QUEUE_SEL	   0x0e
+#define VIO_QUEUE_NOTIFY   0x10
 #define VIO_STATUS	   0x12
 #define VIO_ACK		   1
 #define VIO_DRIVER	   2
@@ -484,9 +486,48 @@ static void plain(uint32_t id)
 /* Rings for two queues of up to 256 entries, 3 pages each (legacy layout). */
 static uint8_t rings[2][3 * 4096] __attribute__((aligned(4096)));
 
+/* A legacy virtio_net_hdr (10 bytes, zero) and a 60-byte broadcast frame. */
+static uint8_t frame[10 + 60] __attribute__((aligned(16)));
+
+/*
+ * Put frame on the transmit queue (1) of NUM entries and notify the
+ * device; wait for it in the used ring.  Legacy layout: descriptors (16
+ * bytes each), the available ring, the used ring on the next page.
+ */
+static void net_send(uint16_t io, unsigned int num)
+{
+	volatile uint32_t *desc = (volatile uint32_t *)rings[1];
+	volatile uint16_t *avail = (volatile uint16_t *)(rings[1] + 16 * num);
+	unsigned int used_off = (16 * num + 6 + 2 * num + 4095) & ~4095u;
+	volatile uint16_t *used = (volatile uint16_t *)(rings[1] + used_off);
+	unsigned int i;
+
+	for (i = 0; i < 6; i++)
+		frame[10 + i] = 0xff; /* destination: broadcast */
+	frame[10 + 6] = 0x52; /* source: 52:54:00:e2:e0:01, locally assigned */
+	frame[10 + 7] = 0x54;
+	frame[10 + 9] = 0xe2;
+	frame[10 + 10] = 0xe0;
+	frame[10 + 11] = 0x01;
+	frame[10 + 12] = 0x88; /* EtherType 0x88b5: local experimental */
+	frame[10 + 13] = 0xb5;
+	desc[0] = (uint32_t)(uintptr_t)frame; /* addr, 64 bits */
+	desc[1] = 0;
+	desc[2] = sizeof(frame); /* len */
+	desc[3] = 0; /* flags, next */
+	avail[2] = 0; /* ring[0]: descriptor 0 */
+	__asm__ volatile("" ::: "memory");
+	avail[1] = 1; /* idx */
+	outw(io + VIO_QUEUE_NOTIFY, 1);
+	while (used[1] == 0)
+		relax();
+	say("virtio-net sent a frame");
+}
+
 static void net(void)
 {
 	int dev = pci_find(IVSHMEM_VENDOR, VIRTIO_NET_DEVICE);
+	unsigned int num = 0;
 	uint16_t io;
 	int q;
 
@@ -501,9 +542,9 @@ static void net(void)
 	outl(io + VIO_GUEST_FEATURES, 0);
 	for (q = 0; q < 2; q++) {
 		outw(io + VIO_QUEUE_SEL, q);
-		if (inw(io + VIO_QUEUE_NUM) > 256) {
-			say("error: queue %u has %u entries", q,
-			    inw(io + VIO_QUEUE_NUM));
+		num = inw(io + VIO_QUEUE_NUM);
+		if (num > 256) {
+			say("error: queue %u has %u entries", q, num);
 			return;
 		}
 		outl(io + VIO_QUEUE_PFN, (uint32_t)(uintptr_t)rings[q] >> 12);
@@ -511,8 +552,7 @@ static void net(void)
 	/* QEMU starts vhost-net here, before this write returns. */
 	outb(io + VIO_STATUS, VIO_ACK | VIO_DRIVER | VIO_DRIVER_OK);
 	say("virtio-net driver ok, status %x", inb(io + VIO_STATUS));
-	for (;;)
-		relax();
+	net_send(io, num);
 }
 
 void guest_main(const uint32_t *mbi)

@@ -1,0 +1,185 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# QEMU with qemu-patches/ (make qemu; tests/e2e/run.sh puts it in the test
+# host as /usr/bin/qemu-shype when SHYPE_QEMU names it), beside Debian's
+# stock QEMU 7.2, under the sHype paper's Figure 2 policy with
+# "unlabeled_files": "allow" (so that a VMM may open a shared file that
+# another coalition's VMM wrote, and shype decides at the memslot):
+#   1. a memory backend refused at the memslot: the patched QEMU stops
+#      with exit status 1 and a line naming shype and the reason; stock
+#      QEMU aborts (SIGABRT) on the same refusal;
+#   2. query-shype over QMP: the VM's label, the policy, the mode and this
+#      VM's bindings, as shype's securityfs files give them;
+#   3. a vhost-net backend refused: the patched QEMU fails that NIC with a
+#      message and the QMP event SHYPE_DENIED, and the guest's frame never
+#      reaches the tap; stock QEMU falls back on its user-space virtio-net
+#      and sends the frame to the tap all the same.
+# Skipped when the test host has no patched QEMU.  In the test host
+# (busybox sh), as root; prints TAP lines, then "N passed, N failed".
+
+T=/tmp/e2e-qemu-patched
+. /usr/share/shype-e2e/lib.sh
+
+PATCHED=/usr/bin/qemu-shype
+STOCK=qemu-system-x86_64
+if [ ! -x "$PATCHED" ]; then
+	say "SKIP: no patched QEMU here (run tests/e2e/run.sh with SHYPE_QEMU)"
+	echo "0 passed, 0 failed, 1 skipped"
+	exit 0
+fi
+
+# qmp NAME: options for a QMP monitor of VM NAME on two FIFOs (QEMU's pipe
+# chardev); what QEMU says is collected in $T/NAME.qmp.
+qmp() {
+	rm -f "$T/$1.qmp.in" "$T/$1.qmp.out" "$T/$1.qmp"
+	mkfifo "$T/$1.qmp.in" "$T/$1.qmp.out"
+	cat "$T/$1.qmp.out" >"$T/$1.qmp" &
+	pids="$pids $!"
+	echo "-chardev pipe,id=qmp,path=$T/$1.qmp -mon chardev=qmp,mode=control"
+}
+
+# qmp_cmd NAME JSON: send a command to VM NAME's monitor.
+qmp_cmd() {
+	echo "$2" >"$T/$1.qmp.in"
+}
+
+# plain NAME LABEL ID FILE: a VM with an ivshmem-plain on FILE (1 MiB) and
+# a QMP monitor.
+plain() {
+	# shellcheck disable=SC2046
+	vm "$1" "$2" "plain id=$3" $(qmp "$1") \
+		-object "memory-backend-file,id=shm,share=on,mem-path=$4,size=1M" \
+		-device ivshmem-plain,memdev=shm
+}
+
+# net NAME LABEL TAP: a VM with a virtio-net on TAP, vhost on, and a QMP
+# monitor in command mode before the guest runs its code (events before
+# that are not sent), whose guest has set DRIVER_OK.
+net() {
+	# shellcheck disable=SC2046
+	vm "$1" "$2" net $(qmp "$1") \
+		-netdev "tap,id=n0,ifname=$3,script=no,downscript=no,vhost=on" \
+		-device virtio-net-pci,netdev=n0,romfile=
+	qmp_cmd "$1" '{"execute":"qmp_capabilities"}'
+	booted "$1" &&
+		wait_line "$T/$1.console" "^E2E virtio-net driver ok" "$(pid "$1")"
+}
+
+# tap NAME BRIDGE: a persistent tap, up, on BRIDGE.
+tap() {
+	tunctl -t "$1" >/dev/null && ip link set "$1" up && brctl addif "$2" "$1"
+}
+
+# Frames QEMU or vhost-net wrote to tap NAME (the tap receives them).
+tap_frames() { cat "/sys/class/net/$1/statistics/rx_packets"; }
+
+# clean_refusal NAME STATUS: VM NAME's QEMU stopped with status 1 and a
+# line naming shype and the reason, without an abort.
+clean_refusal() {
+	[ "$2" = 1 ] &&
+		grep -Eq "shype refused memslot of memory 'shm' on $shm: reason=ste peer=[0-9]+\(order\)" "$T/$1.out" &&
+		! grep -q "abort\|Aborted\|error registering slot" "$T/$1.out"
+}
+
+# Figure 2, under another name, with unlabelled files left unlabelled.
+sed -e 's/"name": "figure2"/"name": "figure2-files-allow"/' \
+	-e 's/"unlabeled": "deny"/"unlabeled_files": "allow", "unlabeled": "deny"/' \
+	/policies/figure2.json >"$T/policy.json" &&
+	shypectl load "$T/policy.json" force >"$T/load" 2>&1 &&
+	shypectl status | grep -q 'policy figure2-files-allow '
+result $? figure2_with_unlabelled_files_allowed_active
+shm=/dev/shm/e2e-qplain
+rm -f "$shm"
+
+say "1. a Computing VM on the file an Order VM has"
+QEMU=$PATCHED plain order1 order 1 "$shm"
+booted order1 && wait_line "$T/order1.console" "^E2E wrote word 1" "$(pid order1)"
+result $? patched_qemu_runs_an_order_vm order1
+o1=$(vm_id "$(pid order1)")
+QEMU=$PATCHED plain comp2 computing 2 "$shm"
+wait_exit "$(pid comp2)" && exit_status comp2
+rc=$?
+say "patched QEMU, its memslot refused: exit status $rc, output:"
+show "$T/comp2.out"
+clean_refusal comp2 $rc
+result $? patched_qemu_exits_1_naming_shype_and_the_reason comp2
+QEMU=$STOCK plain comp3 computing 3 "$shm"
+wait_exit "$(pid comp3)" && exit_status comp3
+rc=$?
+say "stock QEMU, the same refusal: exit status $rc, output:"
+show "$T/comp3.out"
+[ $rc = 134 ] && grep -q "error registering slot: Permission denied" "$T/comp3.out" &&
+	! clean_refusal comp3 $rc
+result $? stock_qemu_aborts_on_the_same_refusal comp3
+alive "$(pid order1)"
+result $? order_vm_keeps_running order1
+
+say "2. query-shype of the Order VM"
+qmp_cmd order1 '{"execute":"qmp_capabilities"}'
+qmp_cmd order1 '{"execute":"query-shype"}'
+wait_line "$T/order1.qmp" '"return": {.*"label"' "$(pid order1)" 30
+result $? query_shype_answers order1
+show "$T/order1.qmp"
+digest=$(sed -n 's/.* digest=\([0-9a-f]*\) .*/\1/p' "$SFS/status")
+grep '"return": {.*"label"' "$T/order1.qmp" >"$T/query"
+grep -q "\"vm\": ${o1}[,}]" "$T/query" && grep -q '"label": "order"' "$T/query" &&
+	grep -q '"policy": "figure2-files-allow"' "$T/query" &&
+	grep -q "\"digest\": \"$digest\"" "$T/query" &&
+	grep -q '"mode": "enforce"' "$T/query"
+result $? query_shype_gives_label_policy_digest_and_mode
+# One binding a line (QMP orders an object's members as it likes).
+tr '{' '\n' <"$T/query" | grep '"class": "shm"' | grep "\"name\": \"$shm\"" |
+	grep "\"vms\": \[$o1\]" | grep -q '"labels": \["order"\]'
+result $? query_shype_gives_the_vm_bindings
+stop order1
+rm -f "$shm"
+
+say "3. vhost-net: an Order VM and Computing VMs with taps on br-order"
+brctl addbr br-order && ip link set br-order up && tap tap-o4 br-order &&
+	tap tap-c5 br-order && tap tap-c6 br-order
+result $? bridge_br_order_and_taps
+QEMU=$PATCHED net order4 order tap-o4 &&
+	wait_line "$T/order4.console" "^E2E virtio-net sent a frame" "$(pid order4)" 30
+result $? patched_qemu_order_vm_sends_through_vhost_net order4
+[ "$(tap_frames tap-o4)" -ge 1 ] && ! grep -q "shype refused" "$T/order4.out"
+result $? the_frame_reaches_the_order_tap order4
+
+QEMU=$PATCHED net comp5 computing tap-c5
+result $? patched_qemu_computing_guest_sets_driver_ok comp5
+wait_line "$T/comp5.qmp" '"event": "SHYPE_DENIED"' "$(pid comp5)" 30
+sleep 5
+say "patched QEMU, its vhost-net backend refused, says:"
+show "$T/comp5.out"
+grep -q "shype refused net_backend of .*tap-c5.*: reason=ste .*label=order name=br-order" "$T/comp5.out" &&
+	! grep -q "falling back on userspace virtio" "$T/comp5.out"
+result $? patched_qemu_fails_the_nic_naming_shype comp5
+[ "$(tap_frames tap-c5)" = 0 ] &&
+	! grep -q "^E2E virtio-net sent a frame" "$T/comp5.console"
+result $? no_frame_reaches_the_tap_through_user_space comp5
+show "$T/comp5.qmp"
+grep '"event": "SHYPE_DENIED"' "$T/comp5.qmp" | grep '"op": "net_backend"' |
+	grep '"object": "[^"]*tap-c5' | grep '"peer-label": "order"' |
+	grep -q '"reason": "ste"'
+result $? qmp_event_shype_denied comp5
+alive "$(pid comp5)"
+result $? computing_vm_keeps_running_without_the_nic comp5
+stop comp5
+
+QEMU=$STOCK net comp6 computing tap-c6 &&
+	wait_line "$T/comp6.console" "^E2E virtio-net sent a frame" "$(pid comp6)" 30
+say "stock QEMU, the same refusal, says:"
+show "$T/comp6.out"
+grep -q "falling back on userspace virtio" "$T/comp6.out" &&
+	[ "$(tap_frames tap-c6)" -ge 1 ]
+result $? stock_qemu_sends_the_frame_through_user_space comp6
+stop comp6
+stop order4
+for t in tap-o4 tap-c5 tap-c6; do
+	tunctl -d "$t" >/dev/null
+done
+ip link set br-order down
+brctl delbr br-order
+figure2
+
+finish
