@@ -14,7 +14,14 @@
 #   3. a vhost-net backend refused: the patched QEMU fails that NIC with a
 #      message and the QMP event SHYPE_DENIED, and the guest's frame never
 #      reaches the tap; stock QEMU falls back on its user-space virtio-net
-#      and sends the frame to the tap all the same.
+#      and sends the frame to the tap all the same;
+#   4. ivshmem-doorbell between an Order and a Computing VM through a
+#      server that does not check: the eventfd binds that shype refuses
+#      are reported (a line and SHYPE_DENIED each), no interrupt crosses,
+#      and the Computing QEMU then stops with status 1 on the refused
+#      shared memory (the doorbell's BAR2: the same two VMs may not share
+#      it either), no abort; the Order VM keeps running.  Stock QEMU
+#      aborts on the first refusal.
 # Skipped when the test host has no patched QEMU.  In the test host
 # (busybox sh), as root; prints TAP lines, then "N passed, N failed".
 
@@ -64,6 +71,32 @@ net() {
 	qmp_cmd "$1" '{"execute":"qmp_capabilities"}'
 	booted "$1" &&
 		wait_line "$T/$1.console" "^E2E virtio-net driver ok" "$(pid "$1")"
+}
+
+# server NAME SHM: shype-ivshmem-server on $T/NAME.sock, without its label
+# check (the kernel decides alone); its log $T/NAME.log.
+server() {
+	rm -f "/dev/shm/$2" "$T/$1.sock"
+	shype-ivshmem-server -S "$T/$1.sock" -m "$2" -l 1M -n 1 --no-check \
+		>"$T/$1.log" 2>&1 &
+	pids="$pids $!"
+	eval "pid_$1=$!"
+	_i=0
+	while [ ! -S "$T/$1.sock" ] && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	[ -S "$T/$1.sock" ]
+}
+
+# doorbell NAME LABEL SERVER: a VM whose ivshmem-doorbell joins SERVER,
+# with a QMP monitor in command mode.
+doorbell() {
+	# shellcheck disable=SC2046
+	vm "$1" "$2" doorbell $(qmp "$1") \
+		-chardev "socket,path=$T/$3.sock,id=ivs" \
+		-device ivshmem-doorbell,chardev=ivs,vectors=1
+	qmp_cmd "$1" '{"execute":"qmp_capabilities"}'
 }
 
 # tap NAME BRIDGE: a persistent tap, up, on BRIDGE.
@@ -180,6 +213,43 @@ for t in tap-o4 tap-c5 tap-c6; do
 done
 ip link set br-order down
 brctl delbr br-order
+
+say "4. ivshmem-doorbell: an Order and a Computing VM, server without check"
+server open4 e2e-qopen
+result $? unchecked_server_listens
+QEMU=$PATCHED doorbell order7 order open4
+booted order7 && wait_line "$T/order7.console" "^E2E armed" "$(pid order7)"
+result $? order_vm_arms_its_doorbell_vector order7
+# Its firmware maps the doorbell (BAR0: KVM_IOEVENTFD on the Order VM's
+# eventfds, refused) and the shared memory (BAR2: its memslot, refused).
+QEMU=$PATCHED doorbell comp8 computing open4
+wait_exit "$(pid comp8)" 120 && exit_status comp8
+rc=$?
+say "patched QEMU, its eventfd binds and memory refused: exit status $rc, output:"
+show "$T/comp8.out"
+grep -Eq "shype refused ioeventfd of ioeventfd at 0x[0-9a-f]+ \(eventfd [0-9]+\): reason=ste peer=[0-9]+\(order\) class=eventfd" "$T/comp8.out"
+result $? patched_qemu_reports_the_refused_eventfd_bind comp8
+show "$T/comp8.qmp"
+grep '"event": "SHYPE_DENIED"' "$T/comp8.qmp" | grep '"op": "ioeventfd"' |
+	grep '"reason": "ste"' | grep -q '"peer-label": "order"'
+result $? qmp_event_shype_denied_for_the_eventfd comp8
+[ $rc = 1 ] && grep -q "shype refused memslot of memory 'ivshmem.bar2' on /dev/shm/e2e-qopen: reason=ste peer=[0-9]*(order)" "$T/comp8.out" &&
+	! grep -q "error adding ioeventfd\|Assertion\|Aborted" "$T/comp8.out"
+result $? patched_qemu_stops_with_status_1_on_the_refused_memory comp8
+alive "$(pid order7)" && ! grep -q "^E2E irq received" "$T/order7.console"
+result $? order_vm_keeps_running_and_no_interrupt_crosses order7
+QEMU=$STOCK doorbell comp9 computing open4
+wait_exit "$(pid comp9)" 120 && exit_status comp9
+rc=$?
+say "stock QEMU, the same refusal: exit status $rc, output:"
+show "$T/comp9.out"
+[ $rc = 134 ]
+result $? stock_qemu_aborts_on_the_same_refusal comp9
+stop comp9
+stop order7
+kill "$(pid open4)"
+wait "$(pid open4)" 2>/dev/null
+rm -f /dev/shm/e2e-qopen
 figure2
 
 finish
