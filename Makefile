@@ -154,7 +154,7 @@ module:
 
 FORMAT_SRC = $(filter-out tests/vm/kselftest_harness.h,\
 	     $(CORE_SRC) $(LIB_SRC) $(CTL_SRC) $(IVS_SRC) $(UNIT_SRC) $(FUZZ_SRC) $(HDRS) \
-	     $(wildcard kmod/*.c kmod/*.h tests/vm/*.c tests/vm/*.h tests/e2e/guest/*.c))
+	     $(wildcard kmod/*.c kmod/*.h tests/vm/*.c tests/vm/*.h tests/e2e/guest/*.c tests/e2e/probe/*.c))
 format:
 	clang-format -i $(FORMAT_SRC)
 format-check:

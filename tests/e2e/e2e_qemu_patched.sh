@@ -21,7 +21,13 @@
 #      and the Computing QEMU then stops with status 1 on the refused
 #      shared memory (the doorbell's BAR2: the same two VMs may not share
 #      it either), no abort; the Order VM keeps running.  Stock QEMU
-#      aborts on the first refusal.
+#      aborts on the first refusal;
+#   5. -sandbox on: the patched QEMU denies itself ptrace,
+#      process_vm_readv/writev, pidfd_open/getfd, kcmp and perf_event_open
+#      of another pid (EPERM; a probe preloaded into QEMU makes the calls),
+#      by default since shype is loaded, not with processaccess=allow;
+#      stock QEMU's sandbox lets them through.  The Order VMs of steps 1
+#      and 3 run under that sandbox.
 # Skipped when the test host has no patched QEMU.  In the test host
 # (busybox sh), as root; prints TAP lines, then "N passed, N failed".
 
@@ -51,26 +57,64 @@ qmp_cmd() {
 	echo "$2" >"$T/$1.qmp.in"
 }
 
-# plain NAME LABEL ID FILE: a VM with an ivshmem-plain on FILE (1 MiB) and
-# a QMP monitor.
+# plain NAME LABEL ID FILE [OPTIONS...]: a VM with an ivshmem-plain on FILE
+# (1 MiB) and a QMP monitor.
 plain() {
+	_n=$1
+	_l=$2
+	_id=$3
+	_f=$4
+	shift 4
 	# shellcheck disable=SC2046
-	vm "$1" "$2" "plain id=$3" $(qmp "$1") \
-		-object "memory-backend-file,id=shm,share=on,mem-path=$4,size=1M" \
-		-device ivshmem-plain,memdev=shm
+	vm "$_n" "$_l" "plain id=$_id" $(qmp "$_n") \
+		-object "memory-backend-file,id=shm,share=on,mem-path=$_f,size=1M" \
+		-device ivshmem-plain,memdev=shm "$@"
 }
 
-# net NAME LABEL TAP: a VM with a virtio-net on TAP, vhost on, and a QMP
-# monitor in command mode before the guest runs its code (events before
-# that are not sent), whose guest has set DRIVER_OK.
+# net NAME LABEL TAP [OPTIONS...]: a VM with a virtio-net on TAP, vhost on,
+# and a QMP monitor in command mode before the guest runs its code (events
+# before that are not sent), whose guest has set DRIVER_OK.
 net() {
+	_n=$1
+	_l=$2
+	_t=$3
+	shift 3
 	# shellcheck disable=SC2046
-	vm "$1" "$2" net $(qmp "$1") \
-		-netdev "tap,id=n0,ifname=$3,script=no,downscript=no,vhost=on" \
-		-device virtio-net-pci,netdev=n0,romfile=
-	qmp_cmd "$1" '{"execute":"qmp_capabilities"}'
-	booted "$1" &&
-		wait_line "$T/$1.console" "^E2E virtio-net driver ok" "$(pid "$1")"
+	vm "$_n" "$_l" net $(qmp "$_n") \
+		-netdev "tap,id=n0,ifname=$_t,script=no,downscript=no,vhost=on" \
+		-device virtio-net-pci,netdev=n0,romfile= "$@"
+	qmp_cmd "$_n" '{"execute":"qmp_capabilities"}'
+	booted "$_n" &&
+		wait_line "$T/$_n.console" "^E2E virtio-net driver ok" "$(pid "$_n")"
+}
+
+# probed NAME QEMU [SANDBOX]: an idle VM of QEMU, with -sandbox SANDBOX if
+# given, and the sandbox probe preloaded; its findings in $T/NAME.probe.
+probed() {
+	rm -f "$T/$1.probe"
+	export LD_PRELOAD=/usr/lib/shype-e2e/sandbox-probe.so
+	export SHYPE_E2E_PROBE="$T/$1.probe"
+	QEMU=$2 vm "$1" computing idle ${3:+-sandbox "$3"}
+	unset LD_PRELOAD SHYPE_E2E_PROBE
+	wait_line "$T/$1.probe" "^done" "$(pid "$1")" 30
+}
+
+# The system calls to other processes that the probe makes.
+PROCESS_CALLS="ptrace process_vm_readv process_vm_writev pidfd_open pidfd_getfd kcmp perf_event_open"
+
+# denied NAME: each of them failed with EPERM in VM NAME's QEMU.
+denied() {
+	for _c in $PROCESS_CALLS; do
+		grep -q "^$_c EPERM\$" "$T/$1.probe" || return 1
+	done
+}
+
+# passed NAME: none of them failed with EPERM in VM NAME's QEMU (they fail
+# on the pid that does not exist).
+passed() {
+	for _c in $PROCESS_CALLS; do
+		grep -Eq "^$_c (ESRCH|EBADF)\$" "$T/$1.probe" || return 1
+	done
 }
 
 # server NAME SHM: shype-ivshmem-server on $T/NAME.sock, without its label
@@ -126,9 +170,9 @@ shm=/dev/shm/e2e-qplain
 rm -f "$shm"
 
 say "1. a Computing VM on the file an Order VM has"
-QEMU=$PATCHED plain order1 order 1 "$shm"
+QEMU=$PATCHED plain order1 order 1 "$shm" -sandbox on
 booted order1 && wait_line "$T/order1.console" "^E2E wrote word 1" "$(pid order1)"
-result $? patched_qemu_runs_an_order_vm order1
+result $? patched_qemu_runs_an_order_vm_under_its_sandbox order1
 o1=$(vm_id "$(pid order1)")
 QEMU=$PATCHED plain comp2 computing 2 "$shm"
 wait_exit "$(pid comp2)" && exit_status comp2
@@ -172,7 +216,7 @@ say "3. vhost-net: an Order VM and Computing VMs with taps on br-order"
 brctl addbr br-order && ip link set br-order up && tap tap-o4 br-order &&
 	tap tap-c5 br-order && tap tap-c6 br-order
 result $? bridge_br_order_and_taps
-QEMU=$PATCHED net order4 order tap-o4 &&
+QEMU=$PATCHED net order4 order tap-o4 -sandbox on &&
 	wait_line "$T/order4.console" "^E2E virtio-net sent a frame" "$(pid order4)" 30
 result $? patched_qemu_order_vm_sends_through_vhost_net order4
 [ "$(tap_frames tap-o4)" -ge 1 ] && ! grep -q "shype refused" "$T/order4.out"
@@ -244,12 +288,34 @@ rc=$?
 say "stock QEMU, the same refusal: exit status $rc, output:"
 show "$T/comp9.out"
 [ $rc = 134 ]
-result $? stock_qemu_aborts_on_the_same_refusal comp9
+result $? stock_qemu_aborts_on_the_refused_ioeventfd comp9
 stop comp9
 stop order7
 kill "$(pid open4)"
 wait "$(pid open4)" 2>/dev/null
 rm -f /dev/shm/e2e-qopen
+
+say "5. -sandbox on: system calls to other processes"
+probed sbx10 "$PATCHED" on
+show "$T/sbx10.probe"
+grep -q "^sandboxed yes" "$T/sbx10.probe" && denied sbx10
+result $? patched_sandbox_denies_them_by_default_under_shype sbx10
+stop sbx10
+probed sbx11 "$PATCHED" on,processaccess=allow
+show "$T/sbx11.probe"
+grep -q "^sandboxed yes" "$T/sbx11.probe" && passed sbx11
+result $? patched_sandbox_processaccess_allow_keeps_them sbx11
+stop sbx11
+probed sbx12 "$STOCK" on
+say "stock QEMU, -sandbox on:"
+show "$T/sbx12.probe"
+grep -q "^sandboxed yes" "$T/sbx12.probe" && passed sbx12 && ! denied sbx12
+result $? stock_sandbox_lets_them_through sbx12
+stop sbx12
+probed sbx13 "$PATCHED"
+grep -q "^sandboxed no" "$T/sbx13.probe" && passed sbx13
+result $? no_sandbox_no_filter sbx13
+stop sbx13
 figure2
 
 finish

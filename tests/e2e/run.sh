@@ -47,7 +47,8 @@ for f in $(ldd "$server" | grep -o '/[^ ]*'); do
 	mkdir -p "$root$(dirname "$f")"
 	cp -L "$f" "$root$f"
 done
-# The patched QEMU, beside Debian's, and the libraries it adds.
+# The patched QEMU, beside Debian's, and the libraries it adds; the probe
+# of its sandbox (tests/e2e/probe).
 if [ -n "${SHYPE_QEMU:-}" ]; then
 	[ -x "$SHYPE_QEMU" ] || { echo "e2e: no QEMU at $SHYPE_QEMU" >&2; exit 1; }
 	cp "$SHYPE_QEMU" "$root/usr/bin/qemu-shype"
@@ -55,6 +56,10 @@ if [ -n "${SHYPE_QEMU:-}" ]; then
 		mkdir -p "$root$(dirname "$f")"
 		cp -L "$f" "$root$f"
 	done
+	mkdir -p "$root/usr/lib/shype-e2e"
+	gcc -shared -fPIC -O2 -Wall -Wextra -Werror -D_GNU_SOURCE \
+		-o "$root/usr/lib/shype-e2e/sandbox-probe.so" \
+		tests/e2e/probe/sandbox_probe.c -lpthread
 fi
 install -m 755 tests/e2e/e2e_*.sh "$root/tests/"
 install -D -m 644 tests/e2e/lib.sh "$root/usr/share/shype-e2e/lib.sh"
