@@ -113,7 +113,8 @@ export QUILT_PATCH_OPTS="--reject-format=unified"
 if [ "$(cat "$work/.version" 2>/dev/null)" != "$version" ]; then
 	say "unpacking qemu $version into $work"
 	rm -rf "$work"
-	dpkg-source -x "$src/qemu_${version#*:}.dsc" "$work" >"$cache/unpack.log" 2>&1 || {
+	dpkg-source --no-copy -x "$src/qemu_${version#*:}.dsc" "$work" \
+		>"$cache/unpack.log" 2>&1 || {
 		cat "$cache/unpack.log" >&2
 		exit 1
 	}
@@ -157,5 +158,10 @@ mkdir -p "$cache/$key"
 strip -o "$out.tmp" "$bdir/qemu-system-x86_64"
 mv "$out.tmp" "$out"
 echo "qemu $version + $n patches ($key)" >"$cache/$key/ABOUT"
+# The binaries of older series go, but the last two (15 MB each).
+find "$cache" -mindepth 1 -maxdepth 1 -type d -regextype posix-extended \
+	-regex '.*/[0-9a-f]{16}' \
+	-printf '%T@ %p\n' | sort -rn | tail -n +3 | cut -d' ' -f2- |
+	while read -r old; do rm -rf "$old"; done
 say "built $out in $(($(date +%s) - t0)) s"
 echo "$out"
