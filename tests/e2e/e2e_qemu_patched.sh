@@ -27,7 +27,11 @@
 #      of another pid (EPERM; a probe preloaded into QEMU makes the calls),
 #      by default since shype is loaded, not with processaccess=allow;
 #      stock QEMU's sandbox lets them through.  The Order VMs of steps 1
-#      and 3 run under that sandbox.
+#      and 3 run under that sandbox;
+#   6. vhost-vsock with guest CID 3, which the policy here labels "order":
+#      an Order VM runs with it; a Computing VM's QEMU stops at start-up
+#      with status 1 and shype's reason (stock QEMU: status 1, "unable to
+#      set guest cid: Permission denied").
 # Skipped when the test host has no patched QEMU.  In the test host
 # (busybox sh), as root; prints TAP lines, then "N passed, N failed".
 
@@ -159,9 +163,11 @@ clean_refusal() {
 		! grep -q "abort\|Aborted\|error registering slot" "$T/$1.out"
 }
 
-# Figure 2, under another name, with unlabelled files left unlabelled.
+# Figure 2, under another name, with unlabelled files left unlabelled and
+# vsock CID 3 labelled order.
 sed -e 's/"name": "figure2"/"name": "figure2-files-allow"/' \
 	-e 's/"unlabeled": "deny"/"unlabeled_files": "allow", "unlabeled": "deny"/' \
+	-e 's/"net:br-order": "order",/"net:br-order": "order", "vsock:3": "order",/' \
 	/policies/figure2.json >"$T/policy.json" &&
 	shypectl load "$T/policy.json" force >"$T/load" 2>&1 &&
 	shypectl status | grep -q 'policy figure2-files-allow '
@@ -316,6 +322,32 @@ probed sbx13 "$PATCHED"
 grep -q "^sandboxed no" "$T/sbx13.probe" && passed sbx13
 result $? no_sandbox_no_filter sbx13
 stop sbx13
+
+say "6. vhost-vsock, guest CID 3 (labelled order)"
+QEMU=$PATCHED vm order14 order idle -device vhost-vsock-pci,guest-cid=3
+booted order14
+result $? patched_qemu_order_vm_runs_with_cid_3 order14
+grep -q "class=vsock name=3 vms=$(vm_id "$(pid order14)")(order)\$" "$SFS/bindings"
+result $? cid_3_bound_to_the_order_vm order14
+stop order14
+# shellcheck disable=SC2046
+QEMU=$PATCHED vm comp15 computing idle $(qmp comp15) \
+	-device vhost-vsock-pci,guest-cid=3
+qmp_cmd comp15 '{"execute":"qmp_capabilities"}'
+wait_exit "$(pid comp15)" 120 && exit_status comp15
+rc=$?
+say "patched QEMU, its guest CID refused: exit status $rc, output:"
+show "$T/comp15.out"
+[ $rc = 1 ] &&
+	grep -q "shype refused vsock_cid of vsock guest CID 3: reason=ste class=vsock label=order name=3" "$T/comp15.out"
+result $? patched_qemu_names_shype_and_the_reason comp15
+QEMU=$STOCK vm comp16 computing idle -device vhost-vsock-pci,guest-cid=3
+wait_exit "$(pid comp16)" 120 && exit_status comp16
+rc=$?
+say "stock QEMU, the same refusal: exit status $rc, output:"
+show "$T/comp16.out"
+[ $rc = 1 ] && grep -q "unable to set guest cid: Permission denied" "$T/comp16.out"
+result $? stock_qemu_fails_the_device_too comp16
 figure2
 
 finish
