@@ -698,6 +698,19 @@ expect explain_chinese_wall 0 "seq=4 op=create result=denied vm=3(advertising) p
   fix: take 'Advertising' or 'Order' out of conflict set {Advertising, Order}
     warning: crosses conflict set {Advertising, Order}: VMs of types 'Advertising' and 'Order' could run at once, and share wherever their STE types allow" \
 	audit explain --policy $F2 'seq=4 op=create result=denied vm=3(advertising) pid=77 reason=chinese_wall type=Advertising running=Order peer=1(order)'
+expect explain_file_ste 0 "op=file result=denied pid=268(computing) file_label=order access=read how=open reason=ste path=/img/o.img
+  rule: a VMM of label 'computing' may open a file labelled 'order' (/img/o.img) only if the labels have an STE type in common
+  fix: if the file is not the other coalition's data, relabel it: shypectl resource label file:/img/o.img computing
+  fix: add STE type 'Order' to label 'computing'
+  fix: add STE type 'Computing' to label 'order'" \
+	audit explain --policy $F2 op=file result=denied 'pid=268(computing)' \
+	file_label=order access=read how=open reason=ste path=/img/o.img
+expect explain_file_cannot_label 0 "op=file result=denied pid=9(order) file_label=- access=write how=open reason=cannot_label path=/nfs/o.img
+  rule: an unlabelled file written by a VMM becomes its, but the filesystem of /nfs/o.img cannot store the label (security.shype)
+  fix: keep the VM's files on a filesystem with extended attributes (ext4, xfs, btrfs, tmpfs)
+  fix: label it in the policy: \"file:/nfs/o.img\": \"order\"" \
+	audit explain --policy $F2 op=file result=denied 'pid=9(order)' \
+	file_label=- access=write how=open reason=cannot_label path=/nfs/o.img
 expect explain_ste_safe_fix 0 "op=irqfd result=denied vm=3(order) pid=7 reason=ste peer=5(computing) class=eventfd
   rule: STE: a VM of label 'order' may not share eventfd with a VM of label 'computing': the labels have no STE type in common
   fix: add STE type 'Computing' to label 'order'
