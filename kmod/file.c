@@ -38,12 +38,12 @@
  * XATTR_CREATE: of two first writers, one labels the file and the other is
  * decided on that label.
  *
- * Kernel interfaces that look like files (proc, sysfs, cgroupfs, ...) are
- * not mediated, nor is hugetlbfs, whose files are guest RAM (memslot.c
- * decides on them).  A file on another filesystem that cannot store the
- * attribute is unlabelled: it cannot become its writer's, so such a write
- * is refused unless the policy allows unlabelled writes
- * (reason=cannot_label).
+ * Kernel interfaces that look like files (proc, sysfs, cgroupfs, ...) and
+ * the files of internal mounts (memfd, pidfd, ...) are not mediated, nor
+ * is hugetlbfs, whose files are guest RAM (memslot.c decides on them).
+ * A file on another filesystem that cannot store the attribute is
+ * unlabelled: it cannot become its writer's, so such a write is refused
+ * unless the policy allows unlabelled writes (reason=cannot_label).
  */
 #define pr_fmt(fmt) "shype: " fmt
 
@@ -82,10 +82,15 @@ struct file_label {
 	char name[SHYPE_NAME_MAX + 1];
 };
 
-/* Is @inode a file that shype mediates? */
+/*
+ * Is @inode a file that shype mediates?  Not the files of the kernel's
+ * internal mounts, which no path names (memfd, pidfd, nsfs, anonymous
+ * inodes): memslots, the ptrace check and the bindings decide on those.
+ */
 static bool mediated(const struct inode *inode)
 {
-	if (!inode || !S_ISREG(inode->i_mode))
+	if (!inode || !S_ISREG(inode->i_mode) ||
+	    (inode->i_sb->s_flags & SB_KERNMOUNT))
 		return false;
 	switch (inode->i_sb->s_magic) {
 	case PROC_SUPER_MAGIC:
