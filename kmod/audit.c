@@ -52,6 +52,7 @@ const char *const shype_op_names[SHYPE_OP_NR] = {
 	[SHYPE_OP_PTRACE] = "ptrace",
 	[SHYPE_OP_USERFAULTFD] = "userfaultfd",
 	[SHYPE_OP_VFIO_IRQ] = "vfio_irq",
+	[SHYPE_OP_FILE] = "file",
 };
 
 /*

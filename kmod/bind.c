@@ -631,11 +631,15 @@ static u32 res_label(const struct shype_policy *p, enum bind_class class,
 	return i;
 }
 
-/*
- * @path with spaces, controls, non-ASCII and backslashes as \ooo, as the
- * kernel shows paths in /proc/mounts; truncated to fit @size.
+/**
+ * shype_path_escape() - @path for a path= field of an audit line: spaces,
+ *	controls, non-ASCII and backslashes as \ooo, as the kernel shows
+ *	paths in /proc/mounts; truncated to fit @size
+ * @out: where to write it
+ * @size: its size, at least 1
+ * @path: a path
  */
-static void escape(char *out, size_t size, const char *path)
+void shype_path_escape(char *out, size_t size, const char *path)
 {
 	size_t n = 0;
 	unsigned char ch;
@@ -668,7 +672,7 @@ static int judge_res(enum shype_op op, const struct shype_active *a,
 	char esc[128];
 	u32 r;
 
-	escape(esc, sizeof(esc), name);
+	shype_path_escape(esc, sizeof(esc), name);
 	if (!vm || vm->idx == SHYPE_NOT_FOUND) {
 		shype_audit_permissive(op, !shype_permissive,
 				       "vm=- pid=%d reason=unknown_vm %s=%s",

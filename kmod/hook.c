@@ -36,7 +36,7 @@
 static const struct shype_hook_table *const tables[] = {
 	&shype_kvm_table,     &shype_eventfd_table, &shype_vhost_table,
 	&shype_memslot_table, &shype_mm_table,	    &shype_vfio_table,
-	&shype_net_table,     &shype_proc_table,
+	&shype_net_table,     &shype_proc_table,    &shype_file_table,
 };
 
 /* At most this many modules hold hooked functions. */

@@ -84,5 +84,6 @@ extern const struct shype_hook_table shype_mm_table;
 extern const struct shype_hook_table shype_vfio_table;
 extern const struct shype_hook_table shype_net_table;
 extern const struct shype_hook_table shype_proc_table;
+extern const struct shype_hook_table shype_file_table;
 
 #endif /* SHYPE_KMOD_HOOK_H */

@@ -265,6 +265,16 @@ u32 shype_names_resource(const struct shype_policy *p, u32 kind,
 }
 
 /**
+ * shype_names_shm() - does the policy @a label files by shm: path?  Under
+ *	RCU or shype_lock
+ * @a: a policy
+ */
+bool shype_names_shm(const struct shype_active *a)
+{
+	return a->names && a->names->shm_nr;
+}
+
+/**
  * shype_names_resolve() - label the files that the active policy's shm:
  *	paths name, also those that are not in the dentry cache
  *

@@ -126,23 +126,14 @@ void shype_proc_vm_del(const struct shype_vm *vm)
 }
 
 /**
- * struct who - one side of a decision
- * @pid: its process (in the initial pid namespace, as audit's pid=)
- * @labelled: it holds a VM or sits in a labelled cgroup
- * @idx: its label in the active policy; %SHYPE_NOT_FOUND when unlabelled,
- *	or when the label is no VM label of the policy
- * @name: its label's name; "" when unlabelled, or for an unlabelled VM
+ * shype_who_is() - what a process is to a policy; under RCU, never sleeps
+ * @p: the active policy
+ * @t: a task of the process
+ * @mm: its address space, read once by the caller (compared only)
+ * @w: the answer
  */
-struct who {
-	pid_t pid;
-	bool labelled;
-	u32 idx;
-	char name[SHYPE_NAME_MAX + 1];
-};
-
-/* What @t, whose address space is @mm, is to @p.  Under RCU. */
-static void who_is(const struct shype_policy *p, struct task_struct *t,
-		   const struct mm_struct *mm, struct who *w)
+void shype_who_is(const struct shype_policy *p, struct task_struct *t,
+		  const struct mm_struct *mm, struct shype_who *w)
 {
 	const struct vmm *v = mm ? vmm_find(mm) : NULL;
 
@@ -161,8 +152,13 @@ static void who_is(const struct shype_policy *p, struct task_struct *t,
 	}
 }
 
-/* @w's label for the audit line. */
-static const char *who_label(const struct shype_policy *p, const struct who *w)
+/**
+ * shype_who_label() - @w's label for an audit line: its name, else "-"
+ * @p: the policy @w was found under
+ * @w: a process
+ */
+const char *shype_who_label(const struct shype_policy *p,
+			    const struct shype_who *w)
 {
 	if (w->name[0])
 		return w->name;
@@ -183,7 +179,7 @@ static int decide(struct task_struct *tracer, const struct mm_struct *tracer_mm,
 	const char *fmt = "tracer=%d(%s) target=%d(%s) mode=%s reason=%s";
 	bool permissive = READ_ONCE(shype_permissive);
 	struct shype_active *a;
-	struct who s, o;
+	struct shype_who s, o;
 	int err = 0;
 
 	rcu_read_lock();
@@ -191,8 +187,8 @@ static int decide(struct task_struct *tracer, const struct mm_struct *tracer_mm,
 	if (!a)
 		goto out;
 	p = &a->pol;
-	who_is(p, tracer, tracer_mm, &s);
-	who_is(p, target, target_mm, &o);
+	shype_who_is(p, tracer, tracer_mm, &s);
+	shype_who_is(p, target, target_mm, &o);
 	if (!s.labelled && !o.labelled)
 		goto out;
 	if (s.labelled && o.labelled) {
@@ -210,8 +206,8 @@ static int decide(struct task_struct *tracer, const struct mm_struct *tracer_mm,
 		goto out;
 	if (audit)
 		shype_audit_permissive(SHYPE_OP_PTRACE, !permissive, fmt, s.pid,
-				       who_label(p, &s), o.pid,
-				       who_label(p, &o), how, reason);
+				       shype_who_label(p, &s), o.pid,
+				       shype_who_label(p, &o), how, reason);
 	if (!permissive)
 		err = -EACCES;
 out:

@@ -48,6 +48,16 @@ static struct shm_label *find(const struct inode *inode)
 }
 
 /**
+ * shype_shm_labels_given() - has any file a label given at run time?  A
+ *	hint read without shype_lock, for callers that would take it only to
+ *	look a label up
+ */
+bool shype_shm_labels_given(void)
+{
+	return !list_empty_careful(&shm_list);
+}
+
+/**
  * shype_shm_label() - the label given at run time to the file @inode, or
  *	NULL; under shype_lock
  * @inode: the file

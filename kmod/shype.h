@@ -45,6 +45,7 @@ enum shype_op {
 	SHYPE_OP_PTRACE,
 	SHYPE_OP_USERFAULTFD,
 	SHYPE_OP_VFIO_IRQ,
+	SHYPE_OP_FILE,
 	SHYPE_OP_NR
 };
 
@@ -150,6 +151,25 @@ void shype_cgroup_show(struct seq_file *m);
 
 /* proc.c */
 
+/**
+ * struct shype_who - a process as a decision sees it
+ * @pid: its process (in the initial pid namespace, as audit's pid=)
+ * @labelled: it holds a VM or sits in a labelled cgroup
+ * @idx: its label in the active policy; %SHYPE_NOT_FOUND when unlabelled,
+ *	or when the label is no VM label of the policy
+ * @name: its label's name; "" when unlabelled, or for an unlabelled VM
+ */
+struct shype_who {
+	pid_t pid;
+	bool labelled;
+	u32 idx;
+	char name[SHYPE_NAME_MAX + 1];
+};
+
+void shype_who_is(const struct shype_policy *p, struct task_struct *t,
+		  const struct mm_struct *mm, struct shype_who *w);
+const char *shype_who_label(const struct shype_policy *p,
+			    const struct shype_who *w);
 int shype_proc_vm_add(const struct shype_vm *vm);
 void shype_proc_vm_del(const struct shype_vm *vm);
 
@@ -160,6 +180,7 @@ struct inode;
 int shype_shm_label_set(const char *path, const char *label);
 int shype_shm_label_clear(const char *path);
 const char *shype_shm_label(const struct inode *inode);
+bool shype_shm_labels_given(void);
 void shype_shm_label_show(struct seq_file *m);
 
 /* names.c */
@@ -172,6 +193,7 @@ void shype_names_free(struct shype_names *n);
 u32 shype_names_resource(const struct shype_policy *p, u32 kind,
 			 const struct inode *inode, const char *name);
 void shype_names_resolve(void);
+bool shype_names_shm(const struct shype_active *a);
 void shype_names_netdev(struct net_device *dev, unsigned long event);
 
 /* audit.c */
@@ -199,6 +221,7 @@ u64 shype_audit_oldest(void);
 extern struct wait_queue_head shype_audit_wait;
 
 /* bind.c */
+void shype_path_escape(char *out, size_t size, const char *path);
 
 struct eventfd_ctx;
 struct file;

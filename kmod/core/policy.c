@@ -41,7 +41,7 @@ static const char *const errors[SHYPE_BLOB_NR_ERRORS] = {
 	[SHYPE_BLOB_BAD_RESOURCE] = "bad resource kind or name",
 	[SHYPE_BLOB_BAD_RESOURCE_LABEL] = "resource label index out of range",
 	[SHYPE_BLOB_BAD_UNLABELED] = "unlabeled is neither a VM label nor deny",
-	[SHYPE_BLOB_BAD_UNLABELED_FILES] = "unlabeled_files is not label, allow or deny",
+	[SHYPE_BLOB_BAD_UNLABELED_FILES] = "bad unlabeled_files",
 };
 
 const char *shype_blob_strerror(int err)

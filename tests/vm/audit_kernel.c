@@ -242,9 +242,10 @@ static pid_t memslot_child(const char *cg, const char *path, int *err)
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (pid == 0) {
+		/* Opened unlabelled, as libvirt hands QEMU a file: the memslot decides. */
+		fd = open(path, O_RDWR | O_CLOEXEC);
 		e = cg_enter(cg);
 		vm = e ? e : vm_create_here();
-		fd = open(path, O_RDWR | O_CLOEXEC);
 		p = mmap(NULL, r.memory_size, PROT_READ | PROT_WRITE,
 			 MAP_SHARED, fd, 0);
 		r.userspace_addr = (unsigned long)p;

@@ -17,6 +17,11 @@
  * runs commands sent over a socketpair: map a file of /dev/shm at an
  * offset of its reserved area, set or delete a memslot there, mremap, fork
  * a VMM of its own into another cgroup.  The reply is 0 or -errno.
+ *
+ * A VMM that opens a file another coalition wrote is refused at the open
+ * (file.c, tests/vm/file_labels.c), before any memslot.  So that the
+ * memslot decides, a test hands such a VMM the file when it starts, opened
+ * by its unlabelled parent, as libvirt hands QEMU its files (vmm_give()).
  */
 #include <linux/userfaultfd.h>
 #include <pthread.h>
@@ -127,9 +132,27 @@ struct vmm {
 	char tok[96];
 };
 
+/* Files the next VMM started gets open from its parent (vmm_give()). */
+static struct given {
+	const char *name;
+	int fd;
+} given[4];
+static int in_vmm; /* this process is a VMM */
+
+static int given_fd(const char *name)
+{
+	size_t i;
+
+	for (i = 0; in_vmm && i < sizeof(given) / sizeof(given[0]); i++)
+		if (given[i].name && !strcmp(given[i].name, name))
+			return dup(given[i].fd);
+	return -1;
+}
+
 /*
  * Open /dev/shm/@name, or @name if it is absolute (made FILE_PAGES long,
- * filled with its first letter).
+ * filled with its first letter); in a VMM, the file it was given under
+ * @name if any.
  */
 static int shm_open_file(const char *name)
 {
@@ -138,7 +161,9 @@ static int shm_open_file(const char *name)
 
 	snprintf(path, sizeof(path), "%s%s", name[0] == '/' ? "" : "/dev/shm/",
 		 name);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	fd = given_fd(name);
+	if (fd < 0)
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
 	memset(fill, name[0], sizeof(fill));
@@ -445,10 +470,34 @@ static void __attribute__((noreturn)) serve(int sock, int vm)
 	serve_at(sock, vm, base);
 }
 
+/* Is @fd one of the files given to the VMM being started? */
+static int is_given(int fd)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(given) / sizeof(given[0]); i++)
+		if (given[i].name && given[i].fd == fd)
+			return 1;
+	return 0;
+}
+
+/* Have the next VMM started get /dev/shm/@name (or @name) open. */
+static void vmm_give(const char *name)
+{
+	size_t i;
+
+	for (i = 0; given[i].name; i++)
+		ASSERT_LT(i + 1, sizeof(given) / sizeof(given[0]));
+	given[i].fd = shm_open_file(name);
+	ASSERT_GE(given[i].fd, 0);
+	given[i].name = name;
+}
+
 static void vmm_start(struct vmm *v, const char *cg)
 {
 	int sp[2], vm, fd;
 	char want[32], buf[1 << 14], *l;
+	size_t i;
 
 	memset(v, 0, sizeof(*v));
 	ASSERT_EQ(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp), 0);
@@ -458,8 +507,9 @@ static void vmm_start(struct vmm *v, const char *cg)
 	if (v->pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		for (fd = 3; fd < 1024; fd++)
-			if (fd != sp[1])
+			if (fd != sp[1] && !is_given(fd))
 				close(fd);
+		in_vmm = 1;
 		vm = cg_enter(cg) ?: vm_create_here();
 		v->err = vm < 0 ? vm : 0;
 		if (send(sp[1], &v->err, sizeof(v->err), 0) != sizeof(v->err) ||
@@ -468,6 +518,11 @@ static void vmm_start(struct vmm *v, const char *cg)
 		serve(sp[1], vm);
 	}
 	close(sp[1]);
+	for (i = 0; i < sizeof(given) / sizeof(given[0]); i++) {
+		if (given[i].name)
+			close(given[i].fd);
+		given[i].name = NULL;
+	}
 	v->sock = sp[0];
 	ASSERT_EQ(recv(v->sock, &v->err, sizeof(v->err), 0),
 		  (ssize_t)sizeof(v->err));
@@ -627,6 +682,7 @@ TEST(memslot_across_coalitions_denied_with_one_audit_line)
 
 	setup("memslot-2");
 	vmm_start(&o1, "order");
+	vmm_give("o-across");
 	vmm_start(&a1, "ads");
 	EXPECT_EQ(vmm_slot(&o1, 0, 0, "o-across"), 0);
 	seq = audit_last();
@@ -668,6 +724,7 @@ TEST(memslot_deleted_or_destroyed_frees_the_file)
 
 	setup("memslot-4");
 	vmm_start(&o1, "order");
+	vmm_give("o-free");
 	vmm_start(&a1, "ads");
 	EXPECT_EQ(vmm_slot(&o1, 0, 0, "o-free"), 0);
 	EXPECT_EQ(vmm_slot(&a1, 0, 0, "o-free"), -EACCES);
@@ -696,6 +753,7 @@ TEST(memslot_region2_checked_like_region)
 		SKIP("KVM has no KVM_SET_USER_MEMORY_REGION2 (Linux < 6.8)");
 	setup("memslot-r2");
 	vmm_start(&o1, "order");
+	vmm_give("o-region2");
 	vmm_start(&a1, "ads");
 	EXPECT_EQ(vmm_map(&o1, 0, 2, "o-region2"), 0);
 	EXPECT_EQ(cmd(&o1, mk(OP_SET2, 0, 0, 2, NULL)), 0);
@@ -719,7 +777,9 @@ TEST(memslot_policy_resource_label)
 	long long seq;
 
 	setup("memslot-5");
+	vmm_give("policy-ads");
 	vmm_start(&o1, "order");
+	vmm_give("policy-order");
 	vmm_start(&a1, "ads");
 	seq = audit_last();
 	EXPECT_EQ(vmm_slot(&a1, 0, 0, "policy-order"), -EACCES);
@@ -752,6 +812,8 @@ TEST(memslot_run_time_resource_label)
 	EXPECT_EQ(file_has(SFS "/resources", "resource=shm:/dev/shm/rt-file",
 			   "label=shm_ads", NULL),
 		  1);
+	vmm_give("rt-file");
+	vmm_give("policy-order");
 	vmm_start(&o1, "order");
 	vmm_start(&a1, "ads");
 	seq = audit_last();
@@ -798,6 +860,7 @@ TEST(remap_over_a_memslot_checked)
 	long long seq;
 
 	setup("memslot-7");
+	vmm_give("a-remap");
 	vmm_start(&o1, "order");
 	vmm_start(&a1, "ads");
 	EXPECT_EQ(vmm_slot(&a1, 0, 0, "a-remap"), 0);
@@ -912,6 +975,7 @@ TEST(memslot_private_file_mapping_checked)
 	setup("memslot-12");
 	vmm_start(&o1, "order");
 	vmm_start(&o2, "order");
+	vmm_give("o-private");
 	vmm_start(&a1, "ads");
 	EXPECT_EQ(vmm_slot(&o1, 0, 0, "o-private"), 0);
 	EXPECT_EQ(vmm_map_private(&a1, 0, "o-private"), 0);
@@ -1142,7 +1206,9 @@ static int shm_make(const char *name)
 
 /*
  * A policy's shm: label belongs to the file that the path names, so a
- * hard link or a bind mount of it reaches a labelled file.
+ * hard link or a bind mount of it reaches a labelled file.  The VMMs here
+ * open the files themselves: the other coalition is refused at the open,
+ * on the label that the file has through its path (file.c, names.c).
  */
 TEST(memslot_policy_label_follows_hard_link_and_bind_mount)
 {
@@ -1164,19 +1230,26 @@ TEST(memslot_policy_label_follows_hard_link_and_bind_mount)
 	vmm_start(&a1, "ads");
 	seq = audit_last();
 	EXPECT_EQ(vmm_slot(&a1, 0, 0, "vault-link"), -EACCES);
-	EXPECT_EQ(audit_since(seq, "op=memslot result=denied",
-			      "label=shm_order path=/dev/shm/vault-link"),
-		  1);
+	EXPECT_EQ(
+		audit_since(
+			seq, "op=file result=denied",
+			"file_label=shm_order access=write how=open reason=ste path=/dev/shm/vault-link"),
+		1);
 	EXPECT_EQ(vmm_slot(&a1, 1, 4, bm), -EACCES);
-	EXPECT_EQ(audit_since(seq, "op=memslot result=denied",
-			      "label=shm_order path=/tmp/vault-bind"),
-		  1);
+	EXPECT_EQ(
+		audit_since(
+			seq, "op=file result=denied",
+			"file_label=shm_order access=write how=open reason=ste path=/tmp/vault-bind"),
+		1);
 	/* Mapped over a slot under another name: the same. */
 	EXPECT_EQ(vmm_slot(&a1, 2, 8, "a-names"), 0);
+	seq = audit_last();
 	EXPECT_EQ(vmm_map(&a1, 8, 2, "vault-link"), -EACCES);
-	EXPECT_EQ(audit_since(seq, "op=remap result=denied",
-			      "label=shm_order path=/dev/shm/vault-link"),
-		  1);
+	EXPECT_EQ(
+		audit_since(
+			seq, "op=file result=denied",
+			"file_label=shm_order access=write how=open reason=ste path=/dev/shm/vault-link"),
+		1);
 	/* Its own coalition uses it by any name. */
 	EXPECT_EQ(vmm_slot(&o1, 0, 0, "vault-link"), 0);
 	EXPECT_EQ(vmm_slot(&o1, 1, 4, bm), 0);
@@ -1205,15 +1278,19 @@ TEST(memslot_policy_label_follows_rename)
 	vmm_start(&a1, "ads");
 	seq = audit_last();
 	EXPECT_EQ(vmm_slot(&a1, 0, 0, "vault-r-moved"), -EACCES);
-	EXPECT_EQ(audit_since(seq, "op=memslot result=denied",
-			      "label=shm_order path=/dev/shm/vault-r-moved"),
-		  1);
+	EXPECT_EQ(
+		audit_since(
+			seq, "op=file result=denied",
+			"file_label=shm_order access=write how=open reason=ste path=/dev/shm/vault-r-moved"),
+		1);
 	ASSERT_EQ(shm_make("vault-r"), 0);
 	ASSERT_EQ(link("/dev/shm/vault-r", "/dev/shm/vault-r-link"), 0);
 	EXPECT_EQ(vmm_slot(&a1, 1, 4, "vault-r-link"), -EACCES);
-	EXPECT_EQ(audit_since(seq, "op=memslot result=denied",
-			      "label=shm_order path=/dev/shm/vault-r-link"),
-		  1);
+	EXPECT_EQ(
+		audit_since(
+			seq, "op=file result=denied",
+			"file_label=shm_order access=write how=open reason=ste path=/dev/shm/vault-r-link"),
+		1);
 	EXPECT_EQ(vmm_slot(&o1, 0, 0, "vault-r-moved"), 0);
 	EXPECT_EQ(vmm_slot(&o1, 1, 4, "vault-r-link"), 0);
 	vmm_stop(&o1);
@@ -1241,9 +1318,11 @@ TEST(memslot_policy_label_of_file_made_after_load_follows_hard_link)
 	vmm_start(&a1, "ads");
 	seq = audit_last();
 	EXPECT_EQ(vmm_slot(&a1, 0, 0, "vault-late-link"), -EACCES);
-	EXPECT_EQ(audit_since(seq, "op=memslot result=denied",
-			      "label=shm_order path=/dev/shm/vault-late-link"),
-		  1);
+	EXPECT_EQ(
+		audit_since(
+			seq, "op=file result=denied",
+			"file_label=shm_order access=write how=open reason=ste path=/dev/shm/vault-late-link"),
+		1);
 	ASSERT_EQ(unlink("/dev/shm/vault-late"), 0);
 	EXPECT_EQ(vmm_slot(&a1, 1, 4, "vault-late-link"), -EACCES);
 	EXPECT_EQ(vmm_slot(&o1, 0, 0, "vault-late-link"), 0);

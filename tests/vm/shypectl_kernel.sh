@@ -363,11 +363,13 @@ check resource_label_no_file [ "$rc" = 1 ] &&
 	check resource_label_no_file_says line "$T/err" 1 \
 		"Error: '/dev/shm/no-such-file': No such file or directory"
 seq1=$(last_seq)
+# The labelled file is refused at its open, before any memslot (file.c).
 run shypectl run --label order -- shype-vmhold --shm /dev/shm/shm-test
-check memslot_denied_by_resource_label [ "$rc" = 13 ]
+check open_denied_by_resource_label [ "$rc" = 1 ] &&
+	check open_denied_says grep -q 'shm-test: Permission denied' "$T/err"
 audit_after "${seq1:-0}" >"$T/audit"
-check memslot_denial_audited grep -qE \
-	'op=memslot result=denied vm=[0-9]+\(order\) .*reason=ste class=shm label=vdisk_ads path=/dev/shm/shm-test' "$T/audit"
+check open_denial_audited grep -qE \
+	'op=file result=denied pid=[0-9]+\(order\) file_label=vdisk_ads access=write how=open reason=ste path=/dev/shm/shm-test' "$T/audit"
 run shypectl run --label advertising -- shype-vmhold --shm /dev/shm/shm-test
 check memslot_allowed_by_resource_label [ "$rc" = 0 ]
 run shypectl resource unlabel /dev/shm/shm-test

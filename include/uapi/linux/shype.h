@@ -339,8 +339,10 @@ struct shype_load_request {
  *   ptrace (the kernel's ptrace access check, between processes of
  *   which one holds a VM or sits in a labelled cgroup: ptrace,
  *   process_vm_readv/writev, /proc/PID/mem, pidfd_getfd, kcmp, ...),
- *   userfaultfd (a userfaultfd used by a process other than its maker's)
- *   or vfio_irq (VFIO_DEVICE_SET_IRQS of an eventfd).
+ *   userfaultfd (a userfaultfd used by a process other than its maker's),
+ *   vfio_irq (VFIO_DEVICE_SET_IRQS of an eventfd) or file (a labelled
+ *   process's open of a regular file, a file it receives, a truncate(2),
+ *   and a change of a file's %SHYPE_XATTR).
  * audit (read, poll), one line per decision that denied (in permissive
  *   mode too) and per refused policy load, oldest first; read() returns 0
  *   when caught up, poll() reports POLLIN when more arrived:
@@ -354,6 +356,12 @@ struct shype_load_request {
  *	seq=N op=ptrace result=denied|permitted tracer=PID(LABEL)
  *	target=PID(LABEL) mode=attach|read|traceme reason=ste|unknown_label|
  *	unlabelled_tracer|unlabelled_target
+ *   op=file names the process and the file's label ("-" for none) and
+ *   path:
+ *	seq=N op=file result=denied|permitted pid=PID(LABEL) file_label=LABEL
+ *	access=read|write|relabel how=open|receive|truncate|setxattr|
+ *	removexattr reason=ste|unknown_label|unknown_opener|unlabeled|
+ *	cannot_label|labelled|cap_mac_admin [dev=DEV] path=PATH
  */
 
 /**
