@@ -68,7 +68,8 @@ result $? computing_vm_refused_the_image comp1
 show "$T/comp1.out"
 audit_new >"$T/audit.1"
 show "$T/audit.1"
-grep "result=denied" "$T/audit.1" | grep "(computing)" | grep -q "order"
+grep -q "op=file result=denied pid=$(pid comp1)(computing) file_label=order .*reason=ste.* path=$IMG" \
+	"$T/audit.1"
 result $? audit_names_both_labels
 stop comp1
 
@@ -81,7 +82,11 @@ refused ads2
 result $? advertising_vm_refused_the_image_after_order_stopped ads2
 show "$T/ads2.out"
 stop ads2
-audit_new | show
+audit_new >"$T/audit.2"
+show "$T/audit.2"
+grep -q "op=file result=denied pid=$(pid ads2)(advertising) file_label=order .*reason=ste.* path=$IMG" \
+	"$T/audit.2"
+result $? audit_names_advertising_and_order
 [ "$(label "$IMG")" = order ]
 result $? image_stays_orders
 
