@@ -5,9 +5,11 @@
  * A file's label is the name in its security.shype extended attribute
  * (%SHYPE_XATTR).  It belongs to the file: a rename, a hard link or a bind
  * mount reaches the same label, and it outlives reboots and policy loads.
- * A shared file that the policy labels by shm: path, or that was labelled
- * at run time through the resources file, has that label instead, the
- * one its memslot decisions use.
+ * A file that the policy labels by path (file: or shm:, resolved to the
+ * file by names.c), or a shared file labelled at run time through the
+ * resources file, has that label instead, the one its memslot decisions
+ * use; the loader also writes a file: label to the file's attribute, so
+ * that it outlives the policy.
  *
  * When a labelled process (it holds a VM or sits in a labelled cgroup; see
  * proc.c) opens a regular file, shype_file_decide() rules on the two
@@ -187,6 +189,8 @@ static bool rule_shared(struct inode *inode, const struct path *path,
 		if (!given && name)
 			shm = shype_names_resource(p, SHYPE_RES_SHM, inode,
 						   name);
+		if (!given && name && shm == SHYPE_NOT_FOUND)
+			shm = shype_resource_find(p, SHYPE_RES_FILE, name);
 		if (given || shm != SHYPE_NOT_FOUND)
 			shm = shype_resource_label_of(p, shm, given);
 		rcu_read_lock();

@@ -2,16 +2,18 @@
 /*
  * The objects that a policy's resource names name.
  *
- * A policy labels shared files by path ("shm:/dev/shm/x") and networks by
- * interface name ("net:br0"), but a label belongs to the object: a hard
+ * A policy labels shared files and other files by path ("shm:/dev/shm/x",
+ * "file:/var/lib/images/a.img") and networks by interface name
+ * ("net:br0"), but a label belongs to the object: a hard
  * link, a bind mount or a rename reaches the same file under another name,
  * and a renamed interface is the same network.  So each name is resolved
  * to its object, and the object keeps the label while the policy is
  * active:
  *
- * - shm:PATH.  When a policy is loaded, each path is looked up as the
- *   loader sees it, and the file it names is labelled.  Before a decision
- *   on a shared file that is not labelled yet, the paths are looked up
+ * - shm:PATH and file:PATH.  When a policy is loaded, each path is looked
+ *   up as the loader sees it, and the file it names is labelled.  Before
+ *   a decision on a file that is not labelled yet (a memslot's, an open's:
+ *   file.c), the paths are looked up
  *   again in the dentry cache, as the VMM that binds sees them (as the path
  *   a file is bound under always was), so that a file made at a labelled path or
  *   renamed onto it since is labelled too; a memslot being set also looks
@@ -55,7 +57,7 @@
 #include "shype.h"
 
 /**
- * struct shm_obj - a file labelled by a policy's shm: path
+ * struct shm_obj - a file labelled by a policy's shm: or file: path
  * @node: in &shype_names.shm, by @inode
  * @free: in reap_list, once let go
  * @inode: the file, held, with an active reference to its superblock
@@ -84,14 +86,16 @@ struct net_obj {
 /**
  * struct shype_names - the objects a policy's resource names resolved to
  * @seq: a number unique to this policy, never reused
- * @shm_first: the index of the first shm: resource
- * @shm_nr: how many there are
+ * @path_res: the indices of the policy's shm: and file: resources, which
+ *	name files by path
+ * @paths: how many there are
  * @shm: &struct shm_obj by inode
  * @net: &struct net_obj by device
  */
 struct shype_names {
 	u64 seq;
-	u32 shm_first, shm_nr;
+	u32 *path_res;
+	u32 paths;
 	DECLARE_HASHTABLE(shm, 6);
 	DECLARE_HASHTABLE(net, 4);
 };
@@ -119,6 +123,12 @@ static void reap(struct work_struct *work)
 }
 
 static DECLARE_WORK(reap_work, reap);
+
+/* Does a resource of @kind name a file by its path? */
+static bool path_kind(u32 kind)
+{
+	return kind == SHYPE_RES_SHM || kind == SHYPE_RES_FILE;
+}
 
 static struct shype_names *names_of(const struct shype_policy *p)
 {
@@ -216,8 +226,8 @@ static void shm_refresh(struct shype_names *n, const struct shype_policy *p)
 	u32 i;
 
 	shm_prune(n);
-	for (i = n->shm_first; i < n->shm_first + n->shm_nr; i++)
-		shm_refresh_one(n, p, i);
+	for (i = 0; i < n->paths; i++)
+		shm_refresh_one(n, p, n->path_res[i]);
 }
 
 /**
@@ -244,7 +254,7 @@ u32 shype_names_resource(const struct shype_policy *p, u32 kind,
 	u32 i;
 
 	lockdep_assert_held(&shype_lock);
-	if (n && kind == SHYPE_RES_SHM && inode && n->shm_nr) {
+	if (n && kind == SHYPE_RES_SHM && inode && n->paths) {
 		i = shm_find(n, inode);
 		if (i == SHYPE_NOT_FOUND) {
 			shm_refresh(n, p);
@@ -271,7 +281,7 @@ u32 shype_names_resource(const struct shype_policy *p, u32 kind,
  */
 bool shype_names_shm(const struct shype_active *a)
 {
-	return a->names && a->names->shm_nr;
+	return a->names && a->names->paths;
 }
 
 /**
@@ -290,13 +300,13 @@ void shype_names_resolve(void)
 	struct path path;
 	bool none;
 	u64 seq;
-	u32 i;
+	u32 i, res;
 	int err;
 
-	/* Most policies have no shm: path: no lock then. */
+	/* Most policies have no shm: or file: path: no lock then. */
 	rcu_read_lock();
 	a = rcu_dereference(shype_active);
-	none = !a || !a->names || !a->names->shm_nr;
+	none = !a || !a->names || !a->names->paths;
 	rcu_read_unlock();
 	if (none)
 		return;
@@ -307,13 +317,13 @@ void shype_names_resolve(void)
 		n = a->names;
 		shm_prune(n);
 	}
-	for (i = 0; n && i < n->shm_nr; i++) {
-		if (shm_refresh_one(n, &a->pol, n->shm_first + i) != -EAGAIN)
+	for (i = 0; n && i < n->paths; i++) {
+		res = n->path_res[i];
+		if (shm_refresh_one(n, &a->pol, res) != -EAGAIN)
 			continue;
 		/* Look it up with no lock held, from a copy of the path. */
 		seq = n->seq;
-		strscpy(name, a->pol.resource[n->shm_first + i].name,
-			sizeof(name));
+		strscpy(name, a->pol.resource[res].name, sizeof(name));
 		mutex_unlock(&shype_lock);
 		err = kern_path(name, LOOKUP_FOLLOW, &path);
 		mutex_lock(&shype_lock);
@@ -321,7 +331,7 @@ void shype_names_resolve(void)
 		a = shype_active_locked();
 		n = a && a->names && a->names->seq == seq ? a->names : NULL;
 		if (!err && n)
-			shm_add(n, d_inode(path.dentry), n->shm_first + i);
+			shm_add(n, d_inode(path.dentry), res);
 		if (!err)
 			path_put(&path);
 	}
@@ -349,12 +359,19 @@ int shype_names_new(struct shype_active *a)
 	hash_init(n->shm);
 	hash_init(n->net);
 	n->seq = atomic64_inc_return(&names_seq);
+	for (i = 0; i < p->resources; i++)
+		n->paths += path_kind(le32_to_cpu(p->resource[i].kind));
+	n->path_res =
+		kcalloc(n->paths, sizeof(*n->path_res), GFP_KERNEL_ACCOUNT);
+	if (n->paths && !n->path_res) {
+		kfree(n);
+		return -ENOMEM;
+	}
+	n->paths = 0;
 	for (i = 0; i < p->resources; i++) {
-		if (le32_to_cpu(p->resource[i].kind) != SHYPE_RES_SHM)
+		if (!path_kind(le32_to_cpu(p->resource[i].kind)))
 			continue;
-		if (!n->shm_nr)
-			n->shm_first = i;
-		n->shm_nr++;
+		n->path_res[n->paths++] = i;
 		if (shm_lookup(p, i, 0, &path))
 			continue;
 		shm_add(n, d_inode(path.dentry), i);
@@ -459,5 +476,6 @@ void shype_names_free(struct shype_names *n)
 		shm_obj_free(s);
 	hash_for_each_safe(n->net, bkt, tmp, o, node)
 		kfree(o);
+	kfree(n->path_res);
 	kfree(n);
 }

@@ -21,6 +21,22 @@ const char *shype_resource_kind_name(unsigned int kind)
 		return "net";
 	case SHYPE_RES_VSOCK:
 		return "vsock";
+	case SHYPE_RES_FILE:
+		return "file";
+	default:
+		return NULL;
+	}
+}
+
+const char *shype_files_mode_name(unsigned int mode)
+{
+	switch (mode) {
+	case SHYPE_FILES_LABEL:
+		return "label";
+	case SHYPE_FILES_ALLOW:
+		return "allow";
+	case SHYPE_FILES_DENY:
+		return "deny";
 	default:
 		return NULL;
 	}
@@ -77,7 +93,8 @@ static int check_model(const struct shype_model *m)
 		if (m->resources[i].label >= m->n_labels)
 			return -EINVAL;
 	}
-	if (m->unlabeled < -1 || m->unlabeled >= (long)m->n_labels)
+	if (m->unlabeled < -1 || m->unlabeled >= (long)m->n_labels ||
+	    !shype_files_mode_name(m->unlabeled_files))
 		return -EINVAL;
 	return 0;
 }
@@ -138,6 +155,7 @@ int shype_model_compile(const struct shype_model *m, void **blob, size_t *len)
 	h->resource_count = cpu_to_le32(m->n_resources);
 	h->unlabeled = cpu_to_le32(m->unlabeled < 0 ? SHYPE_UNLABELED_DENY :
 						      (u32)m->unlabeled);
+	h->unlabeled_files = cpu_to_le32(m->unlabeled_files);
 	put_section(&h->ste_types, &l, SHYPE_SEC_STE_TYPES);
 	put_section(&h->chwall_types, &l, SHYPE_SEC_CHWALL_TYPES);
 	put_section(&h->labels, &l, SHYPE_SEC_LABELS);
@@ -242,6 +260,7 @@ static int decode(const struct shype_policy *p, struct shype_model *m)
 	m->version_minor = p->version_minor;
 	m->unlabeled = p->unlabeled == SHYPE_UNLABELED_DENY ? -1 :
 							      (int)p->unlabeled;
+	m->unlabeled_files = p->unlabeled_files;
 	m->ste_types = names(p->ste_names, p->ste_types);
 	m->n_ste_types = m->ste_types ? p->ste_types : 0;
 	m->chwall_types = names(p->chwall_names, p->chwall_types);

@@ -59,6 +59,9 @@ static const struct {
 		  SHYPE_NET_NAME_MAX) " characters of A-Z a-z 0-9 _ . - other than . and .." },
 	{ "vsock:", SHYPE_RES_VSOCK,
 	  "a vsock: resource is a guest CID in decimal without leading zeros, from 3 to 4294967294" },
+	{ "file:", SHYPE_RES_FILE,
+	  "a file: resource is an absolute path of printable ASCII without spaces, at most " STR(
+		  SHYPE_RESOURCE_NAME_MAX) " bytes" },
 };
 
 int shype_resource_parse(const char *s, unsigned int *kind, const char **name,
@@ -81,7 +84,7 @@ int shype_resource_parse(const char *s, unsigned int *kind, const char **name,
 		return 0;
 	}
 	*why = strchr(s, ':') ?
-		       "unknown resource kind; the kinds are shm:, net: and vsock:" :
-		       "a resource is written KIND:NAME, as in shm:/dev/shm/x, net:br0 or vsock:3";
+		       "unknown resource kind; the kinds are shm:, net:, vsock: and file:" :
+		       "a resource is written KIND:NAME, as in shm:/dev/shm/x, net:br0, vsock:3 or file:/var/lib/images/x.img";
 	return -EINVAL;
 }

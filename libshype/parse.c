@@ -980,13 +980,48 @@ static void check_unlabeled(struct parser *p, const struct member *f)
 		p->m->unlabeled = idx;
 }
 
+#define FILES_MODES "\"label\", \"allow\" or \"deny\""
+
+/* What a labelled VMM's write of an unlabelled file does. */
+static void check_unlabeled_files(struct parser *p, const struct member *f)
+{
+	static const char *const modes[] = { "allow", "deny", "label" };
+	const char *s;
+	size_t len, i;
+	char b[QLEN], h[HLEN];
+
+	p->m->unlabeled_files = SHYPE_FILES_LABEL;
+	if (!f->node)
+		return;
+	if (!is(f->j, json_type_string)) {
+		err(p, at(p, f->node),
+		    "'unlabeled_files' must be a string: " FILES_MODES);
+		return;
+	}
+	s = string_of(f, &len);
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		if (strlen(modes[i]) != len || strcmp(s, modes[i]))
+			continue;
+		p->m->unlabeled_files = !strcmp(s, "allow") ?
+						SHYPE_FILES_ALLOW :
+					!strcmp(s, "deny") ? SHYPE_FILES_DENY :
+							     SHYPE_FILES_LABEL;
+		return;
+	}
+	hint(h, suggest(modes, sizeof(modes) / sizeof(modes[0]), sizeof(*modes),
+			s, len));
+	err(p, at(p, f->node), "'unlabeled_files' is '%s'; %s%s", q(b, s, len),
+	    h[0] ? "" : "it must be " FILES_MODES, h[0] ? h + 2 : "");
+}
+
 /* --- The policy. --- */
 
-static const char *const top_keys[] = { "name",	     "version",
-					"ste",	     "chwall",
-					"labels",    "resource_labels",
-					"resources", "unlabeled",
-					"comment",   NULL };
+static const char *const top_keys[] = {
+	"name",	     "version",	  "ste",
+	"chwall",    "labels",	  "resource_labels",
+	"resources", "unlabeled", "unlabeled_files",
+	"comment",   NULL
+};
 enum {
 	K_NAME,
 	K_VERSION,
@@ -995,7 +1030,8 @@ enum {
 	K_LABELS,
 	K_RES_LABELS,
 	K_RESOURCES,
-	K_UNLABELED
+	K_UNLABELED,
+	K_UNLABELED_FILES
 };
 static const char *const ste_keys[] = { "types", "comment", NULL };
 static const char *const chwall_keys[] = { "types", "conflict_sets", "comment",
@@ -1039,7 +1075,7 @@ static void check_chwall(struct parser *p, const struct member *f,
 static void check(struct parser *p, struct json_object *root)
 {
 	struct shype_model *m;
-	struct member f[9], sets = { 0 };
+	struct member f[10], sets = { 0 };
 
 	m = p->m = calloc(1, sizeof(*p->m));
 	if (!m) {
@@ -1064,6 +1100,7 @@ static void check(struct parser *p, struct json_object *root)
 	check_self_conflicts(p);
 	check_resources(p, &f[K_RESOURCES]);
 	check_unlabeled(p, &f[K_UNLABELED]);
+	check_unlabeled_files(p, &f[K_UNLABELED_FILES]);
 }
 
 /* --- From text to json-c's tree. --- */

@@ -153,6 +153,9 @@ struct shype_model_resource {
  *	blob (names by strcmp, resources by kind then name; conflict sets by
  *	their type lists), so two models of one policy compare equal.
  * @unlabeled: index of the label for unlabelled VMs, or -1 for deny
+ * @unlabeled_files: what a labelled VMM's write of an unlabelled file does:
+ *	%SHYPE_FILES_LABEL (the default), %SHYPE_FILES_ALLOW or
+ *	%SHYPE_FILES_DENY
  */
 struct shype_model {
 	char *name;
@@ -169,6 +172,7 @@ struct shype_model {
 	struct shype_model_resource *resources;
 	size_t n_resources;
 	int unlabeled;
+	unsigned int unlabeled_files;
 };
 
 /**
@@ -237,7 +241,8 @@ int shype_policy_load_file(const char *path, void **blob, size_t *len,
 /**
  * shype_resource_parse() - split "kind:name" into its kind and name and
  *	check the name as the policy language does
- * @s: e.g. "shm:/dev/shm/orders", "net:br0", "vsock:3"
+ * @s: e.g. "shm:/dev/shm/orders", "net:br0", "vsock:3",
+ *	"file:/var/lib/images/a.img"
  * @kind: the &enum shype_resource_kind
  * @name: points into @s, after the colon
  * @why: on failure, a message for the user
@@ -247,8 +252,127 @@ int shype_policy_load_file(const char *path, void **blob, size_t *len,
 int shype_resource_parse(const char *s, unsigned int *kind, const char **name,
 			 const char **why);
 
-/** shype_resource_kind_name() - "shm", "net" or "vsock"; NULL if unknown */
+/**
+ * shype_resource_kind_name() - "shm", "net", "vsock" or "file"; NULL if
+ *	unknown
+ */
 const char *shype_resource_kind_name(unsigned int kind);
+
+/**
+ * shype_files_mode_name() - the policy language's word for a value of
+ *	&shype_model.unlabeled_files: "label", "allow" or "deny"; NULL if
+ *	unknown
+ */
+const char *shype_files_mode_name(unsigned int mode);
+
+/*
+ * --- File labels ---
+ *
+ * A file's label is its %SHYPE_XATTR extended attribute: a label name.
+ * shype.ko decides a labelled VMM's open of a regular file on it (see
+ * shype_file_decide()); a policy's "file:PATH" rule gives the file at PATH
+ * its label, written to the attribute when the policy is loaded, and wins
+ * over what the attribute says.  Only root outside every labelled cgroup
+ * (CAP_MAC_ADMIN) may set or remove the attribute, and only regular files
+ * are labelled.
+ */
+
+/**
+ * shype_file_xattr_get() - the label a file's %SHYPE_XATTR names
+ * @path: the file (a symlink is followed)
+ * @label: the label; "" when the file has none
+ *
+ * Return: 0 (also when it has none); -ENOTSUP when its filesystem cannot
+ * store labels (@label ""); -EBADMSG when the attribute is no label name;
+ * another -errno of getxattr() (-ENOENT, -EACCES).
+ */
+int shype_file_xattr_get(const char *path, char label[SHYPE_NAME_MAX + 1]);
+
+/**
+ * shype_file_xattr_set() - give a regular file a label
+ * @path: the file (a symlink is followed)
+ * @label: a label name (whether the policy has it is the caller's check)
+ *
+ * Return: 0; -EINVAL for a malformed name or a file that is not a regular
+ * file; -EISDIR for a directory; -ENOTSUP when its filesystem cannot store
+ * labels; -EPERM without CAP_MAC_ADMIN, or in a labelled cgroup; -ENOENT;
+ * another -errno of open() or setxattr().
+ */
+int shype_file_xattr_set(const char *path, const char *label);
+
+/**
+ * shype_file_xattr_clear() - remove a regular file's label
+ * @path: the file
+ *
+ * Return: 0; -ENODATA when it has none; otherwise as
+ * shype_file_xattr_set().
+ */
+int shype_file_xattr_clear(const char *path);
+
+/** enum shype_file_from - where a file's label comes from */
+enum shype_file_from {
+	SHYPE_FILE_FROM_NONE,
+	SHYPE_FILE_FROM_POLICY,
+	SHYPE_FILE_FROM_XATTR,
+};
+
+/** shype_file_from_name() - "none", "policy" or "xattr" */
+const char *shype_file_from_name(enum shype_file_from from);
+
+/**
+ * struct shype_file_label - a file's label under a policy
+ * @label: the label's index, %SHYPE_NOT_FOUND when the file has none, or
+ *	%SHYPE_LABEL_MISSING when its attribute names a label the policy
+ *	lacks (or is no label name): the file argument of shype_file_decide()
+ * @from: the policy's file: rule for its path (as given or resolved),
+ *	which wins, or its attribute
+ * @xattr: what its attribute says, "" when nothing
+ */
+struct shype_file_label {
+	u32 label;
+	enum shype_file_from from;
+	char xattr[SHYPE_NAME_MAX + 1];
+};
+
+/**
+ * shype_file_label() - the label of the file at @path under policy @p
+ * @p: policy
+ * @path: the file
+ * @fl: its label and where it comes from
+ *
+ * Return: 0 (a filesystem that cannot store labels holds unlabelled
+ * files); an -errno of getxattr(): -ENOENT, -EACCES... (then @fl holds
+ * the policy's rule for @path, if it has one)
+ */
+int shype_file_label(const struct shype_policy *p, const char *path,
+		     struct shype_file_label *fl);
+
+/**
+ * struct shype_file_result - one file: rule of a policy, written
+ * @path: the rule's path (points into the policy)
+ * @label: its label's name (likewise)
+ * @err: 0 when written; -ENOENT when there is no such file (nothing to
+ *	label yet); else an -errno of shype_file_xattr_set()
+ */
+struct shype_file_result {
+	const char *path;
+	const char *label;
+	int err;
+};
+
+/**
+ * shype_policy_label_files() - give each file of a policy's file: rules
+ *	its label (after the kernel has loaded the policy: a refused policy
+ *	must change nothing)
+ * @p: policy
+ * @v: a malloc()ed array, one result a rule in the policy's order; the
+ *	caller frees it
+ * @n: its length
+ *
+ * Return: 0 (the failures are in @v); -ENOMEM.
+ */
+int shype_policy_label_files(const struct shype_policy *p,
+			     struct shype_file_result **v, size_t *n);
 
 /*
  * --- "Did you mean": the name closest to a mistyped one ---

@@ -2,8 +2,9 @@
 /*
  * shypectl boot: start shype as shype.conf says, once at boot (shype.service
  * runs it before libvirtd).  Loads shype.ko with require_policy as
- * REQUIRE_POLICY says, sets the mode, loads POLICY and gives the run-time
- * labels recorded in the state file again.  Any failure is an error exit
+ * REQUIRE_POLICY says, sets the mode, loads POLICY (and writes the labels
+ * of its file: rules to the files, as 'shypectl load' does) and gives the
+ * run-time labels recorded in the state file again.  Any failure is an error exit
  * with a message that says what is now refused and how to fix it: shype
  * fails closed, and the libvirt hook refuses every domain until it runs.
  */
@@ -69,9 +70,15 @@ static void no_policy(const struct shype_conf *c)
 				    "VMs are not mediated (REQUIRE_POLICY=no)");
 }
 
+/*
+ * Load POLICY and label the files of its file: rules: 0; 1 when loaded but
+ * some file could not be labelled; -1 when not loaded.
+ */
 static int load_policy(const struct shype_conf *c)
 {
 	static char reasons[REASONS_MAX];
+	struct shype_file_result *files;
+	size_t n, failed = 0;
 	struct policy_file pf;
 	char *line, *save;
 	int err;
@@ -89,9 +96,14 @@ static int load_policy(const struct shype_conf *c)
 		printf("shype: policy %s version %u.%u from %s, mode %s\n",
 		       pf.pol.name, pf.pol.version_major, pf.pol.version_minor,
 		       c->policy, shype_conf_mode_name(c->mode));
+		failed = policy_label_files(&pf.pol, &files, &n);
+		free(files);
+		if (failed)
+			p_err("policy %s is loaded, but %zu of its file labels could not be written",
+			      pf.pol.name, failed);
 	}
 	policy_file_free(&pf);
-	return err < 0 ? -1 : 0;
+	return err < 0 ? -1 : failed ? 1 : 0;
 }
 
 int do_boot(int argc, char **argv)
@@ -142,9 +154,11 @@ int do_boot(int argc, char **argv)
 			     shype_conf_mode_name(c.mode));
 		return EXIT_FAILURE;
 	}
-	if (load_policy(&c)) {
+	ret = load_policy(&c);
+	if (ret < 0) {
 		no_policy(&c);
 		return EXIT_FAILURE;
 	}
-	return state_restore() ? EXIT_FAILURE : EXIT_SUCCESS;
+	/* The policy decides VMs even when some file could not be labelled. */
+	return state_restore() || ret ? EXIT_FAILURE : EXIT_SUCCESS;
 }

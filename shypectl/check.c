@@ -209,6 +209,19 @@ static int check_resource(int argc, char **argv)
 		goto out;
 
 	rl = shype_resource_label(p, kind, name, NULL);
+	if (rl >= p->labels && kind == SHYPE_RES_FILE) {
+		/* A file's own label is on the file: shypectl resource get. */
+		ret = decision(
+			true, true,
+			"resource '%s' is not labelled in policy '%s': unless its security.shype labels it, any VMM may read it, and a write %s",
+			res, p->name,
+			p->unlabeled_files == SHYPE_FILES_ALLOW ?
+				"is allowed" :
+			p->unlabeled_files == SHYPE_FILES_DENY ?
+				"is refused (\"unlabeled_files\": \"deny\")" :
+				"labels it the writer's");
+		goto out;
+	}
 	if (rl >= p->labels) {
 		ret = decision(true, true,
 			       "resource '%s' is not labelled in policy '%s'",
@@ -368,7 +381,7 @@ static int check_help(int argc, char **argv)
 		"       %1$s check help\n"
 		"\n"
 		"       POLICY := { JSON source | binary blob } (default: the active policy)\n"
-		"       RESOURCE := { shm:PATH | net:IFNAME | vsock:CID }\n"
+		"       RESOURCE := { shm:PATH | net:IFNAME | vsock:CID | file:PATH }\n"
 		"       OPTIONS := { {-j|--json} [{-p|--pretty}] }\n"
 		"\n"
 		"Exit status: 0 allow, 3 deny, 1 error, 2 usage.\n",

@@ -443,6 +443,78 @@ const char *no_active_policy(void)
 	return why;
 }
 
+const char *file_label_strerror(int err, const char *path, char *buf,
+				size_t size)
+{
+	switch (-err) {
+	case ENOTSUP:
+		snprintf(buf, size, "the filesystem at %s cannot store labels",
+			 path);
+		break;
+	case EPERM:
+		snprintf(
+			buf, size,
+			"'%s': %s: only root outside every labelled cgroup may label files",
+			path, strerror(EPERM));
+		break;
+	case EISDIR:
+	case EINVAL:
+		snprintf(
+			buf, size,
+			"'%s' is not a regular file: shype labels regular files only",
+			path);
+		break;
+	case EBADMSG:
+		snprintf(buf, size, "'%s': its %s is not a label name", path,
+			 SHYPE_XATTR);
+		break;
+	default:
+		snprintf(buf, size, "'%s': %s", path, strerror(-err));
+		break;
+	}
+	return buf;
+}
+
+size_t policy_label_files(const struct shype_policy *p,
+			  struct shype_file_result **v, size_t *n)
+{
+	char why[PATH_MAX + 128];
+	size_t i, failed = 0;
+
+	if (shype_policy_label_files(p, v, n)) {
+		p_err("cannot label the files of policy '%s': %s", p->name,
+		      strerror(ENOMEM));
+		return 1;
+	}
+	for (i = 0; i < *n; i++) {
+		const struct shype_file_result *r = &(*v)[i];
+
+		if (r->err == -ENOENT) {
+			fprintf(stderr,
+				"%s: note: file:%s does not exist: not labelled '%s' (the next load labels it)\n",
+				bin_name, r->path, r->label);
+		} else if (r->err) {
+			p_err("cannot label file:%s '%s': %s", r->path,
+			      r->label,
+			      file_label_strerror(r->err, r->path, why,
+						  sizeof(why)));
+			failed++;
+		}
+	}
+	return failed;
+}
+
+const char *nearest_label(const struct shype_policy *p, const char *name)
+{
+	struct shype_suggest sg;
+	u32 l;
+
+	shype_suggest_init(&sg, name, strlen(name));
+	for (l = 0; l < p->labels; l++)
+		shype_suggest_offer(&sg, p->label[l].name);
+	return sg.best;
+}
+
 const char *nearest_vm_label(const struct shype_policy *p, const char *name)
 {
 	struct shype_suggest sg;

@@ -310,3 +310,120 @@ bool decide_bound(const struct shype_policy *p, const char *label,
 			 res);
 	return true;
 }
+
+/* How @fl came to be, for messages: "(its security.shype)", ... */
+static const char *file_from(const struct shype_file_label *fl)
+{
+	return fl->from == SHYPE_FILE_FROM_POLICY ? "the policy's file: rule" :
+						    "its " SHYPE_XATTR;
+}
+
+bool decide_file(const struct shype_policy *p, const char *label,
+		 const struct dom_file *f, struct shype_file_label *fl,
+		 enum shype_file_reason *reason, struct verdict *v)
+{
+	char q[2 * PATH_MAX + 3], ql[2 * SHYPE_NAME_MAX + 3];
+	const char *flabel, *name;
+	u32 l, t;
+	int err;
+
+	memset(fl, 0, sizeof(*fl));
+	fl->label = SHYPE_NOT_FOUND;
+	*reason = SHYPE_FILE_OK;
+	v->fields[0] = '\0';
+	if (f->type == DOM_BLOCK) {
+		snprintf(
+			v->why, sizeof(v->why),
+			"a block device: not decided, shype labels regular files only");
+		return true;
+	}
+	if (f->type == DOM_DIR) {
+		snprintf(
+			v->why, sizeof(v->why),
+			"a directory: not decided itself; each file under it is, as it is opened");
+		return true;
+	}
+	err = shype_file_label(p, f->path, fl);
+	if (err && err != -ENOENT) {
+		/* Fail closed: the kernel reads what we cannot. */
+		snprintf(v->why, sizeof(v->why), "cannot read its label: %s",
+			 strerror(-err));
+		snprintf(v->fields, sizeof(v->fields),
+			 "reason=file_unreadable file=%s",
+			 audit_quote(q, sizeof(q), f->path));
+		*reason = SHYPE_FILE_UNKNOWN_LABEL;
+		return false;
+	}
+	l = shype_vm_label_index(p, label, label ? strlen(label) : 0);
+	name = l != SHYPE_NOT_FOUND ? p->label[l].name : label ? label : "-";
+	*reason = shype_file_decide(p, l, fl->label, f->write);
+	flabel = fl->label < p->labels ? p->label[fl->label].name : fl->xattr;
+	audit_quote(q, sizeof(q), f->path);
+	switch (*reason) {
+	case SHYPE_FILE_OK:
+		if (fl->label == SHYPE_NOT_FOUND && !f->write && err)
+			snprintf(v->why, sizeof(v->why), "does not exist");
+		else if (fl->label == SHYPE_NOT_FOUND && !f->write)
+			snprintf(v->why, sizeof(v->why),
+				 "unlabelled: every VMM may read it");
+		else if (fl->label == SHYPE_NOT_FOUND)
+			snprintf(
+				v->why, sizeof(v->why),
+				"%s, and policy '%s' lets VMMs write unlabelled files (\"unlabeled_files\": \"allow\")",
+				err ? "does not exist yet" : "unlabelled",
+				p->name);
+		else {
+			t = shype_ste_common(p, l, fl->label);
+			snprintf(
+				v->why, sizeof(v->why),
+				"label '%s' and the file's label '%s' (%s) share STE type '%s'",
+				name, flabel, file_from(fl),
+				t == SHYPE_NOT_FOUND ? "?" : p->ste_names[t].s);
+		}
+		return true;
+	case SHYPE_FILE_LABEL:
+		snprintf(v->why, sizeof(v->why),
+			 "%s: it becomes label '%s''s when written",
+			 err == -ENOENT ? "does not exist yet" : "unlabelled",
+			 name);
+		return true;
+	case SHYPE_FILE_STE:
+		snprintf(
+			v->why, sizeof(v->why),
+			"label '%s' and the file's label '%s' (%s) share no STE type",
+			name, flabel, file_from(fl));
+		snprintf(v->fields, sizeof(v->fields),
+			 "reason=ste label=%s file=%s file_label=%s", name, q,
+			 flabel);
+		return false;
+	case SHYPE_FILE_UNKNOWN_LABEL:
+		snprintf(
+			v->why, sizeof(v->why),
+			"the file's label '%s' (%s) is not a label of policy '%s': no VMM may open it",
+			flabel, file_from(fl), p->name);
+		snprintf(v->fields, sizeof(v->fields),
+			 "reason=unknown_label label=%s file=%s file_label=%s",
+			 name, q, audit_quote(ql, sizeof(ql), flabel));
+		return false;
+	case SHYPE_FILE_UNKNOWN_OPENER:
+		snprintf(v->why, sizeof(v->why),
+			 "label '%s' is not a VM label of policy '%s'", name,
+			 p->name);
+		snprintf(v->fields, sizeof(v->fields),
+			 "reason=unknown_opener label=%s file=%s file_label=%s",
+			 audit_quote(ql, sizeof(ql), name), q,
+			 fl->label < p->labels ? flabel : "-");
+		return false;
+	case SHYPE_FILE_UNLABELED:
+	default:
+		snprintf(
+			v->why, sizeof(v->why),
+			"%s, and policy '%s' lets VMMs write labelled files only (\"unlabeled_files\": \"deny\"): label it with '%s resource label file:%s LABEL'",
+			err == -ENOENT ? "does not exist yet" : "unlabelled",
+			p->name, bin_name, f->path);
+		snprintf(v->fields, sizeof(v->fields),
+			 "reason=unlabeled label=%s file=%s file_label=-", name,
+			 q);
+		return false;
+	}
+}

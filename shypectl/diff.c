@@ -359,6 +359,10 @@ int policy_diff(int argc, char **argv)
 	ub = b->unlabeled < 0 ? "deny" : b->labels[b->unlabeled].name;
 	if (strcmp(ua, ub))
 		change_value("policy", "unlabeled", ua, ub);
+	if (a->unlabeled_files != b->unlabeled_files)
+		change_value("policy", "unlabeled_files",
+			     shype_files_mode_name(a->unlabeled_files),
+			     shype_files_mode_name(b->unlabeled_files));
 	close_json_array(PRINT_JSON, NULL);
 	delete_json_obj();
 	shype_model_free(a);

@@ -393,9 +393,49 @@ static void print_check(const char *what, const char *device, bool allow,
 	print_nl();
 }
 
+/*
+ * A file's check: as print_check(), with the file's label (and where it
+ * comes from), whether it is written, and the kernel's word for the
+ * decision (as in its audit lines).
+ */
+static void print_file_check(const struct shype_policy *p,
+			     const struct dom_file *f,
+			     const struct shype_file_label *fl,
+			     enum shype_file_reason reason, bool allow,
+			     const char *why)
+{
+	char what[PATH_MAX + 8], dev[160];
+	const char *label = NULL;
+
+	if (fl->label < p->labels)
+		label = p->label[fl->label].name;
+	else if (fl->label == SHYPE_LABEL_MISSING)
+		label = fl->xattr[0] ? fl->xattr : "?";
+	snprintf(what, sizeof(what), "file:%s", f->path);
+	snprintf(dev, sizeof(dev), "%s %s", f->device, f->write ? "rw" : "ro");
+	open_json_object(NULL);
+	print_string(PRINT_ANY, "resource", "%-28s", what);
+	print_string(PRINT_ANY, "device", " %-22s", dev);
+	print_string(PRINT_ANY, "decision", " %-5s", allow ? "allow" : "deny");
+	print_bool(PRINT_JSON, "write", NULL, f->write);
+	if (label)
+		print_string(PRINT_ANY, "label", " label %s", label);
+	else
+		print_null(PRINT_ANY, "label", " label %s", "-");
+	print_string(PRINT_JSON, "from", NULL,
+		     label ? shype_file_from_name(fl->from) : "none");
+	print_string(PRINT_JSON, "verdict", NULL,
+		     shype_file_reason_name(reason));
+	print_string(PRINT_ANY, "reason", ": %s", why);
+	close_json_object();
+	print_nl();
+}
+
 static int domain_dry_run(int argc, char **argv)
 {
 	char partition[PATH_MAX], cgroup[PATH_MAX], why[PATH_MAX + 512];
+	struct shype_file_label fl;
+	enum shype_file_reason reason;
 	struct verdict v;
 	char what[300];
 	char plabel[SHYPE_NAME_MAX + 1], from[PATH_MAX];
@@ -523,6 +563,14 @@ static int domain_dry_run(int argc, char **argv)
 		}
 		denied |= !allow;
 		print_check(what, r->device, allow, v.why);
+	}
+	/* The files its QEMU opens, as the kernel decides each open. */
+	for (i = 0; i < di.n_files; i++) {
+		allow = decide_file(&pf.pol, di.label, &di.files[i], &fl,
+				    &reason, &v);
+		denied |= !allow;
+		print_file_check(&pf.pol, &di.files[i], &fl, reason, allow,
+				 v.why);
 	}
 	close_json_array(PRINT_JSON, NULL);
 	print_string(PRINT_ANY, "decision", "decision %s",

@@ -28,12 +28,47 @@ struct dom_resource {
 };
 
 /**
+ * enum dom_file_type - what a path of a domain's XML is
+ * @DOM_FILE: a file (a disk image, NVRAM, firmware, a chardev's log): its
+ *	opens are decided on its label
+ * @DOM_BLOCK: a block device (<disk type='block'>): not decided, shype
+ *	labels regular files only
+ * @DOM_DIR: a directory a <filesystem> exports: not decided itself; each
+ *	file under it is, as it is opened
+ */
+enum dom_file_type {
+	DOM_FILE,
+	DOM_BLOCK,
+	DOM_DIR,
+};
+
+/**
+ * struct dom_file - a path a domain's QEMU opens
+ * @path: as the XML gives it
+ * @device: the device that uses it ("disk vda", "nvram", "serial")
+ * @type: an &enum dom_file_type
+ * @write: it is opened for writing (no <readonly/>)
+ * @own: the domain's own: a writable disk that is not <shareable/>, or
+ *	its NVRAM; the hook gives it the domain's label when it has none
+ */
+struct dom_file {
+	char *path;
+	char *device;
+	enum dom_file_type type;
+	bool write;
+	bool own;
+};
+
+/**
  * struct dom_info - what shype reads from a domain's XML
  * @name: the domain's name
  * @label: its <shype:label>, NULL when it has none
  * @partition: its <resource><partition>, NULL when it has none
  * @res: the resources it names
  * @n_res: how many
+ * @files: the paths its devices open: disks (and their backing files),
+ *	filesystems, chardevs on files, NVRAM and firmware
+ * @n_files: how many
  */
 struct dom_info {
 	char *name;
@@ -41,6 +76,8 @@ struct dom_info {
 	char *partition;
 	struct dom_resource *res;
 	size_t n_res;
+	struct dom_file *files;
+	size_t n_files;
 };
 
 /* Parse domain XML; 0, or -EINVAL (not a domain) / -ENOMEM, with a message
@@ -86,6 +123,16 @@ bool decide_create(const struct shype_policy *p, const char *label,
  */
 bool decide_resource(const struct shype_policy *p, const char *label,
 		     const struct dom_resource *r, struct verdict *v);
+
+/*
+ * May the VMM of a domain of @label (NULL: unlabelled) open file @f?  The
+ * kernel's decision (shype_file_decide()) on the file's label as
+ * shype_file_label() finds it, in @fl; @reason is the decision (ok for
+ * what is not decided: block devices, directories).  @v says why (not).
+ */
+bool decide_file(const struct shype_policy *p, const char *label,
+		 const struct dom_file *f, struct shype_file_label *fl,
+		 enum shype_file_reason *reason, struct verdict *v);
 
 /*
  * May a VM of @label (NULL: unlabelled) bind resource @r beside the VMs

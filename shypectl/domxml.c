@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * shypectl: the parts of a libvirt domain's XML that shype reads or
- * writes: its <shype:label>, its <resource><partition>, and the shared
- * resources its devices name.
+ * writes: its <shype:label>, its <resource><partition>, the shared
+ * resources its devices name, and the files they open.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -178,6 +178,157 @@ static int vsock(xmlXPathContextPtr ctx, xmlNodePtr n, struct dom_info *d)
 	return err;
 }
 
+static int add_file(struct dom_info *d, const char *path, const char *device,
+		    enum dom_file_type type, bool write, bool own)
+{
+	struct dom_file *v, *f;
+
+	v = realloc(d->files, (d->n_files + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	d->files = v;
+	f = &v[d->n_files++];
+	f->path = strdup(path);
+	f->device = strdup(device);
+	f->type = type;
+	f->write = write;
+	f->own = own;
+	return f->path && f->device ? 0 : -ENOMEM;
+}
+
+/* The first child element of @n named @name, or NULL. */
+static xmlNodePtr first_child(xmlNodePtr n, const char *name)
+{
+	xmlNodePtr c;
+
+	for (c = n->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE &&
+		    !xmlStrcmp(c->name, (const xmlChar *)name))
+			return c;
+	return NULL;
+}
+
+static bool has_child(xmlNodePtr n, const char *name)
+{
+	return first_child(n, name) != NULL;
+}
+
+/*
+ * The backing chain of a disk, as a running domain's XML gives it: QEMU
+ * opens each backing file read-only.
+ */
+static int backing(xmlXPathContextPtr ctx, xmlNodePtr n, struct dom_info *d,
+		   const char *dev)
+{
+	char device[160], *type, *path;
+	int err = 0, depth;
+
+	/* A chain is as long as the XML; 64 levels are QEMU's own limit too. */
+	for (depth = 0; !err && depth < 64; depth++) {
+		n = first_child(n, "backingStore");
+		if (!n)
+			break;
+		type = xstr(ctx, n, "string(@type)");
+		path = xstr(ctx, n, "string(source/@file | source/@dev)");
+		snprintf(device, sizeof(device), "%s backing", dev);
+		if (path && type &&
+		    (!strcmp(type, "file") || !strcmp(type, "block")))
+			err = add_file(d, path, device,
+				       !strcmp(type, "file") ? DOM_FILE :
+							       DOM_BLOCK,
+				       false, false);
+		free(type);
+		free(path);
+	}
+	return err;
+}
+
+/*
+ * <disk type='file|block'>: its image or device, read-only with
+ * <readonly/> (a CD-ROM); a disk that is neither read-only nor
+ * <shareable/> is the domain's own.
+ */
+static int disk(xmlXPathContextPtr ctx, xmlNodePtr n, struct dom_info *d)
+{
+	char *type = xstr(ctx, n, "string(@type)");
+	char *kind = xstr(ctx, n, "string(@device)");
+	char *target = xstr(ctx, n, "string(target/@dev)");
+	char *path = NULL, dev[128];
+	bool ro = has_child(n, "readonly"), shared = has_child(n, "shareable");
+	int err = 0;
+
+	snprintf(dev, sizeof(dev), "%s %s", kind ? kind : "disk",
+		 target ? target : "?");
+	if (type && !strcmp(type, "file"))
+		path = xstr(ctx, n, "string(source/@file)");
+	else if (type && !strcmp(type, "block"))
+		path = xstr(ctx, n, "string(source/@dev)");
+	if (path)
+		err = add_file(d, path, dev,
+			       !strcmp(type, "file") ? DOM_FILE : DOM_BLOCK,
+			       !ro, !ro && !shared);
+	if (!err)
+		err = backing(ctx, n, d, dev);
+	free(type);
+	free(kind);
+	free(target);
+	free(path);
+	return err;
+}
+
+/* <filesystem type='mount'>: the directory it exports to the guest. */
+static int filesystem(xmlXPathContextPtr ctx, xmlNodePtr n, struct dom_info *d)
+{
+	char *type = xstr(ctx, n, "string(@type)");
+	char *dir = xstr(ctx, n, "string(source/@dir)");
+	char *target = xstr(ctx, n, "string(target/@dir)");
+	char dev[160];
+	int err = 0;
+
+	snprintf(dev, sizeof(dev), "filesystem %s", target ? target : "?");
+	if (dir && (!type || !strcmp(type, "mount")))
+		err = add_file(d, dir, dev, DOM_DIR, !has_child(n, "readonly"),
+			       false);
+	free(type);
+	free(dir);
+	free(target);
+	return err;
+}
+
+/* <serial|console|parallel|channel type='file'>: QEMU writes its output. */
+static int chardev(xmlXPathContextPtr ctx, xmlNodePtr n, struct dom_info *d)
+{
+	char *type = xstr(ctx, n, "string(@type)");
+	char *path = xstr(ctx, n, "string(source/@path)");
+	int err = 0;
+
+	if (path && type && !strcmp(type, "file"))
+		err = add_file(d, path, (const char *)n->name, DOM_FILE, true,
+			       false);
+	free(type);
+	free(path);
+	return err;
+}
+
+/* <os><loader> (read-only unless readonly='no') and <nvram>, the domain's. */
+static int firmware(xmlXPathContextPtr ctx, xmlNodePtr root, struct dom_info *d)
+{
+	char *loader = xstr(ctx, root, "string(/domain/os/loader)");
+	char *ro = xstr(ctx, root, "string(/domain/os/loader/@readonly)");
+	char *nvram = xstr(ctx, root, "string(/domain/os/nvram)");
+	int err = 0;
+
+	if (loader)
+		err = add_file(d, loader, "loader", DOM_FILE,
+			       ro && !strcmp(ro, "no"), false);
+	if (!err && nvram)
+		err = add_file(d, nvram, "nvram", DOM_FILE, true, true);
+	free(loader);
+	free(ro);
+	free(nvram);
+	return err;
+}
+
 int dom_info_parse(const char *xml, struct dom_info *d, const char **why)
 {
 	xmlXPathContextPtr ctx = NULL;
@@ -214,6 +365,18 @@ int dom_info_parse(const char *xml, struct dom_info *d, const char **why)
 		err = each(ctx, "/domain/devices/vsock", vsock, d);
 	if (!err)
 		err = each(ctx, "/domain/devices/memory", memory, d);
+	if (!err)
+		err = each(ctx, "/domain/devices/disk", disk, d);
+	if (!err)
+		err = each(ctx, "/domain/devices/filesystem", filesystem, d);
+	if (!err)
+		err = each(
+			ctx,
+			"/domain/devices/serial | /domain/devices/console |"
+			" /domain/devices/parallel | /domain/devices/channel",
+			chardev, d);
+	if (!err)
+		err = firmware(ctx, root, d);
 out:
 	xmlXPathFreeContext(ctx);
 	xmlFreeDoc(doc);
@@ -259,6 +422,11 @@ void dom_info_free(struct dom_info *d)
 		free(d->res[i].network);
 	}
 	free(d->res);
+	for (i = 0; i < d->n_files; i++) {
+		free(d->files[i].path);
+		free(d->files[i].device);
+	}
+	free(d->files);
 	free(d->name);
 	free(d->label);
 	free(d->partition);

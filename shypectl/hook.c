@@ -11,8 +11,11 @@
  * QEMU then carries the frames itself), a resource that a running VM is
  * bound to whose label shares no STE type with the domain's (the kernel's
  * bindings file: the kernel would refuse QEMU once `virsh start` had said
- * "started"), or a partition whose cgroup does not carry the domain's
- * label.  It makes and labels that cgroup when missing: systemd removes a
+ * "started"), a file its QEMU would be refused to open (a disk image of
+ * another coalition), or a partition whose cgroup does not carry the
+ * domain's label.  When it admits the domain, it gives the domain's own
+ * unlabelled disks and NVRAM the domain's label, as the kernel would at
+ * QEMU's first write.  It makes and labels that cgroup when missing: systemd removes a
  * slice's cgroup when its last VM stops.  At "start" it checks the
  * resources again: the bridge of an interface of type "network" is in the
  * XML only then (at "prepare", only the network's live status file of an
@@ -185,6 +188,68 @@ static int refuse_resources(const char *dom, const char *op,
 }
 
 /*
+ * Refuse @di if the kernel would refuse its QEMU the open of one of its
+ * files (disks and their backing files, chardev logs, NVRAM, firmware):
+ * QEMU would fail once libvirt had begun to start it.
+ */
+static int refuse_files(const char *dom, const char *op,
+			const struct shype_policy *pol,
+			const struct dom_info *di)
+{
+	enum shype_file_reason reason;
+	struct shype_file_label fl;
+	struct verdict v;
+	size_t i;
+
+	for (i = 0; i < di->n_files; i++) {
+		const struct dom_file *f = &di->files[i];
+
+		if (!decide_file(pol, di->label, f, &fl, &reason, &v))
+			return refuse(dom, op, v.fields,
+				      "its %s may not open %s (%s): %s",
+				      f->device, f->path,
+				      f->write ? "read-write" : "read-only",
+				      v.why);
+	}
+	return 0;
+}
+
+/*
+ * Give the domain's own unlabelled disks and NVRAM its label before QEMU
+ * opens them, as the kernel would at QEMU's first write (the policy's
+ * "unlabeled_files": "label"): from now on, no other coalition's VMM may
+ * open them, even after this domain stops.  A file that cannot be
+ * labelled is said, not refused: the kernel still labels it, or decides
+ * on it unlabelled.
+ */
+static void label_own_files(const struct shype_policy *pol,
+			    const struct dom_info *di)
+{
+	enum shype_file_reason reason;
+	struct shype_file_label fl;
+	char why[PATH_MAX + 128];
+	struct verdict v;
+	size_t i;
+	int err;
+
+	for (i = 0; i < di->n_files; i++) {
+		const struct dom_file *f = &di->files[i];
+
+		if (!f->own ||
+		    !decide_file(pol, di->label, f, &fl, &reason, &v) ||
+		    reason != SHYPE_FILE_LABEL || access(f->path, F_OK))
+			continue;
+		err = shype_file_xattr_set(f->path, di->label);
+		if (err)
+			fprintf(stderr,
+				"shype: domain '%s': cannot label its %s '%s': %s\n",
+				di->name, f->device, di->label,
+				file_label_strerror(err, f->path, why,
+						    sizeof(why)));
+	}
+}
+
+/*
  * Fail closed: is shype enforcing as shype.conf says?  0 when it is; -1
  * when shype.conf turns it off, or lets VMs run without a policy and none
  * is loaded (nothing to refuse); else EXIT_FAILURE after refusing @dom.
@@ -284,7 +349,8 @@ static int prepare(const char *dom, const char *xml)
 			refuse(dom, op, v.fields, "%s", v.why);
 		goto out;
 	}
-	if (refuse_resources(dom, op, &pf.pol, &di))
+	if (refuse_resources(dom, op, &pf.pol, &di) ||
+	    refuse_files(dom, op, &pf.pol, &di))
 		goto out;
 	if (!di.label) {
 		/* The policy labels such VMs itself. */
@@ -317,6 +383,7 @@ static int prepare(const char *dom, const char *xml)
 			goto out;
 		}
 	}
+	label_own_files(&pf.pol, &di);
 	ret = EXIT_SUCCESS;
 out:
 	dom_info_free(&di);

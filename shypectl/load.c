@@ -3,8 +3,11 @@
  * shypectl load FILE [force]: compile or validate a policy and make it the
  * kernel's active policy.  A refusal is explained with the errno's meaning
  * and the kernel's own reasons; the active policy loaded again is no
- * error, and is said to be active.
+ * error, and is said to be active.  Once the kernel has taken the policy,
+ * the label of each of its file: rules is written to the file.
  */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +55,31 @@ static void print_reasons(char *reasons)
 	close_json_array(PRINT_JSON, NULL);
 }
 
+/* JSON: the file: rules written, each with its result. */
+static void print_files(const struct shype_file_result *v, size_t n)
+{
+	char res[PATH_MAX + 8], why[PATH_MAX + 128];
+	size_t i;
+
+	open_json_array(PRINT_JSON, "files");
+	for (i = 0; i < n; i++) {
+		open_json_object(NULL);
+		snprintf(res, sizeof(res), "file:%s", v[i].path);
+		print_string(PRINT_JSON, "resource", NULL, res);
+		print_string(PRINT_JSON, "label", NULL, v[i].label);
+		print_string(PRINT_JSON, "result", NULL,
+			     !v[i].err		 ? "labelled" :
+			     v[i].err == -ENOENT ? "missing" :
+						   "failed");
+		if (v[i].err && v[i].err != -ENOENT)
+			print_string(PRINT_JSON, "error", NULL,
+				     file_label_strerror(v[i].err, v[i].path,
+							 why, sizeof(why)));
+		close_json_object();
+	}
+	close_json_array(PRINT_JSON, NULL);
+}
+
 int do_load(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -61,6 +89,8 @@ int do_load(int argc, char **argv)
 	static char reasons[REASONS_MAX];
 	char hex[2 * SHYPE_DIGEST_SIZE + 1], version[24];
 	const char *name;
+	struct shype_file_result *files = NULL;
+	size_t n_files = 0, failed = 0;
 	struct policy_file pf;
 	bool force = false, unchanged, dry_run = false;
 	int c, err, nargs;
@@ -97,6 +127,12 @@ int do_load(int argc, char **argv)
 		p_kernel_err(err, "policy refused");
 	else if (err)
 		p_err("policy refused: %s", policy_load_strerror(err, reasons));
+	/* Only a policy the kernel took labels files: a refusal changes nothing. */
+	if (!err)
+		failed = policy_label_files(&pf.pol, &files, &n_files);
+	if (failed)
+		p_err("policy %s is loaded, but %zu of its file labels could not be written",
+		      pf.pol.name, failed);
 
 	/*
 	 * Text: nothing when loaded, a note when it was already active;
@@ -113,6 +149,8 @@ int do_load(int argc, char **argv)
 	print_bool(PRINT_JSON, "force", NULL, force);
 	print_bool(PRINT_JSON, "loaded", NULL, !err);
 	print_bool(PRINT_JSON, "unchanged", NULL, unchanged);
+	if (!err)
+		print_files(files, n_files);
 	if (unchanged) {
 		print_string(PRINT_FP, NULL, "policy %s", pf.pol.name);
 		print_string(PRINT_FP, NULL, " version %s is already active",
@@ -127,6 +165,7 @@ int do_load(int argc, char **argv)
 		print_reasons(reasons);
 	}
 	delete_json_obj();
+	free(files);
 	policy_file_free(&pf);
-	return err ? EXIT_FAILURE : EXIT_SUCCESS;
+	return err || failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -152,6 +152,26 @@ int active_policy(struct policy_file *pf);
 /* Why active_policy() found none: "no policy is loaded", or no shype.ko. */
 const char *no_active_policy(void);
 
+/* The label of @p (VM or resource) closest to @name, if close enough. */
+const char *nearest_label(const struct shype_policy *p, const char *name);
+
+/*
+ * Why file @path cannot be labelled or its label read (@err, a negative
+ * errno of shype_file_xattr_*()), in @buf: "the filesystem at PATH cannot
+ * store labels", ...
+ */
+const char *file_label_strerror(int err, const char *path, char *buf,
+				size_t size);
+
+/*
+ * After the kernel has loaded @p: write the label of each of its file:
+ * rules to the file (shype_policy_label_files(), whose results are in
+ * @v, @n; free @v), saying on stderr what failed, and noting files that
+ * do not exist.  Returns how many failed.
+ */
+size_t policy_label_files(const struct shype_policy *p,
+			  struct shype_file_result **v, size_t *n);
+
 /* The VM label of @p closest to @name, if close enough to be a typo. */
 const char *nearest_vm_label(const struct shype_policy *p, const char *name);
 

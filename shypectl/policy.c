@@ -313,6 +313,9 @@ static void print_model(const struct shype_model *m, const char *digest)
 	print_string(PRINT_ANY, "unlabeled", "unlabeled %s",
 		     m->unlabeled < 0 ? "deny" : m->labels[m->unlabeled].name);
 	print_nl();
+	print_string(PRINT_ANY, "unlabeled_files", "unlabeled_files %s",
+		     shype_files_mode_name(m->unlabeled_files));
+	print_nl();
 }
 
 static int policy_show(int argc, char **argv)

@@ -349,6 +349,7 @@ resource shm:/dev/shm/vdisk-order  label vdisk_order
 resource net:br-ads  label advertising
 resource net:br-order  label order
 unlabeled deny
+unlabeled_files label
 EOF
 expect policy_show_source 0 "$(cat "$T/f2.txt")" policy show $F2
 expect policy_show_blob 0 "$(cat "$T/f2.txt")" policy show "$T/f2.bin"
@@ -368,12 +369,12 @@ done
 run policy show -j $F2
 check policy_show_json [ "$rc" = 0 ] &&
 	check policy_show_json_keys grep -qE \
-		'^\{"name":"figure2","version":"1.0","digest":"[0-9a-f]{64}","ste_types":\["Advertising","Computing","Order"\],"chwall_types":\[.*\],"conflict_sets":\[\["Advertising","Order"\]\],"labels":\[\{"name":"advertising","kind":"vm","ste":\["Advertising"\],"chwall":\["Advertising"\]\},.*\],"resources":\[\{"resource":"shm:/dev/shm/vdisk-ads","kind":"shm","name":"/dev/shm/vdisk-ads","label":"vdisk_ads"\},.*\],"unlabeled":"deny"\}$' \
+		'^\{"name":"figure2","version":"1.0","digest":"[0-9a-f]{64}","ste_types":\["Advertising","Computing","Order"\],"chwall_types":\[.*\],"conflict_sets":\[\["Advertising","Order"\]\],"labels":\[\{"name":"advertising","kind":"vm","ste":\["Advertising"\],"chwall":\["Advertising"\]\},.*\],"resources":\[\{"resource":"shm:/dev/shm/vdisk-ads","kind":"shm","name":"/dev/shm/vdisk-ads","label":"vdisk_ads"\},.*\],"unlabeled":"deny","unlabeled_files":"label"\}$' \
 		"$T/out"
 run -p policy show $F2
 check policy_show_pretty [ "$rc" = 0 -a "$(head -n1 "$T/out")" = "{" ]
 run policy show policies/minimal.json
-check policy_show_unlabeled_label [ "$(tail -n1 "$T/out")" = "unlabeled default" ]
+check policy_show_unlabeled_label [ "$(tail -n2 "$T/out" | head -n1)" = "unlabeled default" ]
 
 # A blob with one byte changed, and one cut short.
 cp "$T/f2.bin" "$T/corrupt.bin"
@@ -648,6 +649,46 @@ expect_err diff_needs_two 2 \
 expect_match diff_invalid_policy 1 "^$T/bad.json:[0-9]+:[0-9]+: " \
 	policy diff $F2 "$T/bad.json"
 
+### Files: "file:PATH" resources and "unlabeled_files"
+
+# figure2 with two file rules and unlabelled files read-only.
+sed -e 's|"net:br-order": "order"|"net:br-order": "order", "file:/srv/img/o.img": "order", "file:/srv/img/a.img": "vdisk_ads"|' \
+	-e 's/"unlabeled": "deny"/"unlabeled": "deny", "unlabeled_files": "deny"/' \
+	$F2 >"$T/f2files.json"
+run policy show "$T/f2files.json"
+check policy_show_file_rules [ "$rc" = 0 -a "$(grep '^resource file:' "$T/out")" = "resource file:/srv/img/a.img  label vdisk_ads
+resource file:/srv/img/o.img  label order" ]
+check policy_show_unlabeled_files [ "$(tail -n1 "$T/out")" = "unlabeled_files deny" ]
+run -j policy show "$T/f2files.json"
+check policy_show_files_json grep -qF \
+	'{"resource":"file:/srv/img/a.img","kind":"file","name":"/srv/img/a.img","label":"vdisk_ads"}' "$T/out"
+check policy_show_unlabeled_files_json grep -qF '"unlabeled":"deny","unlabeled_files":"deny"}' "$T/out"
+"$SHYPECTL" policy compile "$T/f2files.json" -o "$T/f2files.bin"
+expect policy_show_files_blob 0 "$("$SHYPECTL" policy show "$T/f2files.json")" \
+	policy show "$T/f2files.bin"
+expect diff_files 0 "added resource file:/srv/img/a.img  label vdisk_ads
+added resource file:/srv/img/o.img  label order
+changed policy unlabeled_files  label deny" \
+	policy diff $F2 "$T/f2files.json"
+expect check_resource_file_rule 3 \
+	"deny: label 'advertising' and resource 'file:/srv/img/o.img' (label 'order') share no STE type" \
+	check resource advertising file:/srv/img/o.img --policy "$T/f2files.json"
+expect check_resource_file_unlabelled 0 \
+	"allow: resource 'file:/srv/x.img' is not labelled in policy 'figure2': unless its security.shype labels it, any VMM may read it, and a write is refused (\"unlabeled_files\": \"deny\")" \
+	check resource order file:/srv/x.img --policy "$T/f2files.json"
+cat >"$T/badfiles.json" <<'EOF2'
+{ "name": "p", "version": "1", "ste": { "types": ["A"] },
+  "labels": { "a": { "ste": ["A"] } },
+  "resources": { "file:img/a.img": "a", "fil:/a.img": "a", "file:/b c": "a" },
+  "unlabeled_files": "lable" }
+EOF2
+expect_err policy_check_file_mistakes 1 \
+	"$T/badfiles.json:3:18: resource 'file:img/a.img': a file: resource is an absolute path of printable ASCII without spaces, at most 255 bytes
+$T/badfiles.json:3:41: resource 'fil:/a.img': unknown resource kind; the kinds are shm:, net:, vsock: and file:
+$T/badfiles.json:3:60: resource 'file:/b c': a file: resource is an absolute path of printable ASCII without spaces, at most 255 bytes
+$T/badfiles.json:4:22: 'unlabeled_files' is 'lable'; did you mean 'label'?" \
+	policy check "$T/badfiles.json"
+
 ### audit explain: the rule that refused a denial, the smallest changes
 ### that allow it, and which of them cross a conflict set
 
@@ -657,6 +698,19 @@ expect explain_chinese_wall 0 "seq=4 op=create result=denied vm=3(advertising) p
   fix: take 'Advertising' or 'Order' out of conflict set {Advertising, Order}
     warning: crosses conflict set {Advertising, Order}: VMs of types 'Advertising' and 'Order' could run at once, and share wherever their STE types allow" \
 	audit explain --policy $F2 'seq=4 op=create result=denied vm=3(advertising) pid=77 reason=chinese_wall type=Advertising running=Order peer=1(order)'
+expect explain_file_ste 0 "op=file result=denied pid=268(computing) file_label=order access=read how=open reason=ste path=/img/o.img
+  rule: a VMM of label 'computing' may open a file labelled 'order' (/img/o.img) only if the labels have an STE type in common
+  fix: if the file is not the other coalition's data, relabel it: shypectl resource label file:/img/o.img computing
+  fix: add STE type 'Order' to label 'computing'
+  fix: add STE type 'Computing' to label 'order'" \
+	audit explain --policy $F2 op=file result=denied 'pid=268(computing)' \
+	file_label=order access=read how=open reason=ste path=/img/o.img
+expect explain_file_cannot_label 0 "op=file result=denied pid=9(order) file_label=- access=write how=open reason=cannot_label path=/nfs/o.img
+  rule: an unlabelled file written by a VMM becomes its, but the filesystem of /nfs/o.img cannot store the label (security.shype)
+  fix: keep the VM's files on a filesystem with extended attributes (ext4, xfs, btrfs, tmpfs)
+  fix: label it in the policy: \"file:/nfs/o.img\": \"order\"" \
+	audit explain --policy $F2 op=file result=denied 'pid=9(order)' \
+	file_label=- access=write how=open reason=cannot_label path=/nfs/o.img
 expect explain_ste_safe_fix 0 "op=irqfd result=denied vm=3(order) pid=7 reason=ste peer=5(computing) class=eventfd
   rule: STE: a VM of label 'order' may not share eventfd with a VM of label 'computing': the labels have no STE type in common
   fix: add STE type 'Computing' to label 'order'
@@ -755,7 +809,7 @@ for h in "load:Usage: shypectl load FILE [force] [--dry-run]" \
 	"status:Usage: shypectl status" \
 	"vm:Usage: shypectl vm { list | show }" \
 	"label:Usage: shypectl label set CGROUP LABEL" \
-	"resource:Usage: shypectl resource label FILE LABEL" \
+	"resource:Usage: shypectl resource label RESOURCE LABEL [force] [--policy POLICY]" \
 	"run:Usage: shypectl run --label LABEL [--cgroup CGROUP] -- COMMAND [ARG]..." \
 	"mode:Usage: shypectl mode [ MODE ]" \
 	"audit:Usage: shypectl audit [{-f|--follow}]" \
@@ -801,7 +855,7 @@ expect_err label_list_no_argument 2 \
 	"Error: 'label list' takes no argument; see 'shypectl label help'" \
 	label list /x
 expect_err resource_label_needs_two 2 \
-	"Error: 'resource label' needs FILE LABEL; see 'shypectl resource help'" \
+	"Error: 'resource label' needs RESOURCE LABEL; see 'shypectl resource help'" \
 	resource label /x
 expect_err resource_list_no_argument 2 \
 	"Error: 'resource list' takes no argument; see 'shypectl resource help'" \
@@ -1001,7 +1055,7 @@ expect load_plain 0 "" load $F2
 check load_writes_blob cmp -s "$T/f2.bin" "$S/policy"
 : >"$S/policy"
 expect load_force_json 0 \
-	"{\"file\":\"$F2\",\"policy\":\"figure2\",\"version\":\"1.0\",\"digest\":\"$digest\",\"force\":true,\"loaded\":true,\"unchanged\":false}" \
+	"{\"file\":\"$F2\",\"policy\":\"figure2\",\"version\":\"1.0\",\"digest\":\"$digest\",\"force\":true,\"loaded\":true,\"unchanged\":false,\"files\":[]}" \
 	-j load $F2 force
 check load_force_writes_request \
 	[ "$(head -c8 "$S/policy" | od -An -tx1 | tr -d ' ')" = 7348794c01000000 ]
@@ -1306,6 +1360,181 @@ hook hook_ignores_running_vms_without_vm_label 0 "" ads1 advertising "${P}advert
 : >"$S/vms"
 hook hook_admits_advertising_when_alone 0 "" ads1 advertising "${P}advertising"
 : >"$S/cgroups"
+
+# Files carry their label in security.shype: setting it takes root (and
+# a filesystem that stores security.* attributes: tmpfs, ext4, xfs...).
+FD=$T/files
+mkdir -p "$FD"
+: >"$FD/probe"
+if ! "$SHYPECTL" resource label "file:$FD/probe" order force 2>"$T/probe.err"; then
+	echo "skip file labels: $(cat "$T/probe.err")"
+else
+	# xattr FILE: what its security.shype says, read without shypectl.
+	xattr() {
+		python3 -c 'import os, sys; print(os.getxattr(sys.argv[1], "security.shype").decode())' \
+			"$1" 2>/dev/null || echo -
+	}
+	for f in order ads own own2 bad base nv; do : >"$FD/$f.img"; done
+	expect resource_label_file 0 "" resource label "file:$FD/order.img" order
+	check resource_label_file_sets_xattr [ "$(xattr "$FD/order.img")" = order ]
+	check resource_label_file_not_recorded [ -z "$(grep "$FD" "$SHYPE_STATE" 2>/dev/null)" ]
+	expect resource_label_file_json 0 "{\"resource\":\"file:$FD/ads.img\",\"label\":\"advertising\"}" \
+		-j resource label "file:$FD/ads.img" advertising
+	check resource_label_file_json_sets_xattr [ "$(xattr "$FD/ads.img")" = advertising ]
+	expect_err resource_label_file_unknown_label 1 \
+		"Error: policy 'figure2' has no label 'advertisin'; did you mean 'advertising'?" \
+		resource label "file:$FD/order.img" advertisin
+	check resource_label_file_unknown_label_keeps_xattr [ "$(xattr "$FD/order.img")" = order ]
+	expect resource_label_file_force 0 "" resource label "file:$FD/bad.img" zzzz force
+	check resource_label_file_force_sets_xattr [ "$(xattr "$FD/bad.img")" = zzzz ]
+	expect_err resource_label_file_other_policy 1 \
+		"Error: policy 'chinese-wall' has no label 'order' (force gives it all the same)" \
+		resource label "file:$FD/own.img" order --policy $CW
+	expect resource_label_file_other_policy_label 0 "" \
+		resource label "file:$FD/own.img" bank_a --policy $CW
+	expect_err resource_label_file_missing 1 \
+		"Error: '$FD/none.img': No such file or directory" \
+		resource label "file:$FD/none.img" order
+	expect_err resource_label_file_directory 1 \
+		"Error: cannot label file:$FD: '$FD' is not a regular file: shype labels regular files only" \
+		resource label "file:$FD" order
+	expect_err resource_label_file_unsupported 1 \
+		"Error: cannot label file:/proc/version: the filesystem at /proc/version cannot store labels" \
+		resource label file:/proc/version order
+	# Without CAP_SYS_ADMIN, root may not set security.* attributes.
+	setpriv --bounding-set=-sys_admin "$SHYPECTL" resource label \
+		"file:$FD/own.img" order >"$T/out" 2>"$T/err"
+	check resource_label_file_no_cap [ $? = 1 -a "$(cat "$T/err")" = \
+		"Error: cannot label file:$FD/own.img: '$FD/own.img': Operation not permitted: only root outside every labelled cgroup may label files" ]
+	expect_err resource_label_force_needs_file 2 \
+		"Error: 'resource label' takes force for file: resources only" \
+		resource label "$FD/own.img" order force
+	expect resource_get_file 0 "resource file:$FD/order.img  label order  from xattr  xattr order" \
+		resource get "file:$FD/order.img"
+	expect resource_get_file_json 0 \
+		"{\"resource\":\"file:$FD/base.img\",\"label\":null,\"from\":\"none\",\"xattr\":null,\"known\":false}" \
+		-j resource get "file:$FD/base.img"
+	run resource get "file:$FD/bad.img"
+	check resource_get_file_unknown_label [ "$rc" = 0 -a "$out" = "resource file:$FD/bad.img  label zzzz  from xattr  xattr zzzz" ]
+	check resource_get_file_unknown_label_note [ "$err" = "note: policy 'figure2' has no label 'zzzz': no labelled VMM may open the file" ]
+	# A policy's file: rule wins over the attribute.
+	sed "s|\"net:br-order\": \"order\"|\"net:br-order\": \"order\", \"file:$FD/ads.img\": \"order\", \"file:$FD/gone.img\": \"order\", \"file:$FD/own2.img\": \"vdisk_order\"|" \
+		$F2 >"$T/f2own.json"
+	expect resource_get_file_rule_wins 0 \
+		"resource file:$FD/ads.img  label order  from policy  xattr advertising" \
+		resource get "file:$FD/ads.img" --policy "$T/f2own.json"
+	: >"$S/resources"
+	expect resource_list_file_rules 0 "resource file:$FD/ads.img  label order  xattr advertising  differs
+resource file:$FD/gone.img  label order  xattr -  missing
+resource file:$FD/own2.img  label vdisk_order  xattr -  unlabelled" \
+		resource list --policy "$T/f2own.json"
+	expect resource_unlabel_file 0 "" resource unlabel "file:$FD/own.img"
+	check resource_unlabel_file_removes_xattr [ "$(xattr "$FD/own.img")" = - ]
+	expect_err resource_unlabel_file_without_label 1 \
+		"Error: file:$FD/own.img has no label" resource unlabel "file:$FD/own.img"
+
+	# load writes each file: rule to its file once the kernel took the
+	# policy; a refused policy labels nothing.
+	cp "$S/policy" "$T/policy-keep"
+	rm "$S/policy"
+	mkdir "$S/policy"
+	run load "$T/f2own.json"
+	check load_refused_labels_nothing [ "$rc" = 1 -a "$(xattr "$FD/ads.img")" = advertising -a "$(xattr "$FD/own2.img")" = - ]
+	rmdir "$S/policy"
+	: >"$S/policy"
+	run load "$T/f2own.json"
+	check load_labels_files [ "$rc" = 0 -a "$(xattr "$FD/ads.img")" = order -a "$(xattr "$FD/own2.img")" = vdisk_order ]
+	check load_notes_missing_file [ "$err" = "shypectl: note: file:$FD/gone.img does not exist: not labelled 'order' (the next load labels it)" ]
+	sed 's|"net:br-order": "order"|"net:br-order": "order", "file:/proc/version": "order"|' \
+		"$T/f2own.json" >"$T/f2proc.json"
+	: >"$S/policy"
+	run -j load "$T/f2proc.json"
+	check load_file_failure_is_error [ "$rc" = 1 -a -s "$S/policy" ]
+	check load_file_failure_says_policy_loaded grep -qxF \
+		"Error: policy figure2 is loaded, but 1 of its file labels could not be written" "$T/err"
+	check load_file_failure_names_file grep -qxF \
+		"Error: cannot label file:/proc/version 'order': the filesystem at /proc/version cannot store labels" "$T/err"
+	check load_file_failure_json grep -qF \
+		'{"resource":"file:/proc/version","label":"order","result":"failed","error":"the filesystem at /proc/version cannot store labels"}' "$T/out"
+	cp "$T/policy-keep" "$S/policy"
+
+	# The hook refuses what the kernel would refuse QEMU to open, and
+	# labels the domain's own disks once it admits the domain.
+	hook hook_refuses_other_coalitions_disk 1 \
+		"shype: domain 'o2' refused: its disk vda may not open $FD/ads.img (read-write): label 'advertising' and the file's label 'order' (its security.shype) share no STE type" \
+		o2 advertising "${P}advertising" "<disk type='file' device='disk'><source file='$FD/own.img'/><target dev='vdb'/></disk><disk type='file' device='disk'><source file='$FD/ads.img'/><target dev='vda'/></disk>"
+	check hook_labels_nothing_when_refused_for_a_file [ "$(xattr "$FD/own.img")" = - -a ! -s "$S/cgroups" ]
+	hook hook_refuses_other_coalitions_read_only_image 1 \
+		"shype: domain 'o2' refused: its cdrom hdc may not open $FD/order.img (read-only): label 'advertising' and the file's label 'order' (its security.shype) share no STE type" \
+		o2 advertising "${P}advertising" "<disk type='file' device='cdrom'><source file='$FD/order.img'/><target dev='hdc'/><readonly/></disk>"
+	hook hook_refuses_file_of_unknown_label 1 \
+		"shype: domain 'o2' refused: its disk vda may not open $FD/bad.img (read-write): the file's label 'zzzz' (its security.shype) is not a label of policy 'figure2': no VMM may open it" \
+		o2 order "${P}order" "<disk type='file' device='disk'><source file='$FD/bad.img'/><target dev='vda'/></disk>"
+	hook hook_refuses_backing_file_of_other_coalition 1 \
+		"shype: domain 'o2' refused: its disk vda backing may not open $FD/order.img (read-only): label 'advertising' and the file's label 'order' (its security.shype) share no STE type" \
+		o2 advertising "${P}advertising" "<disk type='file' device='disk'><source file='$FD/own.img'/><backingStore type='file'><format type='raw'/><source file='$FD/order.img'/></backingStore><target dev='vda'/></disk>"
+	check hook_refused_backing_leaves_disk [ "$(xattr "$FD/own.img")" = - ]
+	printf '%s\n' "<domain type='kvm'><name>o5</name>" \
+		"<metadata><shype:label xmlns:shype='urn:shype:libvirt:1'>order</shype:label></metadata>" \
+		"<resource><partition>${P}order</partition></resource>" \
+		"<os><loader readonly='yes'>$FD/base.img</loader><nvram>$FD/nv.img</nvram></os>" \
+		"<devices><disk type='file' device='disk'><source file='$FD/own.img'/><target dev='vda'/></disk>" \
+		"<disk type='file' device='disk'><source file='$FD/order.img'/><target dev='vdb'/></disk>" \
+		"<disk type='file' device='disk'><source file='$FD/own2.img'/><target dev='vdc'/><shareable/></disk>" \
+		"<disk type='block' device='disk'><source dev='/dev/null'/><target dev='vdd'/></disk>" \
+		"<filesystem type='mount'><source dir='$FD'/><target dir='share'/></filesystem>" \
+		"<serial type='file'><source path='$FD/serial.log'/></serial></devices></domain>" >"$T/dom-files.xml"
+	"$SHYPECTL" resource unlabel "file:$FD/own2.img" 2>/dev/null
+	expect hook_admits_own_disks 0 "" hook qemu o5 prepare begin - <"$T/dom-files.xml"
+	check hook_labels_own_disk [ "$(xattr "$FD/own.img")" = order ]
+	check hook_labels_own_nvram [ "$(xattr "$FD/nv.img")" = order ]
+	check hook_leaves_read_only_firmware [ "$(xattr "$FD/base.img")" = - ]
+	check hook_leaves_shareable_disk [ "$(xattr "$FD/own2.img")" = - ]
+	check hook_leaves_chardev_log [ ! -e "$FD/serial.log" ]
+	check hook_leaves_directory [ "$(xattr "$FD")" = - ]
+	: >"$S/cgroups"
+	# Unlabelled files read-only: the policy denies writing them.
+	cp "$S/policy" "$T/policy-keep"
+	"$SHYPECTL" policy compile "$T/f2files.json" -o "$S/policy"
+	hook hook_refuses_unlabelled_disk_when_files_denied 1 \
+		"shype: domain 'o2' refused: its disk vda may not open $FD/base.img (read-write): unlabelled, and policy 'figure2' lets VMMs write labelled files only (\"unlabeled_files\": \"deny\"): label it with 'shypectl resource label file:$FD/base.img LABEL'" \
+		o2 order "${P}order" "<disk type='file' device='disk'><source file='$FD/base.img'/><target dev='vda'/></disk>"
+	hook hook_admits_unlabelled_image_read_only_when_files_denied 0 "" \
+		o2 order "${P}order" "<disk type='file' device='cdrom'><source file='$FD/base.img'/><target dev='hdc'/><readonly/></disk>"
+	cp "$T/policy-keep" "$S/policy"
+	: >"$S/cgroups"
+
+	# dry-run lists each file a domain's QEMU opens, with its label and
+	# the kernel's decision.
+	{
+		echo "<node xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>"
+		node_dom files 5 order /machine/shype-order |
+			sed "s|<test:runstate>|<devices><disk type='file' device='disk'><source file='$FD/ads.img'/><target dev='vda'/></disk><disk type='file' device='disk'><source file='$FD/base.img'/><target dev='vdb'/></disk><disk type='file' device='cdrom'><source file='$FD/base.img'/><target dev='hdc'/><readonly/></disk><disk type='block' device='disk'><source dev='/dev/null'/><target dev='vdd'/></disk><filesystem type='mount'><source dir='$FD'/><target dir='share'/></filesystem></devices>&|"
+		echo "</node>"
+	} >"$T/node-files.xml"
+	"$SHYPECTL" resource label "file:$FD/ads.img" advertising
+	run domain dry-run files -c "test://$T/node-files.xml"
+	check dry_run_file_denied [ "$rc" = 3 ]
+	check dry_run_file_of_other_coalition grep -qxE \
+		"file:$FD/ads.img +disk vda rw +deny +label advertising: label 'order' and the file's label 'advertising' \(its security.shype\) share no STE type" \
+		"$T/out"
+	check dry_run_own_disk_labelled_on_write grep -qxE \
+		"file:$FD/base.img +disk vdb rw +allow +label -: unlabelled: it becomes label 'order''s when written" \
+		"$T/out"
+	check dry_run_unlabelled_image_read grep -qxE \
+		"file:$FD/base.img +cdrom hdc ro +allow +label -: unlabelled: every VMM may read it" \
+		"$T/out"
+	check dry_run_block_device_not_decided grep -qxE \
+		"file:/dev/null +disk vdd rw +allow +label -: a block device: not decided, shype labels regular files only" \
+		"$T/out"
+	check dry_run_directory_not_decided grep -qxE \
+		"file:$FD +filesystem share rw +allow +label -: a directory: not decided itself; each file under it is, as it is opened" \
+		"$T/out"
+	run -j domain dry-run files -c "test://$T/node-files.xml"
+	check dry_run_file_json grep -qF \
+		"{\"resource\":\"file:$FD/ads.img\",\"device\":\"disk vda rw\",\"decision\":\"deny\",\"write\":true,\"label\":\"advertising\",\"from\":\"xattr\",\"verdict\":\"ste\",\"reason\":\"label 'order' and the file's label 'advertising' (its security.shype) share no STE type\"}" \
+		"$T/out"
+fi
 SHYPE_LIBVIRT_SYSTEMD=0 hook hook_uses_libvirt_layout_without_systemd 0 "" \
 	c1 computing "${P}computing"
 check hook_labels_partition_without_systemd \

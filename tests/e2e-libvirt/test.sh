@@ -166,6 +166,36 @@ t comp2_not_running test "$(virsh domstate comp2)" = "shut off"
 virsh destroy order2 >/dev/null 2>&1
 stamp "comp2 refused"
 
+# Files: a domain given another coalition's disk image is refused at
+# prepare, naming the file, its label and the domain's; a domain's own
+# unlabelled disk gets the domain's label before its QEMU starts.
+odisk=/var/lib/shype-e2e/order-disk.img
+cdisk=/var/lib/shype-e2e/comp-disk.img
+truncate -s 1M $odisk $cdisk
+t label_order_disk shypectl resource label file:$odisk order
+for d in compdisk:$odisk compown:$cdisk; do
+	name=${d%%:*}
+	vda="<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${d#*:}'/><target dev='vda' bus='virtio'/></disk>"
+	sed "s/@NAME@/$name/; s/@KVER@/$kver/; s|<memballoon|$vda<memballoon|" \
+		$E/domain.xml.in >/tmp/$name.xml
+	t "define_$name" virsh -q define /tmp/$name.xml
+	t "label_$name" shypectl domain label $name computing
+done
+t_fail dry_run_compdisk_denies_order_disk \
+	"file:$odisk +disk vda rw +deny +label order: label 'computing' and the file's label 'order' \(its security.shype\) share no STE type" \
+	shypectl domain dry-run compdisk
+t_fail start_compdisk_refused_by_hook \
+	"compdisk prepare begin .*shype: domain 'compdisk' refused: its disk vda may not open $odisk \(read-write\): label 'computing' and the file's label 'order' \(its security.shype\) share no STE type" \
+	virsh start compdisk
+t compdisk_not_running test "$(virsh domstate compdisk)" = "shut off"
+t order_disk_keeps_its_label bash -c "shypectl resource get file:$odisk | grep -q 'label order  from xattr'"
+t own_disk_unlabelled_before_start bash -c "shypectl resource get file:$cdisk | grep -q 'label -  from none'"
+t start_compown virsh start compown
+t own_disk_labelled_by_hook bash -c "shypectl resource get file:$cdisk | grep -q 'label computing  from xattr'"
+show shypectl domain dry-run compown
+virsh destroy compown >/dev/null 2>&1
+stamp "compdisk refused, compown's disk labelled"
+
 . $E/test-audit.sh
 virsh destroy comp1 >/dev/null 2>&1
 

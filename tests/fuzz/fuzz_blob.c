@@ -98,6 +98,45 @@ static u32 past_index(const struct shype_policy *p, unsigned int i)
 	return v[i % 4];
 }
 
+/* A VMM of label @vm opening files of every label, and unlabelled ones. */
+static void exercise_files(const struct shype_policy *p, u32 vm, u32 n)
+{
+	enum shype_file_reason r;
+	bool write;
+	u32 f, i;
+
+	for (write = false;; write = true) {
+		for (f = 0; f < n; f++) {
+			r = shype_file_decide(p, vm, f, write);
+			check(r == (!shype_label_is_vm(p, vm) ?
+					    SHYPE_FILE_UNKNOWN_OPENER :
+				    shype_ste_share(p, vm, f) ?
+					    SHYPE_FILE_OK :
+					    SHYPE_FILE_STE));
+		}
+		for (i = 0; i < 4; i++) {
+			f = past_index(p, i);
+			r = shype_file_decide(p, vm, f, write);
+			check(f == SHYPE_NOT_FOUND ||
+			      r == SHYPE_FILE_UNKNOWN_LABEL);
+			r = shype_file_decide(p, f, vm, write);
+			check(r == SHYPE_FILE_UNKNOWN_OPENER);
+		}
+		r = shype_file_decide(p, vm, SHYPE_NOT_FOUND, write);
+		check(strcmp(shype_file_reason_name(r), "?"));
+		if (!write || p->unlabeled_files == SHYPE_FILES_ALLOW)
+			check(r == SHYPE_FILE_OK);
+		if (write && p->unlabeled_files == SHYPE_FILES_DENY)
+			check(r == SHYPE_FILE_UNLABELED);
+		if (write && p->unlabeled_files == SHYPE_FILES_LABEL)
+			check(r == (shype_label_is_vm(p, vm) ?
+					    SHYPE_FILE_LABEL :
+					    SHYPE_FILE_UNKNOWN_OPENER));
+		if (write)
+			break;
+	}
+}
+
 /* The rules of kmod/core/decide.c against the blob's own tables. */
 static void exercise_rules(const struct shype_policy *p)
 {
@@ -119,6 +158,7 @@ static void exercise_rules(const struct shype_policy *p)
 			check(!shype_resource_ok(p, past_index(p, i), a));
 		}
 		check(shype_resource_ok(p, a, SHYPE_NOT_FOUND));
+		exercise_files(p, a, n);
 	}
 	for (i = 0; i < 4; i++)
 		check(!shype_label_is_vm(p, past_index(p, i)));

@@ -460,6 +460,19 @@ static void refuses_unlabeled_other_than_vm_label_or_deny(void **state)
 	assert_int_equal(init_redigest(), 0);
 }
 
+static void refuses_unlabeled_files_other_than_a_mode(void **state)
+{
+	(void)state;
+	H->unlabeled_files = htole32(SHYPE_FILES_DENY + 1);
+	assert_int_equal(init_redigest(), -SHYPE_BLOB_BAD_UNLABELED_FILES);
+	H->unlabeled_files = htole32(0xffffffffU);
+	assert_int_equal(init_redigest(), -SHYPE_BLOB_BAD_UNLABELED_FILES);
+	H->unlabeled_files = htole32(SHYPE_FILES_DENY);
+	assert_int_equal(init_redigest(), 0);
+	H->unlabeled_files = htole32(SHYPE_FILES_LABEL);
+	assert_int_equal(init_redigest(), 0);
+}
+
 /* --- Errors: messages and errnos. --- */
 
 static void each_error_has_its_own_message(void **state)
@@ -699,6 +712,44 @@ static void round_trip_keeps_model_and_bytes(void **state)
 	assert_memory_equal(again, b, len);
 	free(again);
 	shype_model_free(m);
+}
+
+/* File resources and each unlabeled_files mode survive compile and decode. */
+static void round_trip_keeps_files(void **state)
+{
+	struct shype_model_resource res[FX_NR_RESOURCES + 2];
+	struct shype_model m = *fixture_model(), *d = NULL;
+	struct shype_policy p;
+	unsigned int mode;
+	void *blob;
+	size_t n;
+
+	(void)state;
+	memcpy(res, m.resources, sizeof(*res) * FX_NR_RESOURCES);
+	res[FX_NR_RESOURCES] = (struct shype_model_resource){
+		SHYPE_RES_FILE, "/var/lib/images/a.img", FX_L_ORDER
+	};
+	res[FX_NR_RESOURCES + 1] = (struct shype_model_resource){
+		SHYPE_RES_FILE, "/var/lib/images/b.img", FX_L_VDISK_ADS
+	};
+	m.resources = res;
+	m.n_resources = FX_NR_RESOURCES + 2;
+	for (mode = SHYPE_FILES_LABEL; mode <= SHYPE_FILES_DENY; mode++) {
+		m.unlabeled_files = mode;
+		assert_int_equal(shype_model_compile(&m, &blob, &n), 0);
+		assert_int_equal(shype_policy_init(&p, blob, n), 0);
+		assert_int_equal(p.unlabeled_files, mode);
+		assert_int_equal(shype_resource_label(&p, SHYPE_RES_FILE,
+						      "/var/lib/images/b.img",
+						      NULL),
+				 FX_L_VDISK_ADS);
+		assert_int_equal(shype_model_decode(blob, n, &d), 0);
+		assert_model_equal(d, &m);
+		shype_model_free(d);
+		free(blob);
+	}
+	m.unlabeled_files = SHYPE_FILES_DENY + 1;
+	assert_int_equal(shype_model_compile(&m, &blob, &n), -EINVAL);
 }
 
 static void decode_refuses_invalid_blob(void **state)
@@ -998,6 +1049,7 @@ int main(void)
 		T(refuses_bad_resources),
 		T(refuses_resource_of_unknown_label),
 		T(refuses_unlabeled_other_than_vm_label_or_deny),
+		T(refuses_unlabeled_files_other_than_a_mode),
 		T(each_error_has_its_own_message),
 		T(errors_map_to_errnos),
 		T(refuses_every_truncation),
@@ -1007,6 +1059,7 @@ int main(void)
 		T(sha256_matches_test_vectors),
 		T(digest_skips_only_the_digest_field),
 		T(round_trip_keeps_model_and_bytes),
+		T(round_trip_keeps_files),
 		T(decode_refuses_invalid_blob),
 		T(compiles_multi_word_bitmaps),
 		T(compile_refuses_what_a_blob_cannot_hold),

@@ -763,6 +763,190 @@ static void chwall_of_index_past_labels_is_ignored(void **state)
 	unload(&l);
 }
 
+/*
+ * Files: a labelled VMM's open, decided on the file's label (its xattr, or
+ * the policy's file: rule).  One policy per unlabeled_files mode; "-" is
+ * an unlabelled file, "?" a label the policy lacks (SHYPE_LABEL_MISSING).
+ */
+#define FILES_POLICY(mode)                                                            \
+	"{ \"name\": \"files\", \"version\": \"1\",\n"                                \
+	"  \"ste\": { \"types\": [\"T\", \"U\"] },\n"                                 \
+	"  \"chwall\": { \"types\": [\"C\"] },\n"                                     \
+	"  \"labels\": { \"a\": { \"ste\": [\"T\"] }, \"b\": { \"ste\": [\"U\"] },\n" \
+	"    \"ab\": { \"ste\": [\"T\", \"U\"] },\n"                                  \
+	"    \"none\": { \"chwall\": [\"C\"] } },\n"                                  \
+	"  \"resource_labels\": { \"img_t\": { \"ste\": [\"T\"] },\n"                 \
+	"    \"shared\": { \"ste\": [\"T\", \"U\"] } },\n"                            \
+	"  \"resources\": { \"file:/img/a.img\": \"img_t\" }" mode " }"
+
+struct file_case {
+	const char *vm, *file;
+	bool write;
+	enum shype_file_reason want;
+};
+
+struct file_table {
+	const char *policy;
+	unsigned int mode;
+	struct file_case cases[24];
+};
+
+static const struct file_table file_tables[] = {
+	{ FILES_POLICY(""),
+	  SHYPE_FILES_LABEL,
+	  {
+		  /* A labelled file: by STE, for reads and writes alike. */
+		  { "a", "a", false, SHYPE_FILE_OK },
+		  { "a", "a", true, SHYPE_FILE_OK },
+		  { "b", "a", false, SHYPE_FILE_STE },
+		  { "b", "a", true, SHYPE_FILE_STE },
+		  { "a", "img_t", true, SHYPE_FILE_OK },
+		  { "b", "img_t", false, SHYPE_FILE_STE },
+		  { "ab", "a", true, SHYPE_FILE_OK },
+		  { "ab", "b", true, SHYPE_FILE_OK },
+		  { "b", "shared", false, SHYPE_FILE_OK },
+		  { "a", "shared", true, SHYPE_FILE_OK },
+		  /* A file labelled with a label of no STE type. */
+		  { "a", "none", false, SHYPE_FILE_STE },
+		  { "none", "none", false, SHYPE_FILE_STE },
+		  /* A label the policy lacks: nobody. */
+		  { "a", "?", false, SHYPE_FILE_UNKNOWN_LABEL },
+		  { "ab", "?", true, SHYPE_FILE_UNKNOWN_LABEL },
+		  /* An unlabelled file: read by all, labelled on write. */
+		  { "a", "-", false, SHYPE_FILE_OK },
+		  { "b", "-", false, SHYPE_FILE_OK },
+		  { "a", "-", true, SHYPE_FILE_LABEL },
+		  { "none", "-", true, SHYPE_FILE_LABEL },
+		  /* A resource label is no VMM's label. */
+		  { "img_t", "img_t", false, SHYPE_FILE_UNKNOWN_OPENER },
+		  { "img_t", "-", true, SHYPE_FILE_UNKNOWN_OPENER },
+		  { "img_t", "-", false, SHYPE_FILE_OK },
+		  { NULL },
+	  } },
+	{ FILES_POLICY(", \"unlabeled_files\": \"allow\""),
+	  SHYPE_FILES_ALLOW,
+	  {
+		  { "a", "-", true, SHYPE_FILE_OK },
+		  { "img_t", "-", true, SHYPE_FILE_OK },
+		  { "a", "-", false, SHYPE_FILE_OK },
+		  { "b", "a", false, SHYPE_FILE_STE },
+		  { "a", "a", true, SHYPE_FILE_OK },
+		  { NULL },
+	  } },
+	{ FILES_POLICY(", \"unlabeled_files\": \"deny\""),
+	  SHYPE_FILES_DENY,
+	  {
+		  { "a", "-", true, SHYPE_FILE_UNLABELED },
+		  { "img_t", "-", true, SHYPE_FILE_UNLABELED },
+		  { "a", "-", false, SHYPE_FILE_OK },
+		  { "a", "a", true, SHYPE_FILE_OK },
+		  { "b", "a", true, SHYPE_FILE_STE },
+		  { NULL },
+	  } },
+};
+
+static u32 file_label(const struct shype_policy *p, const char *name)
+{
+	if (!strcmp(name, "-"))
+		return SHYPE_NOT_FOUND;
+	if (!strcmp(name, "?"))
+		return SHYPE_LABEL_MISSING;
+	return label(p, name);
+}
+
+static void file_decide_follows_the_tables(void **state)
+{
+	const struct file_case *c;
+	enum shype_file_reason got;
+	struct loaded l;
+	size_t t;
+
+	(void)state;
+	for (t = 0; t < ARRAY_SIZE(file_tables); t++) {
+		load(file_tables[t].policy, &l);
+		assert_int_equal(l.p.unlabeled_files, file_tables[t].mode);
+		for (c = file_tables[t].cases; c->vm; c++) {
+			got = shype_file_decide(&l.p, label(&l.p, c->vm),
+						file_label(&l.p, c->file),
+						c->write);
+			if (got != c->want)
+				fail_msg(
+					"policy %zu: vm %s file %s %s: %s, want %s",
+					t, c->vm, c->file,
+					c->write ? "write" : "read",
+					shype_file_reason_name(got),
+					shype_file_reason_name(c->want));
+		}
+		unload(&l);
+	}
+}
+
+/* Indices no VMM or file may hold, and the file rule's own label. */
+static void file_decide_bounds_checked(void **state)
+{
+	struct loaded l;
+	u32 a, i, x;
+
+	(void)state;
+	load(FILES_POLICY(""), &l);
+	a = label(&l.p, "a");
+	assert_int_equal(shype_resource_label(&l.p, SHYPE_RES_FILE,
+					      "/img/a.img", NULL),
+			 label(&l.p, "img_t"));
+	assert_int_equal(shype_resource_label(&l.p, SHYPE_RES_FILE,
+					      "/img/b.img", NULL),
+			 SHYPE_NOT_FOUND);
+	/* A file's xattr names a label: the runtime label of the resource. */
+	assert_int_equal(shype_resource_label_of(&l.p, SHYPE_NOT_FOUND, "b"),
+			 label(&l.p, "b"));
+	assert_int_equal(shype_resource_label_of(&l.p, SHYPE_NOT_FOUND, "c"),
+			 SHYPE_LABEL_MISSING);
+	for (i = 0; i < ARRAY_SIZE(bad_index); i++) {
+		x = bad_index[i] == 6 || bad_index[i] == 7 ?
+			    l.p.labels + bad_index[i] - 6 :
+			    bad_index[i];
+		if (x != SHYPE_NOT_FOUND) {
+			/* As a file's label: nobody may open it. */
+			assert_int_equal(shype_file_decide(&l.p, a, x, false),
+					 SHYPE_FILE_UNKNOWN_LABEL);
+			assert_int_equal(shype_file_decide(&l.p, a, x, true),
+					 SHYPE_FILE_UNKNOWN_LABEL);
+		}
+		/* As a VMM's label: no labelled file, nor a first write. */
+		assert_int_equal(shype_file_decide(&l.p, x, a, false),
+				 SHYPE_FILE_UNKNOWN_OPENER);
+		assert_int_equal(shype_file_decide(&l.p, x, SHYPE_NOT_FOUND,
+						   true),
+				 SHYPE_FILE_UNKNOWN_OPENER);
+		assert_int_equal(shype_file_decide(&l.p, x, SHYPE_NOT_FOUND,
+						   false),
+				 SHYPE_FILE_OK);
+	}
+	/* A blob's unlabeled_files out of range fails closed on writes. */
+	l.p.unlabeled_files = SHYPE_FILES_DENY + 1;
+	assert_int_equal(shype_file_decide(&l.p, a, SHYPE_NOT_FOUND, true),
+			 SHYPE_FILE_UNLABELED);
+	assert_int_equal(shype_file_decide(&l.p, a, SHYPE_NOT_FOUND, false),
+			 SHYPE_FILE_OK);
+	unload(&l);
+}
+
+static void file_reason_names_are_the_audit_words(void **state)
+{
+	static const char *const want[] = {
+		"ok",	    "label", "ste", "unknown_label", "unknown_opener",
+		"unlabeled"
+	};
+	u32 r;
+
+	(void)state;
+	assert_int_equal(ARRAY_SIZE(want), SHYPE_FILE_NR_REASONS);
+	for (r = 0; r < SHYPE_FILE_NR_REASONS; r++)
+		assert_string_equal(shype_file_reason_name(r), want[r]);
+	assert_string_equal(shype_file_reason_name(SHYPE_FILE_NR_REASONS), "?");
+	assert_string_equal(shype_file_reason_name(-1), "?");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -777,6 +961,9 @@ int main(void)
 		cmocka_unit_test(create_verdict_follows_the_kernel),
 		cmocka_unit_test(create_reason_names_are_the_audit_words),
 		cmocka_unit_test(chwall_of_index_past_labels_is_ignored),
+		cmocka_unit_test(file_decide_follows_the_tables),
+		cmocka_unit_test(file_decide_bounds_checked),
+		cmocka_unit_test(file_reason_names_are_the_audit_words),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -317,15 +317,18 @@ static const struct bad bad[] = {
 	  "  'labels': { 'ads': { 'ste': ['Ads'] } },\n"
 	  "  'resources': { 'tap:x': 'ads', 'br0': 'ads', 'net:br0123456789abcd': 'ads',\n"
 	  "    'shm:dev/shm/x': 'ads', 'shm:/dev/shm/a b': 'ads', 'vsock:2': 'ads', 'vsock:03': 'ads',\n"
-	  "    'net:..': 'ads' } }",
-	  { "4:18: resource 'tap:x': unknown resource kind; the kinds are shm:, net: and vsock:",
-	    "4:34: resource 'br0': a resource is written KIND:NAME, as in shm:/dev/shm/x, net:br0 or vsock:3",
+	  "    'net:..': 'ads', 'file:var/x.img': 'ads', 'file:/a b': 'ads', 'file:': 'ads' } }",
+	  { "4:18: resource 'tap:x': unknown resource kind; the kinds are shm:, net:, vsock: and file:",
+	    "4:34: resource 'br0': a resource is written KIND:NAME, as in shm:/dev/shm/x, net:br0, vsock:3 or file:/var/lib/images/x.img",
 	    "4:48: resource 'net:br0123456789abcd': a net: resource is an interface name of 1 to 15 characters of A-Z a-z 0-9 _ . - other than . and ..",
 	    "5:5: resource 'shm:dev/shm/x': a shm: resource is an absolute path of printable ASCII without spaces, at most 255 bytes",
 	    "5:29: resource 'shm:/dev/shm/a b': a shm: resource is an absolute path of printable ASCII without spaces, at most 255 bytes",
 	    "5:56: resource 'vsock:2': a vsock: resource is a guest CID in decimal without leading zeros, from 3 to 4294967294",
 	    "5:74: resource 'vsock:03': a vsock: resource is a guest CID in decimal without leading zeros, from 3 to 4294967294",
-	    "6:5: resource 'net:..': a net: resource is an interface name of 1 to 15 characters of A-Z a-z 0-9 _ . - other than . and .." } },
+	    "6:5: resource 'net:..': a net: resource is an interface name of 1 to 15 characters of A-Z a-z 0-9 _ . - other than . and ..",
+	    "6:22: resource 'file:var/x.img': a file: resource is an absolute path of printable ASCII without spaces, at most 255 bytes",
+	    "6:47: resource 'file:/a b': a file: resource is an absolute path of printable ASCII without spaces, at most 255 bytes",
+	    "6:67: resource 'file:': a file: resource is an absolute path of printable ASCII without spaces, at most 255 bytes" } },
 	{ "resource bound to an unknown label",
 	  P1 P2
 	  "  'labels': { 'ads': { 'ste': ['Ads'] } },\n"
@@ -337,6 +340,21 @@ static const struct bad bad[] = {
 	  P1 P2
 	  "  'labels': { 'ads': { 'ste': ['Ads'] } }, 'unlabeled': 'Ads' }",
 	  { "3:57: 'unlabeled' names unknown label 'Ads'; did you mean 'ads'?" } },
+	{ "unlabeled_files is not a string",
+	  P1 P2 "  'labels': {}, 'unlabeled_files': false }",
+	  { "3:36: 'unlabeled_files' must be a string: \"label\", \"allow\" or \"deny\"" } },
+	{ "unlabeled_files is mistyped",
+	  P1 P2 "  'labels': {}, 'unlabeled_files': 'alow' }",
+	  { "3:36: 'unlabeled_files' is 'alow'; did you mean 'allow'?" } },
+	{ "unlabeled_files is no mode",
+	  P1 P2 "  'labels': {}, 'unlabeled_files': 'never' }",
+	  { "3:36: 'unlabeled_files' is 'never'; it must be \"label\", \"allow\" or \"deny\"" } },
+	{ "unlabeled_files is a mode in capitals",
+	  P1 P2 "  'labels': {}, 'unlabeled_files': 'DENY' }",
+	  { "3:36: 'unlabeled_files' is 'DENY'; it must be \"label\", \"allow\" or \"deny\"" } },
+	{ "unlabeled_files is misspelt as a key",
+	  P1 P2 "  'labels': {}, 'unlabelled_files': 'deny' }",
+	  { "3:17: unknown key 'unlabelled_files'; did you mean 'unlabeled_files'?" } },
 	{ "unlabeled names a resource label",
 	  P1 P2
 	  "  'labels': {}, 'resource_labels': { 'r': { 'ste': ['Ads'] } }, 'unlabeled': 'r' }",
@@ -738,6 +756,7 @@ static void resource_parse_splits_kind_and_name(void **state)
 {
 	const char *name, *why = NULL;
 	char path[4 + SHYPE_RESOURCE_NAME_MAX + 2] = "";
+	char file[5 + SHYPE_RESOURCE_NAME_MAX + 2] = "";
 	unsigned int kind;
 
 	(void)state;
@@ -782,7 +801,66 @@ static void resource_parse_splits_kind_and_name(void **state)
 			 -EINVAL);
 	assert_string_equal(
 		why,
-		"unknown resource kind; the kinds are shm:, net: and vsock:");
+		"unknown resource kind; the kinds are shm:, net:, vsock: and file:");
+	assert_int_equal(shype_resource_parse("file:/var/lib/images/a.img",
+					      &kind, &name, &why),
+			 0);
+	assert_int_equal(kind, SHYPE_RES_FILE);
+	assert_string_equal(name, "/var/lib/images/a.img");
+	assert_int_equal(shype_resource_parse("file:a.img", &kind, &name, &why),
+			 -EINVAL);
+	assert_string_equal(
+		why,
+		"a file: resource is an absolute path of printable ASCII without spaces, at most 255 bytes");
+	memset(file, 'p', sizeof(file) - 1);
+	memcpy(file, "file:/", 6);
+	file[5 + SHYPE_RESOURCE_NAME_MAX] = 0;
+	assert_int_equal(shype_resource_parse(file, &kind, &name, &why), 0);
+	assert_int_equal(strlen(name), SHYPE_RESOURCE_NAME_MAX);
+	file[5 + SHYPE_RESOURCE_NAME_MAX] = 'p';
+	assert_int_equal(shype_resource_parse(file, &kind, &name, &why),
+			 -EINVAL);
+}
+
+/* File resources sort after the other kinds; unlabeled_files is decoded. */
+static void files_are_resources(void **state)
+{
+	static const struct {
+		const char *src;
+		unsigned int mode;
+	} modes[] = {
+		{ "", SHYPE_FILES_LABEL },
+		{ ", 'unlabeled_files': 'label'", SHYPE_FILES_LABEL },
+		{ ", 'unlabeled_files': 'allow'", SHYPE_FILES_ALLOW },
+		{ ", 'unlabeled_files': 'deny'", SHYPE_FILES_DENY },
+	};
+	struct shype_model *m;
+	char *src, *text;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		assert_true(
+			asprintf(&text,
+				 "{ 'name': 'f', 'version': '1',\n"
+				 "  'ste': { 'types': ['A'] },\n"
+				 "  'labels': { 'a': { 'ste': ['A'] } },\n"
+				 "  'resources': { 'file:/v/b.img': 'a', 'vsock:3': 'a',\n"
+				 "    'file:/v/a.img': 'a' }%s }",
+				 modes[i].src) > 0);
+		src = dq(text);
+		m = parse_ok(src);
+		assert_int_equal(m->unlabeled_files, modes[i].mode);
+		assert_int_equal(m->n_resources, 3);
+		assert_int_equal(m->resources[0].kind, SHYPE_RES_VSOCK);
+		assert_int_equal(m->resources[1].kind, SHYPE_RES_FILE);
+		assert_string_equal(m->resources[1].name, "/v/a.img");
+		assert_int_equal(m->resources[2].kind, SHYPE_RES_FILE);
+		assert_string_equal(m->resources[2].name, "/v/b.img");
+		shype_model_free(m);
+		free(src);
+		free(text);
+	}
 }
 
 int main(void)
@@ -801,6 +879,7 @@ int main(void)
 		cmocka_unit_test(example_policies_are_clean),
 		cmocka_unit_test(unreadable_file_is_one_error),
 		cmocka_unit_test(resource_parse_splits_kind_and_name),
+		cmocka_unit_test(files_are_resources),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -107,6 +107,7 @@ static inline void assert_model_equal(const struct shype_model *a,
 	assert_int_equal(a->version_major, b->version_major);
 	assert_int_equal(a->version_minor, b->version_minor);
 	assert_int_equal(a->unlabeled, b->unlabeled);
+	assert_int_equal(a->unlabeled_files, b->unlabeled_files);
 	assert_int_equal(a->n_ste_types, b->n_ste_types);
 	for (i = 0; i < a->n_ste_types; i++)
 		assert_string_equal(a->ste_types[i], b->ste_types[i]);

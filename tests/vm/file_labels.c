@@ -205,6 +205,44 @@ TEST(unlabeled_files_allow_and_deny)
 	EXPECT_EQ(as("fl_ads", OPEN_RW, DIR_ "/shared.img", NULL, -1), -EACCES);
 }
 
+/*
+ * A policy's file: rule labels the file its path names, hard links
+ * included, over the label in its attribute.
+ */
+TEST(policy_file_rule_labels_the_file_it_names)
+{
+	char why[1024] = "";
+	size_t len;
+	void *blob;
+	int err;
+
+	setup("fl_rule0", SHYPE_FILES_LABEL);
+	ASSERT_EQ(make_file(DIR_ "/rule.img"), 0);
+	ASSERT_EQ(setxattr(DIR_ "/rule.img", XATTR, "advertising", 11, 0), 0);
+	ASSERT_EQ(
+		compile_json(
+			&blob, &len,
+			"{ \"name\": \"fl_rule\", \"version\": \"1.0\","
+			"  \"ste\": { \"types\": [\"Order\", \"Advertising\"] },"
+			"  \"labels\": {"
+			"    \"order\": { \"ste\": [\"Order\"] },"
+			"    \"advertising\": { \"ste\": [\"Advertising\"] } },"
+			"  \"resources\": { \"file:%s\": \"order\" },"
+			"  \"unlabeled\": \"deny\" }",
+			DIR_ "/rule.img"),
+		0);
+	err = load_blob(blob, len, SHYPE_LOAD_FORCE, why, sizeof(why));
+	free(blob);
+	if (err)
+		printf("# load: %s\n%s", strerror(-err), why);
+	ASSERT_EQ(err, 0);
+	ASSERT_EQ(link(DIR_ "/rule.img", DIR_ "/rule-link.img"), 0);
+	EXPECT_EQ(as("fl_ads", OPEN_RO, DIR_ "/rule.img", NULL, -1), -EACCES);
+	EXPECT_EQ(as("fl_ads", OPEN_RO, DIR_ "/rule-link.img", NULL, -1),
+		  -EACCES);
+	EXPECT_EQ(as("fl_order", OPEN_RW, DIR_ "/rule-link.img", NULL, -1), 0);
+}
+
 TEST(label_unknown_to_the_policy_is_refused)
 {
 	setup("fl_unknown", SHYPE_FILES_LABEL);
