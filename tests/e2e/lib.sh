@@ -62,6 +62,8 @@ pid() { eval echo "\$pid_$1"; }
 # net, idle).  Its console is $T/NAME.console, QEMU's own output
 # $T/NAME.out; the guest ends QEMU through isa-debug-exit (status 1).
 # Options must not contain spaces (booted starts a VM again from them).
+# QEMU runs as root, or as uid $VMM_UID when that is set (shype-reach exec),
+# as libvirt runs every QEMU as one user.
 vm() {
 	_name=$1
 	_label=$2
@@ -69,7 +71,9 @@ vm() {
 	shift 3
 	eval "args_$_name=\"\$*\" label_$_name=$_label work_$_name=\"$_work\""
 	rm -f "$T/$_name.console"
-	shypectl run --label "$_label" -- qemu-system-x86_64 -enable-kvm \
+	shypectl run --label "$_label" -- \
+		${VMM_UID:+shype-reach -u "$VMM_UID" exec} \
+		qemu-system-x86_64 -enable-kvm \
 		-M pc -m 32 -smp 1 -nodefaults -no-user-config -display none \
 		-no-reboot -kernel /e2e/guest.elf -append "$_work" \
 		-serial "file:$T/$_name.console" \
