@@ -276,6 +276,7 @@ check: deps
 	$(MAKE) vm-check
 	$(MAKE) vm-check-next
 	$(MAKE) e2e-check
+	$(MAKE) e2e-check-next
 	$(MAKE) e2e-libvirt
 	@echo "make check: all passed"
 
