@@ -798,9 +798,9 @@ static bool explain(const struct policy_file *pf, const struct record *r,
 				"deny" :
 				p->label[p->unlabeled].name);
 		add_fix(w, false,
-			"start the VM with a label: 'shypectl run --label LABEL', 'shypectl label set CGROUP LABEL' or 'shypectl domain label DOMAIN LABEL' (for libvirtd's probe VM, give libvirtd's cgroup a label such as 'libvirt', as policies/figure2-libvirt.json does)");
+			"start the VM with a label: 'shypectl run --label LABEL', 'shypectl label set CGROUP LABEL' or 'shypectl domain label DOMAIN LABEL'");
 		add_fix(w, true,
-			"name a VM label for unlabelled VMs: \"unlabeled\": \"LABEL\"");
+			"name a VM label for unlabelled VMs: \"unlabeled\": \"LABEL\" (for libvirtd's probe VM, a label such as 'libvirt' that shares nothing, as policies/figure2-libvirt.json does)");
 	} else if (!strcmp(reason, "unknown_label")) {
 		if (!id_label(field(r, "vm"), label) &&
 		    snprintf(label, sizeof(label), "%s",

@@ -580,7 +580,7 @@ check analyze_tenants_name_both_services grep -qxF \
 	"$T/out"
 check analyze_tenants_nothing_unused [ -z "$(grep '^unused' "$T/out")" ]
 check analyze_tenants_probe_label_isolated grep -qxF \
-	'label libvirt  vm  reaches nothing' "$T/out"
+	'label libvirt  vm  unlabeled  reaches nothing' "$T/out"
 cat >"$T/wall.json" <<'EOF'
 { "name": "wall", "version": "1.0",
   "ste": { "types": ["A", "B", "C", "Spare"] },
@@ -620,7 +620,8 @@ expect_err analyze_missing_file 1 \
 expect diff_same_is_empty 0 "" policy diff $F2 "$T/f2.bin"
 expect diff_figure2_libvirt 0 "changed policy name  figure2 figure2-libvirt
 added ste_type Libvirt
-added label libvirt  vm  ste +Libvirt" \
+added label libvirt  vm  ste +Libvirt
+changed policy unlabeled  deny libvirt" \
 	policy diff $F2 policies/figure2-libvirt.json
 sed -e 's/"version": "1.0"/"version": "1.1"/' \
 	-e 's/"vdisk_server": {/"vdisk_server": { "chwall": ["Computing"],/' \
@@ -641,7 +642,7 @@ changed policy unlabeled  deny computing" \
 run -j policy diff $F2 policies/figure2-libvirt.json
 check diff_json [ "$rc" = 0 ] &&
 	check diff_json_changes grep -qxF \
-		'{"old":"policies/figure2.json","new":"policies/figure2-libvirt.json","changes":[{"change":"changed","kind":"policy","name":"name","old":"figure2","new":"figure2-libvirt"},{"change":"added","kind":"ste_type","name":"Libvirt"},{"change":"added","kind":"label","name":"libvirt","label_kind":"vm","ste_added":["Libvirt"],"ste_removed":[],"chwall_added":[],"chwall_removed":[]}]}' \
+		'{"old":"policies/figure2.json","new":"policies/figure2-libvirt.json","changes":[{"change":"changed","kind":"policy","name":"name","old":"figure2","new":"figure2-libvirt"},{"change":"added","kind":"ste_type","name":"Libvirt"},{"change":"added","kind":"label","name":"libvirt","label_kind":"vm","ste_added":["Libvirt"],"ste_removed":[],"chwall_added":[],"chwall_removed":[]},{"change":"changed","kind":"policy","name":"unlabeled","old":"deny","new":"libvirt"}]}' \
 		"$T/out"
 expect_err diff_needs_two 2 \
 	"Error: 'policy diff' needs two policies (FILE or 'active'); see 'shypectl policy help'" \
