@@ -8,7 +8,7 @@ PKGS="make gcc clang libclang-rt-14-dev clang-format pkg-config
       libjson-c-dev libcmocka-dev libvirt-dev libxml2-dev libaudit-dev binutils
       linux-headers-$KVER linux-source-6.1 xz-utils
       busybox-static qemu-system-x86 qemu-utils seabios ipxe-qemu cpio kmod
-      procps debootstrap e2fsprogs"
+      procps debootstrap e2fsprogs attr"
 
 missing=""
 for p in $PKGS; do

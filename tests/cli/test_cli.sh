@@ -1372,7 +1372,7 @@ if ! "$SHYPECTL" resource label "file:$FD/probe" order force 2>"$T/probe.err"; t
 else
 	# xattr FILE: what its security.shype says, read without shypectl.
 	xattr() {
-		python3 -c 'import os, sys; print(os.getxattr(sys.argv[1], "security.shype").decode())' \
+		getfattr --only-values --absolute-names -n security.shype \
 			"$1" 2>/dev/null || echo -
 	}
 	for f in order ads own own2 bad base nv; do : >"$FD/$f.img"; done
