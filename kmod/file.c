@@ -191,11 +191,8 @@ static bool rule_shared(struct inode *inode, const struct path *path,
 	if (a) {
 		p = &a->pol;
 		given = shype_shm_label(inode);
-		if (!given && name)
-			shm = shype_names_resource(p, SHYPE_RES_SHM, inode,
-						   name);
-		if (!given && name && shm == SHYPE_NOT_FOUND)
-			shm = shype_resource_find(p, SHYPE_RES_FILE, name);
+		if (!given)
+			shm = shype_names_file(p, inode, name);
 		if (given || shm != SHYPE_NOT_FOUND)
 			shm = shype_resource_label_of(p, shm, given);
 		rcu_read_lock();

@@ -275,6 +275,39 @@ u32 shype_names_resource(const struct shype_policy *p, u32 kind,
 }
 
 /**
+ * shype_names_file() - the shm: or file: resource of policy @p that the
+ *	file @inode, opened under the path @name, is; under shype_lock
+ * @p: the active policy
+ * @inode: the file
+ * @name: the path it is opened under, or NULL
+ *
+ * As shype_names_resource() for a shared file, but for the opens of
+ * labelled processes, which are many: the paths are not all looked up
+ * again.  A file opened under a labelled path is labelled then, so that
+ * its other names reach the label from now on.
+ *
+ * Return: the index into @p->resource, or %SHYPE_NOT_FOUND.
+ */
+u32 shype_names_file(const struct shype_policy *p, struct inode *inode,
+		     const char *name)
+{
+	struct shype_names *n = names_of(p);
+	u32 i = SHYPE_NOT_FOUND;
+
+	lockdep_assert_held(&shype_lock);
+	if (n && n->paths)
+		i = shm_find(n, inode);
+	if (i != SHYPE_NOT_FOUND || !name)
+		return i;
+	i = shype_resource_find(p, SHYPE_RES_SHM, name);
+	if (i == SHYPE_NOT_FOUND)
+		i = shype_resource_find(p, SHYPE_RES_FILE, name);
+	if (i != SHYPE_NOT_FOUND && n)
+		shm_add(n, inode, i);
+	return i;
+}
+
+/**
  * shype_names_shm() - does the policy @a label files by shm: path?  Under
  *	RCU or shype_lock
  * @a: a policy
