@@ -400,12 +400,27 @@ static int judge(const struct shype_bind_ctx *c, const struct shype_active *a,
 }
 
 /**
+ * shype_bind_note_unbind() - note @key for shype_bind_end() to unbind, in
+ *	an unbinding operation
+ * @c: the unbind in progress
+ * @key: the eventfd being unbound
+ */
+void shype_bind_note_unbind(struct shype_bind_ctx *c, const void *key)
+{
+	int i;
+
+	for (i = 0; i < c->unbind_nr; i++)
+		if (c->unbind[i] == key)
+			return;
+	if (c->unbind_nr < ARRAY_SIZE(c->unbind))
+		c->unbind[c->unbind_nr++] = key;
+}
+
+/**
  * shype_bind_eventfd() - decide whether the VM of @c may bind @key
  * @c: the bind in progress
  * @key: the eventfd being bound, as KVM will bind it
  * @extra: a second reference to @key, for shype to keep; consumed
- *
- * In an unbinding operation, only notes @key for shype_bind_end().
  *
  * Return: 0, %-EACCES when the policy denies it, or %-ENOMEM.
  */
@@ -414,23 +429,13 @@ int shype_bind_eventfd(struct shype_bind_ctx *c, struct eventfd_ctx *key,
 {
 	struct shype_active *a;
 	struct shype_vm *vm;
-	int err = 0, i;
+	int err = 0;
 	u64 start;
 
-	if (c->deassign) {
-		eventfd_ctx_put(extra);
-		for (i = 0; i < c->unbind_nr; i++)
-			if (c->unbind[i] == key)
-				return 0;
-		if (c->unbind_nr < ARRAY_SIZE(c->unbind))
-			c->unbind[c->unbind_nr++] = key;
-		return 0;
-	}
-
 	mutex_lock(&shype_lock);
-	start = shype_stat_start();
-	vm = c->kvm ? shype_vm_find(c->kvm) : shype_vm_of_mm(c->mm);
 	a = shype_active_locked();
+	start = a ? shype_stat_start() : 0;
+	vm = c->kvm ? shype_vm_find(c->kvm) : shype_vm_of_mm(c->mm);
 	/* One decision per object and operation (len 0 MMIO binds twice). */
 	if (a && !judged(c, key))
 		err = shype_verdict(c->op, judge(c, a, vm, key), start);
@@ -524,6 +529,14 @@ long shype_bind_end(struct shype_bind_ctx *c, long ret)
 	spin_unlock(&ctx_lock);
 	atomic_dec(&ctx_count);
 
+	/*
+	 * Nothing to let go, commit, roll back or unbind (an assign that
+	 * worked, an unbind that failed): no lock.  reap() waits for the next.
+	 */
+	if (!(ok && c->put) && !c->token &&
+	    (c->deassign ? !ok || (!c->unbind_nr && !c->tagged) :
+			   ok || !c->nr))
+		goto out;
 	mutex_lock(&shype_lock);
 	if (ok && c->put)
 		let_go(c->dev, c->slot, c->put);
@@ -545,6 +558,7 @@ long shype_bind_end(struct shype_bind_ctx *c, long ret)
 	}
 	reap();
 	mutex_unlock(&shype_lock);
+out:
 	return c->err && ret < 0 ? c->err : ret;
 }
 

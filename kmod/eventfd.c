@@ -27,6 +27,11 @@ static struct eventfd_ctx *judge(struct shype_bind_ctx *c,
 	struct eventfd_ctx *extra;
 	int err;
 
+	/* An unbind keeps nothing: it only notes the eventfd. */
+	if (c->deassign) {
+		shype_bind_note_unbind(c, ctx);
+		return ctx;
+	}
 	extra = orig_eventfd_ctx_fileget(file);
 	if (WARN_ON_ONCE(extra != ctx)) {
 		if (!IS_ERR(extra))

@@ -317,6 +317,7 @@ void shype_bind_begin_dev(struct shype_bind_ctx *c, enum shype_op op,
 			  const void *dev, u32 slot);
 struct shype_bind_ctx *shype_bind_current(void);
 u64 shype_bind_token(void);
+void shype_bind_note_unbind(struct shype_bind_ctx *c, const void *key);
 int shype_bind_eventfd(struct shype_bind_ctx *c, struct eventfd_ctx *key,
 		       struct eventfd_ctx *extra);
 bool shype_bind_vm_release(struct shype_vm *vm);
