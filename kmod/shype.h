@@ -15,6 +15,7 @@
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
 #include "core/policy.h"
 
@@ -56,10 +57,11 @@ extern struct mutex shype_lock;
 /**
  * struct shype_active - a loaded policy and the Chinese Wall accounting of
  *	the VMs running under it
+ * @free_work: frees it, once replaced, after a grace period
  * @names: the objects its resource names resolved to (names.c)
  */
 struct shype_active {
-	struct rcu_head rcu;
+	struct rcu_work free_work;
 	struct shype_policy pol;
 	struct shype_chwall cw;
 	void *blob;
