@@ -208,6 +208,55 @@ u64 shype_bind_token(void)
 	return atomic64_inc_return(&next_token);
 }
 
+/*
+ * One object and one binding kept when let go, for the next bind to take:
+ * then an assign and a deassign in turn (a VMM masks and unmasks an MSI-X
+ * vector so) allocate nothing, where two allocations and two frees, with
+ * memcg's accounting and the zeroing of init_on_alloc, were most of
+ * shype's own work on the path.  They stay charged to the cgroup that
+ * allocated them: one of each at most.  Under shype_lock.
+ */
+static struct bind_obj *spare_obj;
+static struct shype_bind *spare_bind;
+
+static struct bind_obj *alloc_obj(void)
+{
+	struct bind_obj *obj = spare_obj;
+
+	if (!obj)
+		return kzalloc(sizeof(*obj), GFP_KERNEL_ACCOUNT);
+	spare_obj = NULL;
+	memset(obj, 0, sizeof(*obj));
+	return obj;
+}
+
+static void free_obj(struct bind_obj *obj)
+{
+	if (spare_obj)
+		kfree(obj);
+	else
+		spare_obj = obj;
+}
+
+static struct shype_bind *alloc_bind(void)
+{
+	struct shype_bind *b = spare_bind;
+
+	if (!b)
+		return kzalloc(sizeof(*b), GFP_KERNEL_ACCOUNT);
+	spare_bind = NULL;
+	memset(b, 0, sizeof(*b));
+	return b;
+}
+
+static void free_bind(struct shype_bind *b)
+{
+	if (spare_bind)
+		kfree(b);
+	else
+		spare_bind = b;
+}
+
 static struct bind_obj *find_obj(const void *key)
 {
 	struct bind_obj *obj;
@@ -235,7 +284,7 @@ static void put_obj(struct bind_obj *obj)
 	else if (obj->class == CLASS_EVENTFD)
 		eventfd_ctx_put(obj->key);
 	kfree(obj->path);
-	kfree(obj);
+	free_obj(obj);
 }
 
 /* A record kept for devices (see &shype_vm.kvm) may have lost its last. */
@@ -250,7 +299,7 @@ static void release(struct shype_bind *b)
 	list_del(&b->vm_node);
 	if (!b->vm->kvm && list_empty(&b->vm->binds))
 		reap_due = true;
-	kfree(b);
+	free_bind(b);
 	put_obj(obj);
 }
 
@@ -273,7 +322,7 @@ static void reap(void)
 /* A new object: @key (NULL for one known by name), and its @path. */
 static struct bind_obj *new_obj(void *key, enum bind_class class, char *path)
 {
-	struct bind_obj *obj = kzalloc(sizeof(*obj), GFP_KERNEL_ACCOUNT);
+	struct bind_obj *obj = alloc_obj();
 
 	if (!obj)
 		return NULL;
@@ -304,7 +353,7 @@ static struct bind_obj *find_named(enum bind_class class, const char *name)
 
 static struct shype_bind *new_bind(struct bind_obj *obj, struct shype_vm *vm)
 {
-	struct shype_bind *b = kzalloc(sizeof(*b), GFP_KERNEL_ACCOUNT);
+	struct shype_bind *b = alloc_bind();
 
 	if (!b)
 		return NULL;
@@ -686,20 +735,24 @@ static int judge_res(enum shype_op op, const struct shype_active *a,
 	char esc[128];
 	u32 r;
 
-	shype_path_escape(esc, sizeof(esc), name);
+	/* The name is escaped for a denial's line only. */
 	if (!vm || vm->idx == SHYPE_NOT_FOUND) {
+		shype_path_escape(esc, sizeof(esc), name);
 		shype_audit_permissive(op, !shype_permissive,
 				       "vm=- pid=%d reason=unknown_vm %s=%s",
 				       task_tgid_vnr(current), key, esc);
 		return -EACCES;
 	}
 	r = res_label(&a->pol, class, inode, name, &label);
-	if (!shype_resource_ok(&a->pol, vm->idx, r))
+	if (!shype_resource_ok(&a->pol, vm->idx, r)) {
+		shype_path_escape(esc, sizeof(esc), name);
 		return shype_deny(op, vm, "reason=ste class=%s label=%s %s=%s",
 				  cls, label, key, esc);
+	}
 	peer = conflict(&a->pol, obj, vm);
 	if (!peer)
 		return 0;
+	shype_path_escape(esc, sizeof(esc), name);
 	return shype_deny(op, vm, "reason=ste peer=%llu(%s) class=%s %s=%s",
 			  peer->id, shype_vm_label(peer), cls, key, esc);
 }
