@@ -126,6 +126,8 @@ static unsigned int vcpu_objs; /* objects of CLASS_VCPU */
 static DEFINE_HASHTABLE(ctx_hash, 6);
 static DEFINE_SPINLOCK(ctx_lock);
 static atomic_t ctx_count = ATOMIC_INIT(0);
+/* Of those, binds by a device (shype_bind_begin_dev()). */
+static atomic_t dev_count = ATOMIC_INIT(0);
 
 /**
  * shype_bind_begin() - say that current is about to bind objects to @kvm
@@ -175,6 +177,7 @@ void shype_bind_begin_dev(struct shype_bind_ctx *c, enum shype_op op,
 			  const void *dev, u32 slot)
 {
 	shype_bind_begin_mm(c, current->mm, op);
+	atomic_inc(&dev_count);
 	c->dev = dev;
 	c->slot = slot;
 	c->token = shype_bind_token();
@@ -195,6 +198,21 @@ struct shype_bind_ctx *shype_bind_current(void)
 			found = c;
 	spin_unlock(&ctx_lock);
 	return found;
+}
+
+/**
+ * shype_bind_current_dev() - the bind by a device (vhost) that current has
+ *	in progress, or NULL; without a lookup while no device binds, for a
+ *	hook on a function as common as eventfd_ctx_put()
+ */
+struct shype_bind_ctx *shype_bind_current_dev(void)
+{
+	struct shype_bind_ctx *c;
+
+	if (!atomic_read(&dev_count))
+		return NULL;
+	c = shype_bind_current();
+	return c && c->dev ? c : NULL;
 }
 
 static atomic64_t next_token = ATOMIC64_INIT(0);
@@ -577,6 +595,8 @@ long shype_bind_end(struct shype_bind_ctx *c, long ret)
 	hash_del(&c->node);
 	spin_unlock(&ctx_lock);
 	atomic_dec(&ctx_count);
+	if (c->dev)
+		atomic_dec(&dev_count);
 
 	/*
 	 * Nothing to let go, commit, roll back or unbind (an assign that

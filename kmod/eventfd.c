@@ -118,7 +118,7 @@ static void (*orig_eventfd_ctx_put)(struct eventfd_ctx *ctx);
  */
 static void hook_eventfd_ctx_put(struct eventfd_ctx *ctx)
 {
-	struct shype_bind_ctx *c = in_task() ? shype_bind_current() : NULL;
+	struct shype_bind_ctx *c = in_task() ? shype_bind_current_dev() : NULL;
 	u32 kind;
 
 	if (c && c->op == SHYPE_OP_VHOST_EVENTFD && !c->inner && !c->put) {

@@ -318,6 +318,7 @@ void shype_bind_begin_mm(struct shype_bind_ctx *c, const struct mm_struct *mm,
 void shype_bind_begin_dev(struct shype_bind_ctx *c, enum shype_op op,
 			  const void *dev, u32 slot);
 struct shype_bind_ctx *shype_bind_current(void);
+struct shype_bind_ctx *shype_bind_current_dev(void);
 u64 shype_bind_token(void);
 void shype_bind_note_unbind(struct shype_bind_ctx *c, const void *key);
 int shype_bind_eventfd(struct shype_bind_ctx *c, struct eventfd_ctx *key,
