@@ -15,6 +15,7 @@
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
 #include "core/policy.h"
 
@@ -56,10 +57,11 @@ extern struct mutex shype_lock;
 /**
  * struct shype_active - a loaded policy and the Chinese Wall accounting of
  *	the VMs running under it
+ * @free_work: frees it, once replaced, after a grace period
  * @names: the objects its resource names resolved to (names.c)
  */
 struct shype_active {
-	struct rcu_head rcu;
+	struct rcu_work free_work;
 	struct shype_policy pol;
 	struct shype_chwall cw;
 	void *blob;
@@ -318,7 +320,9 @@ void shype_bind_begin_mm(struct shype_bind_ctx *c, const struct mm_struct *mm,
 void shype_bind_begin_dev(struct shype_bind_ctx *c, enum shype_op op,
 			  const void *dev, u32 slot);
 struct shype_bind_ctx *shype_bind_current(void);
+struct shype_bind_ctx *shype_bind_current_dev(void);
 u64 shype_bind_token(void);
+void shype_bind_note_unbind(struct shype_bind_ctx *c, const void *key);
 int shype_bind_eventfd(struct shype_bind_ctx *c, struct eventfd_ctx *key,
 		       struct eventfd_ctx *extra);
 bool shype_bind_vm_release(struct shype_vm *vm);
