@@ -603,8 +603,7 @@ long shype_bind_end(struct shype_bind_ctx *c, long ret)
 	 * worked, an unbind that failed): no lock.  reap() waits for the next.
 	 */
 	if (!(ok && c->put) && !c->token &&
-	    (c->deassign ? !ok || (!c->unbind_nr && !c->tagged) :
-			   ok || !c->nr))
+	    (c->deassign ? !ok || (!c->unbind_nr && !c->tagged) : ok || !c->nr))
 		goto out;
 	mutex_lock(&shype_lock);
 	if (ok && c->put)

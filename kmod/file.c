@@ -174,18 +174,15 @@ static bool rule_shared(struct inode *inode, const struct path *path,
 			const struct file_label *fl, bool write,
 			struct verdict *v)
 {
+	/* A longer path is no policy's: the file is then found by inode. */
+	char buf[SHYPE_RESOURCE_NAME_MAX + 1];
+	const char *given, *name = d_path(path, buf, sizeof(buf));
 	const struct shype_policy *p;
 	struct shype_active *a;
-	const char *given, *name = NULL;
-	char *buf;
 	u32 shm = SHYPE_NOT_FOUND;
 
-	buf = __getname();
-	if (buf) {
-		name = d_path(path, buf, PATH_MAX);
-		if (IS_ERR(name))
-			name = NULL;
-	}
+	if (IS_ERR(name))
+		name = NULL;
 	mutex_lock(&shype_lock);
 	a = shype_active_locked();
 	if (a) {
@@ -200,8 +197,6 @@ static bool rule_shared(struct inode *inode, const struct path *path,
 		rcu_read_unlock();
 	}
 	mutex_unlock(&shype_lock);
-	if (buf)
-		__putname(buf);
 	return a;
 }
 

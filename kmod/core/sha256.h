@@ -23,8 +23,8 @@ static inline void shype_sha256_init(struct shype_sha256 *c)
 	sha256_init(&c->s);
 }
 
-static inline void shype_sha256_update(struct shype_sha256 *c,
-				       const void *data, size_t len)
+static inline void shype_sha256_update(struct shype_sha256 *c, const void *data,
+				       size_t len)
 {
 	const u8 *p = data;
 	unsigned int n;
