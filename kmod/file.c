@@ -177,6 +177,9 @@ static bool rule_shared(struct inode *inode, const struct path *path,
 	/* A longer path is no policy's: the file is then found by inode. */
 	char buf[SHYPE_RESOURCE_NAME_MAX + 1];
 	const char *given, *name = d_path(path, buf, sizeof(buf));
+	/* Hard links, or opened through a bind mount of the file itself. */
+	bool other_names = inode->i_nlink > 1 ||
+			   path->dentry == path->mnt->mnt_root;
 	const struct shype_policy *p;
 	struct shype_active *a;
 	u32 shm = SHYPE_NOT_FOUND;
@@ -189,7 +192,7 @@ static bool rule_shared(struct inode *inode, const struct path *path,
 		p = &a->pol;
 		given = shype_shm_label(inode);
 		if (!given)
-			shm = shype_names_file(p, inode, name);
+			shm = shype_names_file(p, inode, name, other_names);
 		if (given || shm != SHYPE_NOT_FOUND)
 			shm = shype_resource_label_of(p, shm, given);
 		rcu_read_lock();

@@ -280,23 +280,32 @@ u32 shype_names_resource(const struct shype_policy *p, u32 kind,
  * @p: the active policy
  * @inode: the file
  * @name: the path it is opened under, or NULL
+ * @other_names: the file may have other names (hard links, or a bind
+ *	mount of it is what it is opened through)
  *
  * As shype_names_resource() for a shared file, but for the opens of
- * labelled processes, which are many: the paths are not all looked up
- * again.  A file opened under a labelled path is labelled then, so that
- * its other names reach the label from now on.
+ * labelled processes, which are many: the paths are looked up again only
+ * for a file that may be known under another name, which a labelled path
+ * may have come to name since the policy loaded.  A file opened under a
+ * labelled path is labelled then, so that its other names reach the label
+ * from now on.
  *
  * Return: the index into @p->resource, or %SHYPE_NOT_FOUND.
  */
 u32 shype_names_file(const struct shype_policy *p, struct inode *inode,
-		     const char *name)
+		     const char *name, bool other_names)
 {
 	struct shype_names *n = names_of(p);
 	u32 i = SHYPE_NOT_FOUND;
 
 	lockdep_assert_held(&shype_lock);
-	if (n && n->paths)
+	if (n && n->paths) {
 		i = shm_find(n, inode);
+		if (i == SHYPE_NOT_FOUND && other_names) {
+			shm_refresh(n, p);
+			i = shm_find(n, inode);
+		}
+	}
 	if (i != SHYPE_NOT_FOUND || !name)
 		return i;
 	i = shype_resource_find(p, SHYPE_RES_SHM, name);

@@ -197,7 +197,7 @@ u32 shype_names_resource(const struct shype_policy *p, u32 kind,
 void shype_names_resolve(void);
 bool shype_names_shm(const struct shype_active *a);
 u32 shype_names_file(const struct shype_policy *p, struct inode *inode,
-		     const char *name);
+		     const char *name, bool other_names);
 void shype_names_netdev(struct net_device *dev, unsigned long event);
 
 /* audit.c */
