@@ -274,13 +274,9 @@ static int decide(const struct path *path, bool write, const char *how)
 	/* The cheap test: is current labelled? */
 	rcu_read_lock();
 	a = rcu_dereference(shype_active);
-	if (a) {
-		struct shype_who w;
-
-		shype_who_is(&a->pol, current, current->mm, &w);
-		labelled = w.labelled;
+	labelled = a && shype_labelled(current, current->mm);
+	if (labelled)
 		shared = shype_names_shm(a) || shype_shm_labels_given();
-	}
 	rcu_read_unlock();
 	if (!labelled)
 		return 0;

@@ -197,6 +197,22 @@ bool shype_task_cgroup_label(struct task_struct *t, char *label, size_t size)
 }
 
 /**
+ * shype_task_cgroup_labelled() - is @t in a labelled cgroup?  As
+ *	shype_task_cgroup_label(), without the label: under rcu_read_lock()
+ * @t: a task
+ */
+bool shype_task_cgroup_labelled(struct task_struct *t)
+{
+	struct cgroup *cgrp;
+
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "shype: cgroup label");
+	for (cgrp = task_dfl_cgroup(t); cgrp; cgrp = cgroup_parent(cgrp))
+		if (find(cgroup_id(cgrp)))
+			return true;
+	return false;
+}
+
+/**
  * shype_cgroup_show() - the lines of the cgroups file; under shype_lock
  * @m: where to print
  */

@@ -149,6 +149,7 @@ int shype_cgroup_label_set(const char *path, const char *label);
 int shype_cgroup_label_clear(const char *path);
 void shype_current_label(char *label, size_t size);
 bool shype_task_cgroup_label(struct task_struct *t, char *label, size_t size);
+bool shype_task_cgroup_labelled(struct task_struct *t);
 void shype_cgroup_show(struct seq_file *m);
 
 /* proc.c */
@@ -172,6 +173,7 @@ void shype_who_is(const struct shype_policy *p, struct task_struct *t,
 		  const struct mm_struct *mm, struct shype_who *w);
 const char *shype_who_label(const struct shype_policy *p,
 			    const struct shype_who *w);
+bool shype_labelled(struct task_struct *t, const struct mm_struct *mm);
 int shype_proc_vm_add(const struct shype_vm *vm);
 void shype_proc_vm_del(const struct shype_vm *vm);
 
