@@ -400,13 +400,13 @@ static int check_resources(const struct shype_policy *p)
 
 static int check_unlabeled(const struct shype_policy *p)
 {
+	if (p->unlabeled_files > SHYPE_FILES_DENY)
+		return SHYPE_BLOB_BAD_UNLABELED_FILES;
 	if (p->unlabeled == SHYPE_UNLABELED_DENY)
 		return SHYPE_BLOB_OK;
 	if (p->unlabeled >= p->labels ||
 	    le32_to_cpu(p->label[p->unlabeled].flags) != SHYPE_LABEL_VM)
 		return SHYPE_BLOB_BAD_UNLABELED;
-	if (p->unlabeled_files > SHYPE_FILES_DENY)
-		return SHYPE_BLOB_BAD_UNLABELED_FILES;
 	return SHYPE_BLOB_OK;
 }
 
