@@ -59,7 +59,7 @@ POLICIES  := $(wildcard policies/*.json)
 .PHONY: all user module check deps unit asan fuzz policies format format-check \
 	checkpatch vm-check vm-shell demo bench soak clean cli-test install \
 	install-user install-module install-test e2e-libvirt e2e-check e2e-shell \
-	vm-check-next fresh-check asan-cli qemu e2e-qemu
+	vm-check-next e2e-check-next fresh-check asan-cli qemu e2e-qemu
 .DELETE_ON_ERROR:
 
 all: user module
@@ -250,7 +250,8 @@ e2e-libvirt: all
 	@tests/e2e-libvirt/run.sh --kver $(KVER)
 
 # Real QEMU VMs in the test host (tests/e2e): ivshmem, memslots, vhost-net,
-# the Chinese Wall.
+# the Chinese Wall, process channels, disk images; e2e-check-next on
+# KVER_NEXT.
 e2e-check: all
 	@tests/e2e/run.sh --kver $(KVER)
 
@@ -264,6 +265,9 @@ qemu:
 e2e-qemu: all qemu
 	@SHYPE_QEMU=$$(scripts/qemu.sh) tests/e2e/run.sh --kver $(KVER) \
 		--filter e2e_qemu_patched.sh
+
+e2e-check-next: user
+	@scripts/other-kernel.sh $(KVER_NEXT) --e2e
 
 e2e-shell: all
 	@tests/e2e/run.sh --kver $(KVER) --shell
@@ -283,6 +287,7 @@ check: deps
 	$(MAKE) vm-check
 	$(MAKE) vm-check-next
 	$(MAKE) e2e-check
+	$(MAKE) e2e-check-next
 	$(MAKE) e2e-libvirt
 	@echo "make check: all passed"
 

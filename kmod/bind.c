@@ -126,6 +126,8 @@ static unsigned int vcpu_objs; /* objects of CLASS_VCPU */
 static DEFINE_HASHTABLE(ctx_hash, 6);
 static DEFINE_SPINLOCK(ctx_lock);
 static atomic_t ctx_count = ATOMIC_INIT(0);
+/* Of those, binds by a device (shype_bind_begin_dev()). */
+static atomic_t dev_count = ATOMIC_INIT(0);
 
 /**
  * shype_bind_begin() - say that current is about to bind objects to @kvm
@@ -175,6 +177,7 @@ void shype_bind_begin_dev(struct shype_bind_ctx *c, enum shype_op op,
 			  const void *dev, u32 slot)
 {
 	shype_bind_begin_mm(c, current->mm, op);
+	atomic_inc(&dev_count);
 	c->dev = dev;
 	c->slot = slot;
 	c->token = shype_bind_token();
@@ -197,6 +200,21 @@ struct shype_bind_ctx *shype_bind_current(void)
 	return found;
 }
 
+/**
+ * shype_bind_current_dev() - the bind by a device (vhost) that current has
+ *	in progress, or NULL; without a lookup while no device binds, for a
+ *	hook on a function as common as eventfd_ctx_put()
+ */
+struct shype_bind_ctx *shype_bind_current_dev(void)
+{
+	struct shype_bind_ctx *c;
+
+	if (!atomic_read(&dev_count))
+		return NULL;
+	c = shype_bind_current();
+	return c && c->dev ? c : NULL;
+}
+
 static atomic64_t next_token = ATOMIC64_INIT(0);
 
 /**
@@ -206,6 +224,55 @@ static atomic64_t next_token = ATOMIC64_INIT(0);
 u64 shype_bind_token(void)
 {
 	return atomic64_inc_return(&next_token);
+}
+
+/*
+ * One object and one binding kept when let go, for the next bind to take:
+ * then an assign and a deassign in turn (a VMM masks and unmasks an MSI-X
+ * vector so) allocate nothing, where two allocations and two frees, with
+ * memcg's accounting and the zeroing of init_on_alloc, were most of
+ * shype's own work on the path.  They stay charged to the cgroup that
+ * allocated them: one of each at most.  Under shype_lock.
+ */
+static struct bind_obj *spare_obj;
+static struct shype_bind *spare_bind;
+
+static struct bind_obj *alloc_obj(void)
+{
+	struct bind_obj *obj = spare_obj;
+
+	if (!obj)
+		return kzalloc(sizeof(*obj), GFP_KERNEL_ACCOUNT);
+	spare_obj = NULL;
+	memset(obj, 0, sizeof(*obj));
+	return obj;
+}
+
+static void free_obj(struct bind_obj *obj)
+{
+	if (spare_obj)
+		kfree(obj);
+	else
+		spare_obj = obj;
+}
+
+static struct shype_bind *alloc_bind(void)
+{
+	struct shype_bind *b = spare_bind;
+
+	if (!b)
+		return kzalloc(sizeof(*b), GFP_KERNEL_ACCOUNT);
+	spare_bind = NULL;
+	memset(b, 0, sizeof(*b));
+	return b;
+}
+
+static void free_bind(struct shype_bind *b)
+{
+	if (spare_bind)
+		kfree(b);
+	else
+		spare_bind = b;
 }
 
 static struct bind_obj *find_obj(const void *key)
@@ -235,7 +302,7 @@ static void put_obj(struct bind_obj *obj)
 	else if (obj->class == CLASS_EVENTFD)
 		eventfd_ctx_put(obj->key);
 	kfree(obj->path);
-	kfree(obj);
+	free_obj(obj);
 }
 
 /* A record kept for devices (see &shype_vm.kvm) may have lost its last. */
@@ -250,7 +317,7 @@ static void release(struct shype_bind *b)
 	list_del(&b->vm_node);
 	if (!b->vm->kvm && list_empty(&b->vm->binds))
 		reap_due = true;
-	kfree(b);
+	free_bind(b);
 	put_obj(obj);
 }
 
@@ -273,7 +340,7 @@ static void reap(void)
 /* A new object: @key (NULL for one known by name), and its @path. */
 static struct bind_obj *new_obj(void *key, enum bind_class class, char *path)
 {
-	struct bind_obj *obj = kzalloc(sizeof(*obj), GFP_KERNEL_ACCOUNT);
+	struct bind_obj *obj = alloc_obj();
 
 	if (!obj)
 		return NULL;
@@ -304,7 +371,7 @@ static struct bind_obj *find_named(enum bind_class class, const char *name)
 
 static struct shype_bind *new_bind(struct bind_obj *obj, struct shype_vm *vm)
 {
-	struct shype_bind *b = kzalloc(sizeof(*b), GFP_KERNEL_ACCOUNT);
+	struct shype_bind *b = alloc_bind();
 
 	if (!b)
 		return NULL;
@@ -400,12 +467,27 @@ static int judge(const struct shype_bind_ctx *c, const struct shype_active *a,
 }
 
 /**
+ * shype_bind_note_unbind() - note @key for shype_bind_end() to unbind, in
+ *	an unbinding operation
+ * @c: the unbind in progress
+ * @key: the eventfd being unbound
+ */
+void shype_bind_note_unbind(struct shype_bind_ctx *c, const void *key)
+{
+	int i;
+
+	for (i = 0; i < c->unbind_nr; i++)
+		if (c->unbind[i] == key)
+			return;
+	if (c->unbind_nr < ARRAY_SIZE(c->unbind))
+		c->unbind[c->unbind_nr++] = key;
+}
+
+/**
  * shype_bind_eventfd() - decide whether the VM of @c may bind @key
  * @c: the bind in progress
  * @key: the eventfd being bound, as KVM will bind it
  * @extra: a second reference to @key, for shype to keep; consumed
- *
- * In an unbinding operation, only notes @key for shype_bind_end().
  *
  * Return: 0, %-EACCES when the policy denies it, or %-ENOMEM.
  */
@@ -414,23 +496,13 @@ int shype_bind_eventfd(struct shype_bind_ctx *c, struct eventfd_ctx *key,
 {
 	struct shype_active *a;
 	struct shype_vm *vm;
-	int err = 0, i;
+	int err = 0;
 	u64 start;
 
-	if (c->deassign) {
-		eventfd_ctx_put(extra);
-		for (i = 0; i < c->unbind_nr; i++)
-			if (c->unbind[i] == key)
-				return 0;
-		if (c->unbind_nr < ARRAY_SIZE(c->unbind))
-			c->unbind[c->unbind_nr++] = key;
-		return 0;
-	}
-
 	mutex_lock(&shype_lock);
-	start = shype_stat_start();
-	vm = c->kvm ? shype_vm_find(c->kvm) : shype_vm_of_mm(c->mm);
 	a = shype_active_locked();
+	start = a ? shype_stat_start() : 0;
+	vm = c->kvm ? shype_vm_find(c->kvm) : shype_vm_of_mm(c->mm);
 	/* One decision per object and operation (len 0 MMIO binds twice). */
 	if (a && !judged(c, key))
 		err = shype_verdict(c->op, judge(c, a, vm, key), start);
@@ -523,7 +595,16 @@ long shype_bind_end(struct shype_bind_ctx *c, long ret)
 	hash_del(&c->node);
 	spin_unlock(&ctx_lock);
 	atomic_dec(&ctx_count);
+	if (c->dev)
+		atomic_dec(&dev_count);
 
+	/*
+	 * Nothing to let go, commit, roll back or unbind (an assign that
+	 * worked, an unbind that failed): no lock.  reap() waits for the next.
+	 */
+	if (!(ok && c->put) && !c->token &&
+	    (c->deassign ? !ok || (!c->unbind_nr && !c->tagged) : ok || !c->nr))
+		goto out;
 	mutex_lock(&shype_lock);
 	if (ok && c->put)
 		let_go(c->dev, c->slot, c->put);
@@ -545,6 +626,7 @@ long shype_bind_end(struct shype_bind_ctx *c, long ret)
 	}
 	reap();
 	mutex_unlock(&shype_lock);
+out:
 	return c->err && ret < 0 ? c->err : ret;
 }
 
@@ -672,20 +754,24 @@ static int judge_res(enum shype_op op, const struct shype_active *a,
 	char esc[128];
 	u32 r;
 
-	shype_path_escape(esc, sizeof(esc), name);
+	/* The name is escaped for a denial's line only. */
 	if (!vm || vm->idx == SHYPE_NOT_FOUND) {
+		shype_path_escape(esc, sizeof(esc), name);
 		shype_audit_permissive(op, !shype_permissive,
 				       "vm=- pid=%d reason=unknown_vm %s=%s",
 				       task_tgid_vnr(current), key, esc);
 		return -EACCES;
 	}
 	r = res_label(&a->pol, class, inode, name, &label);
-	if (!shype_resource_ok(&a->pol, vm->idx, r))
+	if (!shype_resource_ok(&a->pol, vm->idx, r)) {
+		shype_path_escape(esc, sizeof(esc), name);
 		return shype_deny(op, vm, "reason=ste class=%s label=%s %s=%s",
 				  cls, label, key, esc);
+	}
 	peer = conflict(&a->pol, obj, vm);
 	if (!peer)
 		return 0;
+	shype_path_escape(esc, sizeof(esc), name);
 	return shype_deny(op, vm, "reason=ste peer=%llu(%s) class=%s %s=%s",
 			  peer->id, shype_vm_label(peer), cls, key, esc);
 }

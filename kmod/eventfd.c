@@ -27,6 +27,11 @@ static struct eventfd_ctx *judge(struct shype_bind_ctx *c,
 	struct eventfd_ctx *extra;
 	int err;
 
+	/* An unbind keeps nothing: it only notes the eventfd. */
+	if (c->deassign) {
+		shype_bind_note_unbind(c, ctx);
+		return ctx;
+	}
 	extra = orig_eventfd_ctx_fileget(file);
 	if (WARN_ON_ONCE(extra != ctx)) {
 		if (!IS_ERR(extra))
@@ -113,7 +118,7 @@ static void (*orig_eventfd_ctx_put)(struct eventfd_ctx *ctx);
  */
 static void hook_eventfd_ctx_put(struct eventfd_ctx *ctx)
 {
-	struct shype_bind_ctx *c = in_task() ? shype_bind_current() : NULL;
+	struct shype_bind_ctx *c = in_task() ? shype_bind_current_dev() : NULL;
 	u32 kind;
 
 	if (c && c->op == SHYPE_OP_VHOST_EVENTFD && !c->inner && !c->put) {

@@ -38,12 +38,12 @@
  * XATTR_CREATE: of two first writers, one labels the file and the other is
  * decided on that label.
  *
- * Kernel interfaces that look like files (proc, sysfs, cgroupfs, ...) are
- * not mediated, nor is hugetlbfs, whose files are guest RAM (memslot.c
- * decides on them).  A file on another filesystem that cannot store the
- * attribute is unlabelled: it cannot become its writer's, so such a write
- * is refused unless the policy allows unlabelled writes
- * (reason=cannot_label).
+ * Kernel interfaces that look like files (proc, sysfs, cgroupfs, ...) and
+ * the files of internal mounts (memfd, pidfd, ...) are not mediated, nor
+ * is hugetlbfs, whose files are guest RAM (memslot.c decides on them).
+ * A file on another filesystem that cannot store the attribute is
+ * unlabelled: it cannot become its writer's, so such a write is refused
+ * unless the policy allows unlabelled writes (reason=cannot_label).
  */
 #define pr_fmt(fmt) "shype: " fmt
 
@@ -82,10 +82,15 @@ struct file_label {
 	char name[SHYPE_NAME_MAX + 1];
 };
 
-/* Is @inode a file that shype mediates? */
+/*
+ * Is @inode a file that shype mediates?  Not the files of the kernel's
+ * internal mounts, which no path names (memfd, pidfd, nsfs, anonymous
+ * inodes): memslots, the ptrace check and the bindings decide on those.
+ */
 static bool mediated(const struct inode *inode)
 {
-	if (!inode || !S_ISREG(inode->i_mode))
+	if (!inode || !S_ISREG(inode->i_mode) ||
+	    (inode->i_sb->s_flags & SB_KERNMOUNT))
 		return false;
 	switch (inode->i_sb->s_magic) {
 	case PROC_SUPER_MAGIC:
@@ -169,28 +174,25 @@ static bool rule_shared(struct inode *inode, const struct path *path,
 			const struct file_label *fl, bool write,
 			struct verdict *v)
 {
+	/* A longer path is no policy's: the file is then found by inode. */
+	char buf[SHYPE_RESOURCE_NAME_MAX + 1];
+	const char *given, *name = d_path(path, buf, sizeof(buf));
+	/* Hard links, or opened through a bind mount of the file itself. */
+	bool other_names = inode->i_nlink > 1 ||
+			   path->dentry == path->mnt->mnt_root;
 	const struct shype_policy *p;
 	struct shype_active *a;
-	const char *given, *name = NULL;
-	char *buf;
 	u32 shm = SHYPE_NOT_FOUND;
 
-	buf = __getname();
-	if (buf) {
-		name = d_path(path, buf, PATH_MAX);
-		if (IS_ERR(name))
-			name = NULL;
-	}
+	if (IS_ERR(name))
+		name = NULL;
 	mutex_lock(&shype_lock);
 	a = shype_active_locked();
 	if (a) {
 		p = &a->pol;
 		given = shype_shm_label(inode);
-		if (!given && name)
-			shm = shype_names_resource(p, SHYPE_RES_SHM, inode,
-						   name);
-		if (!given && name && shm == SHYPE_NOT_FOUND)
-			shm = shype_resource_find(p, SHYPE_RES_FILE, name);
+		if (!given)
+			shm = shype_names_file(p, inode, name, other_names);
 		if (given || shm != SHYPE_NOT_FOUND)
 			shm = shype_resource_label_of(p, shm, given);
 		rcu_read_lock();
@@ -198,8 +200,6 @@ static bool rule_shared(struct inode *inode, const struct path *path,
 		rcu_read_unlock();
 	}
 	mutex_unlock(&shype_lock);
-	if (buf)
-		__putname(buf);
 	return a;
 }
 
@@ -274,13 +274,9 @@ static int decide(const struct path *path, bool write, const char *how)
 	/* The cheap test: is current labelled? */
 	rcu_read_lock();
 	a = rcu_dereference(shype_active);
-	if (a) {
-		struct shype_who w;
-
-		shype_who_is(&a->pol, current, current->mm, &w);
-		labelled = w.labelled;
+	labelled = a && shype_labelled(current, current->mm);
+	if (labelled)
 		shared = shype_names_shm(a) || shype_shm_labels_given();
-	}
 	rcu_read_unlock();
 	if (!labelled)
 		return 0;

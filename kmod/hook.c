@@ -69,6 +69,20 @@ static struct mutex *module_mutex;
 #define ftrace_instruction_pointer_set ftrace_regs_set_instruction_pointer
 #endif
 
+/*
+ * Where ftrace passes the arguments and the instruction pointer in
+ * ftrace_regs (x86 since Linux 5.11), its plain trampoline applies a
+ * changed instruction pointer as the one that saves every register does,
+ * without saving and restoring the flags and the other registers on each
+ * call: the callback needs only the instruction pointer (livepatch asks
+ * for the same).
+ */
+#ifdef CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS
+#define HOOK_SAVE_REGS 0
+#else
+#define HOOK_SAVE_REGS FTRACE_OPS_FL_SAVE_REGS
+#endif
+
 static DEFINE_MUTEX(hook_mutex);
 static unsigned int installed;
 static unsigned long (*lookup_name)(const char *name);
@@ -171,7 +185,7 @@ static int hook_install(const struct shype_hook_table *t, size_t i)
 		return -ENOENT;
 	}
 	hook->ops.func = hook_thunk;
-	hook->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY |
+	hook->ops.flags = HOOK_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY |
 			  FTRACE_OPS_FL_PERMANENT;
 	err = ftrace_set_filter_ip(&hook->ops, addr, 0, 0);
 	if (err)

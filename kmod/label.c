@@ -155,6 +155,17 @@ int shype_cgroup_label_clear(const char *path)
 	return 0;
 }
 
+/* The label of @t's nearest labelled cgroup, or NULL; under RCU. */
+static struct cgroup_label *nearest(struct task_struct *t)
+{
+	struct cgroup_label *cl = NULL;
+	struct cgroup *cgrp;
+
+	for (cgrp = task_dfl_cgroup(t); cgrp && !cl; cgrp = cgroup_parent(cgrp))
+		cl = find(cgroup_id(cgrp));
+	return cl;
+}
+
 /**
  * shype_current_label() - the label of current's nearest labelled cgroup;
  *	under shype_lock
@@ -163,14 +174,11 @@ int shype_cgroup_label_clear(const char *path)
  */
 void shype_current_label(char *label, size_t size)
 {
-	struct cgroup_label *cl = NULL;
-	struct cgroup *cgrp;
+	struct cgroup_label *cl;
 
 	lockdep_assert_held(&shype_lock);
 	rcu_read_lock();
-	for (cgrp = task_dfl_cgroup(current); cgrp && !cl;
-	     cgrp = cgroup_parent(cgrp))
-		cl = find(cgroup_id(cgrp));
+	cl = nearest(current);
 	rcu_read_unlock();
 	strscpy(label, cl ? cl->label : "", size);
 }
@@ -186,14 +194,23 @@ void shype_current_label(char *label, size_t size)
  */
 bool shype_task_cgroup_label(struct task_struct *t, char *label, size_t size)
 {
-	struct cgroup_label *cl = NULL;
-	struct cgroup *cgrp;
+	struct cgroup_label *cl;
 
 	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "shype: cgroup label");
-	for (cgrp = task_dfl_cgroup(t); cgrp && !cl; cgrp = cgroup_parent(cgrp))
-		cl = find(cgroup_id(cgrp));
+	cl = nearest(t);
 	strscpy(label, cl ? cl->label : "", size);
 	return !!cl;
+}
+
+/**
+ * shype_task_cgroup_labelled() - is @t in a labelled cgroup?  As
+ *	shype_task_cgroup_label(), without the label: under rcu_read_lock()
+ * @t: a task
+ */
+bool shype_task_cgroup_labelled(struct task_struct *t)
+{
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "shype: cgroup label");
+	return nearest(t);
 }
 
 /**

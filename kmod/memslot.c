@@ -212,13 +212,53 @@ static int bind_file(struct shype_vm *vm, enum shype_op op, struct file *file,
 	return shype_bind_vcpu(vm, op, file, vcpu->kvm, path, slot, token);
 }
 
+/**
+ * struct path_buf - room for a file's path: on the caller's stack for any
+ *	path that a policy can name, else a names buffer of PATH_MAX
+ * @page: the names buffer once needed, freed by put_path_buf()
+ * @name: the path, if it fits
+ *
+ * Not a names buffer for every file: it is zeroed on allocation (on
+ * Debian's init_on_alloc kernels), 4 KiB for each memslot, which cost more
+ * than the rest of the hook did.
+ */
+struct path_buf {
+	char *page;
+	char name[SHYPE_RESOURCE_NAME_MAX + 1];
+};
+
+/*
+ * The path of @file in @pb, as the bindings file shows it and a policy's
+ * shm: paths name it; "-" if it has none.
+ * Return: the path, or ERR_PTR(-ENOMEM).
+ */
+static const char *path_of(const struct file *file, struct path_buf *pb)
+{
+	const char *path = d_path(&file->f_path, pb->name, sizeof(pb->name));
+
+	if (path == ERR_PTR(-ENAMETOOLONG)) {
+		if (!pb->page)
+			pb->page = __getname();
+		if (!pb->page)
+			return ERR_PTR(-ENOMEM);
+		path = d_path(&file->f_path, pb->page, PATH_MAX);
+	}
+	return IS_ERR(path) ? "-" : path;
+}
+
+static void put_path_buf(struct path_buf *pb)
+{
+	if (pb->page)
+		__putname(pb->page);
+}
+
 /*
  * Bind the file of each file mapping of @mm in [@start, @end) to @vm's
  * slot @id.  Under mmap_lock.
  */
 static int bind_range(struct shype_vm *vm, struct mm_struct *mm, u32 id,
 		      unsigned long start, unsigned long end, u64 token,
-		      char *buf)
+		      struct path_buf *pb)
 {
 	struct vm_area_struct *vma;
 	const char *path;
@@ -229,9 +269,9 @@ static int bind_range(struct shype_vm *vm, struct mm_struct *mm, u32 id,
 	for_each_vma_range(vmi, vma, end) {
 		if (!bindable(vma->vm_file))
 			continue;
-		path = d_path(&vma->vm_file->f_path, buf, PATH_MAX);
+		path = path_of(vma->vm_file, pb);
 		if (IS_ERR(path))
-			path = "-";
+			return PTR_ERR(path);
 		mutex_lock(&shype_lock);
 		err = bind_file(vm, SHYPE_OP_MEMSLOT, vma->vm_file, path, id,
 				token);
@@ -264,7 +304,7 @@ static int memslot_begin(struct kvm *kvm, const struct kvm_region *mem,
 	struct shype_slot *fresh;
 	struct mm_struct *mm = current->mm;
 	struct shype_vm *vm;
-	char *buf;
+	struct path_buf pb;
 	int err;
 
 	*added = false;
@@ -278,11 +318,8 @@ static int memslot_begin(struct kvm *kvm, const struct kvm_region *mem,
 	shype_names_resolve();
 
 	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL_ACCOUNT);
-	buf = __getname();
-	if (!fresh || !buf) {
-		err = -ENOMEM;
-		goto out;
-	}
+	if (!fresh)
+		return -ENOMEM;
 	mutex_lock(&shype_lock);
 	vm = shype_vm_find(kvm);
 	if (vm && !find_slot(vm, mem->slot)) {
@@ -295,13 +332,12 @@ static int memslot_begin(struct kvm *kvm, const struct kvm_region *mem,
 	}
 	mutex_unlock(&shype_lock);
 
+	pb.page = NULL;
 	mmap_read_lock(mm);
 	err = bind_range(vm, mm, mem->slot, start, start + mem->memory_size,
-			 token, buf);
+			 token, &pb);
 	mmap_read_unlock(mm);
-out:
-	if (buf)
-		__putname(buf);
+	put_path_buf(&pb);
 	kfree(fresh);
 	return err;
 }
@@ -397,16 +433,14 @@ static int remap_begin(struct mm_struct *mm, struct file *file,
 {
 	struct shype_slot *s;
 	struct shype_vm *vm;
+	struct path_buf pb;
 	const char *path;
-	char *buf;
 	int err = 0;
 
-	buf = __getname();
-	if (!buf)
-		return -ENOMEM;
-	path = d_path(&file->f_path, buf, PATH_MAX);
+	pb.page = NULL;
+	path = path_of(file, &pb);
 	if (IS_ERR(path))
-		path = "-";
+		return PTR_ERR(path);
 	mutex_lock(&shype_lock);
 	list_for_each_entry(vm, &shype_vms, list) {
 		if (vm->mm != mm)
@@ -424,7 +458,7 @@ out:
 	if (err)
 		remap_end_locked(mm, token, false);
 	mutex_unlock(&shype_lock);
-	__putname(buf);
+	put_path_buf(&pb);
 	return err;
 }
 

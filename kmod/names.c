@@ -230,6 +230,22 @@ static void shm_refresh(struct shype_names *n, const struct shype_policy *p)
 		shm_refresh_one(n, p, n->path_res[i]);
 }
 
+/*
+ * The path resource of @inode; when it has none and @refresh, after
+ * looking every path up again in the dentry cache.  Under shype_lock.
+ */
+static u32 shm_find_fresh(struct shype_names *n, const struct shype_policy *p,
+			  const struct inode *inode, bool refresh)
+{
+	u32 i = shm_find(n, inode);
+
+	if (i == SHYPE_NOT_FOUND && refresh) {
+		shm_refresh(n, p);
+		i = shm_find(n, inode);
+	}
+	return i;
+}
+
 /**
  * shype_names_resource() - the resource of policy @p that an object is
  * @p: a policy, active or being loaded; under shype_lock, and for
@@ -255,11 +271,7 @@ u32 shype_names_resource(const struct shype_policy *p, u32 kind,
 
 	lockdep_assert_held(&shype_lock);
 	if (n && kind == SHYPE_RES_SHM && inode && n->paths) {
-		i = shm_find(n, inode);
-		if (i == SHYPE_NOT_FOUND) {
-			shm_refresh(n, p);
-			i = shm_find(n, inode);
-		}
+		i = shm_find_fresh(n, p, inode, true);
 		if (i != SHYPE_NOT_FOUND)
 			return i;
 	} else if (n && kind == SHYPE_RES_NET) {
@@ -272,6 +284,43 @@ u32 shype_names_resource(const struct shype_policy *p, u32 kind,
 					return o->res;
 	}
 	return shype_resource_find(p, kind, name);
+}
+
+/**
+ * shype_names_file() - the shm: or file: resource of policy @p that the
+ *	file @inode, opened under the path @name, is; under shype_lock
+ * @p: the active policy
+ * @inode: the file
+ * @name: the path it is opened under, or NULL
+ * @other_names: the file may have other names (hard links, or a bind
+ *	mount of it is what it is opened through)
+ *
+ * As shype_names_resource() for a shared file, but for the opens of
+ * labelled processes, which are many: the paths are looked up again only
+ * for a file that may be known under another name, which a labelled path
+ * may have come to name since the policy loaded.  A file opened under a
+ * labelled path is labelled then, so that its other names reach the label
+ * from now on.
+ *
+ * Return: the index into @p->resource, or %SHYPE_NOT_FOUND.
+ */
+u32 shype_names_file(const struct shype_policy *p, struct inode *inode,
+		     const char *name, bool other_names)
+{
+	struct shype_names *n = names_of(p);
+	u32 i = SHYPE_NOT_FOUND;
+
+	lockdep_assert_held(&shype_lock);
+	if (n && n->paths)
+		i = shm_find_fresh(n, p, inode, other_names);
+	if (i != SHYPE_NOT_FOUND || !name)
+		return i;
+	i = shype_resource_find(p, SHYPE_RES_SHM, name);
+	if (i == SHYPE_NOT_FOUND)
+		i = shype_resource_find(p, SHYPE_RES_FILE, name);
+	if (i != SHYPE_NOT_FOUND && n)
+		shm_add(n, inode, i);
+	return i;
 }
 
 /**

@@ -28,6 +28,12 @@ static void active_free(struct shype_active *a)
 	kfree(a);
 }
 
+static void active_free_work(struct work_struct *work)
+{
+	active_free(container_of(to_rcu_work(work), struct shype_active,
+				 free_work));
+}
+
 static struct shype_active *active_new(void *blob, size_t len,
 				       struct seq_buf *reasons)
 {
@@ -307,7 +313,17 @@ out_unlock:
 	}
 	pr_info("policy %s %u.%u loaded\n", new->pol.name,
 		new->pol.version_major, new->pol.version_minor);
-	synchronize_rcu();
-	active_free(old);
+	/*
+	 * The old policy goes once no lockless reader can see it any more
+	 * (those under rcu_read_lock() in names.c, proc.c and file.c; every
+	 * other reader holds shype_lock), without the load waiting for that
+	 * grace period: tens of ms of a big policy's load, on a busy machine
+	 * more.  Freeing its names may sleep: a work item, not an RCU
+	 * callback.
+	 */
+	if (old) {
+		INIT_RCU_WORK(&old->free_work, active_free_work);
+		queue_rcu_work(system_wq, &old->free_work);
+	}
 	return 0;
 }

@@ -153,6 +153,18 @@ void shype_who_is(const struct shype_policy *p, struct task_struct *t,
 }
 
 /**
+ * shype_labelled() - is @t, whose address space is @mm, a labelled
+ *	process: one that holds a VM or sits in a labelled cgroup?  The one
+ *	cheap test of an unlabelled process's open; under RCU, never sleeps
+ * @t: a task
+ * @mm: its address space, read once by the caller (compared only)
+ */
+bool shype_labelled(struct task_struct *t, const struct mm_struct *mm)
+{
+	return (mm && vmm_find(mm)) || shype_task_cgroup_labelled(t);
+}
+
+/**
  * shype_who_label() - @w's label for an audit line: its name, else "-"
  * @p: the policy @w was found under
  * @w: a process

@@ -15,6 +15,7 @@
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
 #include "core/policy.h"
 
@@ -56,10 +57,11 @@ extern struct mutex shype_lock;
 /**
  * struct shype_active - a loaded policy and the Chinese Wall accounting of
  *	the VMs running under it
+ * @free_work: frees it, once replaced, after a grace period
  * @names: the objects its resource names resolved to (names.c)
  */
 struct shype_active {
-	struct rcu_head rcu;
+	struct rcu_work free_work;
 	struct shype_policy pol;
 	struct shype_chwall cw;
 	void *blob;
@@ -147,6 +149,7 @@ int shype_cgroup_label_set(const char *path, const char *label);
 int shype_cgroup_label_clear(const char *path);
 void shype_current_label(char *label, size_t size);
 bool shype_task_cgroup_label(struct task_struct *t, char *label, size_t size);
+bool shype_task_cgroup_labelled(struct task_struct *t);
 void shype_cgroup_show(struct seq_file *m);
 
 /* proc.c */
@@ -170,6 +173,7 @@ void shype_who_is(const struct shype_policy *p, struct task_struct *t,
 		  const struct mm_struct *mm, struct shype_who *w);
 const char *shype_who_label(const struct shype_policy *p,
 			    const struct shype_who *w);
+bool shype_labelled(struct task_struct *t, const struct mm_struct *mm);
 int shype_proc_vm_add(const struct shype_vm *vm);
 void shype_proc_vm_del(const struct shype_vm *vm);
 
@@ -194,6 +198,8 @@ u32 shype_names_resource(const struct shype_policy *p, u32 kind,
 			 const struct inode *inode, const char *name);
 void shype_names_resolve(void);
 bool shype_names_shm(const struct shype_active *a);
+u32 shype_names_file(const struct shype_policy *p, struct inode *inode,
+		     const char *name, bool other_names);
 void shype_names_netdev(struct net_device *dev, unsigned long event);
 
 /* audit.c */
@@ -316,7 +322,9 @@ void shype_bind_begin_mm(struct shype_bind_ctx *c, const struct mm_struct *mm,
 void shype_bind_begin_dev(struct shype_bind_ctx *c, enum shype_op op,
 			  const void *dev, u32 slot);
 struct shype_bind_ctx *shype_bind_current(void);
+struct shype_bind_ctx *shype_bind_current_dev(void);
 u64 shype_bind_token(void);
+void shype_bind_note_unbind(struct shype_bind_ctx *c, const void *key);
 int shype_bind_eventfd(struct shype_bind_ctx *c, struct eventfd_ctx *key,
 		       struct eventfd_ctx *extra);
 bool shype_bind_vm_release(struct shype_vm *vm);

@@ -11,7 +11,7 @@ PKGS="make gcc clang libclang-rt-14-dev clang-format pkg-config
       libjson-c-dev libcmocka-dev libvirt-dev libxml2-dev libaudit-dev binutils
       linux-headers-$KVER linux-source-6.1 xz-utils
       busybox-static qemu-system-x86 qemu-utils seabios ipxe-qemu cpio kmod
-      procps debootstrap e2fsprogs"
+      procps debootstrap e2fsprogs attr"
 if [ "${1:-}" = qemu ]; then
 	PKGS="quilt dpkg-dev gcc make ninja-build meson pkg-config python3
 	      libglib2.0-dev libpixman-1-dev zlib1g-dev libseccomp-dev libfdt-dev

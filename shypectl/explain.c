@@ -693,6 +693,84 @@ static void explain_chwall(const struct policy_file *pf, const struct record *r,
 }
 
 /* Explain the fields of @r under @pf into @w; false when not a denial. */
+/* op=file: a labelled process's open of a file, or a change of its label. */
+static void explain_file(const struct policy_file *pf, const struct record *r,
+			 struct why *w)
+{
+	const struct shype_policy *p = &pf->pol;
+	const char *reason = field(r, "reason"), *fl = field(r, "file_label");
+	const char *path = field(r, "path") ? field(r, "path") : "?";
+	char who[SHYPE_NAME_MAX + 1];
+	u32 a, b;
+
+	if (!id_label(field(r, "pid"), who))
+		strcpy(who, "?");
+	if (!fl)
+		fl = "-";
+	if (!strcmp(reason, "ste")) {
+		set_rule(
+			w,
+			"a VMM of label '%s' may open a file labelled '%s' (%s) only if the labels have an STE type in common",
+			who, fl, path);
+		add_fix(w, false,
+			"if the file is not the other coalition's data, relabel it: shypectl resource label file:%s %s",
+			path, who);
+		a = shype_label_find(p, who, strlen(who));
+		b = shype_label_find(p, fl, strlen(fl));
+		if (a != SHYPE_NOT_FOUND && b != SHYPE_NOT_FOUND &&
+		    !shype_ste_share(p, a, b))
+			fix_share(pf, w, a, b);
+	} else if (!strcmp(reason, "unknown_label")) {
+		set_rule(
+			w,
+			"the file %s carries label '%s', which policy '%s' does not have: no labelled VMM may open it",
+			path, fl, p->name);
+		add_fix(w, false,
+			"relabel the file: shypectl resource label file:%s LABEL",
+			path);
+		add_fix(w, true, "add label '%s' to \"resource_labels\"", fl);
+	} else if (!strcmp(reason, "unknown_opener")) {
+		set_rule(
+			w,
+			"the process's label '%s' is not a VM label of policy '%s', so it may neither open labelled files nor label the files it writes",
+			who, p->name);
+		add_fix(w, false,
+			"give the process's cgroup a VM label of the policy: shypectl label set CGROUP LABEL");
+	} else if (!strcmp(reason, "unlabeled")) {
+		set_rule(
+			w,
+			"policy '%s' lets labelled VMMs write only labelled files (\"unlabeled_files\": \"deny\"), and %s has no label",
+			p->name, path);
+		add_fix(w, false,
+			"label the file: shypectl resource label file:%s %s",
+			path, who);
+		add_fix(w, true, "label it in the policy: \"file:%s\": \"%s\"",
+			path, who);
+	} else if (!strcmp(reason, "cannot_label")) {
+		set_rule(
+			w,
+			"an unlabelled file written by a VMM becomes its, but the filesystem of %s cannot store the label (security.shype)",
+			path);
+		add_fix(w, false,
+			"keep the VM's files on a filesystem with extended attributes (ext4, xfs, btrfs, tmpfs)");
+		add_fix(w, true, "label it in the policy: \"file:%s\": \"%s\"",
+			path, who);
+	} else if (!strcmp(reason, "labelled") ||
+		   !strcmp(reason, "cap_mac_admin")) {
+		set_rule(
+			w,
+			"a file's label (security.shype) is set or removed only by a process outside every label with CAP_MAC_ADMIN%s",
+			!strcmp(reason, "labelled") ?
+				", and this one is labelled" :
+				"");
+		add_fix(w, false,
+			"label files as root outside the labelled cgroups: shypectl resource label file:PATH LABEL");
+	} else {
+		set_rule(w, "reason '%s' is not one this shypectl knows",
+			 reason);
+	}
+}
+
 static bool explain(const struct policy_file *pf, const struct record *r,
 		    struct why *w)
 {
@@ -703,7 +781,9 @@ static bool explain(const struct policy_file *pf, const struct record *r,
 	memset(w, 0, sizeof(*w));
 	if (!op || !reason)
 		return false;
-	if (!strcmp(reason, "ste") && field(r, "peer")) {
+	if (!strcmp(op, "file")) {
+		explain_file(pf, r, w);
+	} else if (!strcmp(reason, "ste") && field(r, "peer")) {
 		explain_peer(pf, r, w);
 	} else if (!strcmp(reason, "ste")) {
 		explain_resource(pf, r, w);
@@ -718,9 +798,9 @@ static bool explain(const struct policy_file *pf, const struct record *r,
 				"deny" :
 				p->label[p->unlabeled].name);
 		add_fix(w, false,
-			"start the VM with a label: 'shypectl run --label LABEL', 'shypectl label set CGROUP LABEL' or 'shypectl domain label DOMAIN LABEL' (for libvirtd's probe VM, give libvirtd's cgroup a label such as 'libvirt', as policies/figure2-libvirt.json does)");
+			"start the VM with a label: 'shypectl run --label LABEL', 'shypectl label set CGROUP LABEL' or 'shypectl domain label DOMAIN LABEL'");
 		add_fix(w, true,
-			"name a VM label for unlabelled VMs: \"unlabeled\": \"LABEL\"");
+			"name a VM label for unlabelled VMs: \"unlabeled\": \"LABEL\" (for libvirtd's probe VM, a label such as 'libvirt' that shares nothing, as policies/figure2-libvirt.json does)");
 	} else if (!strcmp(reason, "unknown_label")) {
 		if (!id_label(field(r, "vm"), label) &&
 		    snprintf(label, sizeof(label), "%s",

@@ -14,7 +14,9 @@
 #include <linux/types.h>
 #include <linux/string.h>
 #include <linux/limits.h>
+#include <linux/minmax.h>
 #include <asm/byteorder.h>
+#include <crypto/sha2.h>
 #else
 #include <assert.h>
 #include <errno.h>

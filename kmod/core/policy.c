@@ -141,13 +141,19 @@ bool shype_resource_name_valid(u32 kind, const char *s, size_t len)
 	}
 }
 
+/* A word at a time: most of a name field is its padding. */
 static bool all_zero(const void *p, size_t len)
 {
 	const u8 *b = p;
-	size_t i;
+	u64 w;
 
-	for (i = 0; i < len; i++)
-		if (b[i])
+	for (; len >= sizeof(w); b += sizeof(w), len -= sizeof(w)) {
+		memcpy(&w, b, sizeof(w));
+		if (w)
+			return false;
+	}
+	for (; len; b++, len--)
+		if (*b)
 			return false;
 	return true;
 }
@@ -394,13 +400,13 @@ static int check_resources(const struct shype_policy *p)
 
 static int check_unlabeled(const struct shype_policy *p)
 {
+	if (p->unlabeled_files > SHYPE_FILES_DENY)
+		return SHYPE_BLOB_BAD_UNLABELED_FILES;
 	if (p->unlabeled == SHYPE_UNLABELED_DENY)
 		return SHYPE_BLOB_OK;
 	if (p->unlabeled >= p->labels ||
 	    le32_to_cpu(p->label[p->unlabeled].flags) != SHYPE_LABEL_VM)
 		return SHYPE_BLOB_BAD_UNLABELED;
-	if (p->unlabeled_files > SHYPE_FILES_DENY)
-		return SHYPE_BLOB_BAD_UNLABELED_FILES;
 	return SHYPE_BLOB_OK;
 }
 

@@ -4,6 +4,8 @@
  */
 #include "sha256.h"
 
+#ifndef __KERNEL__ /* shype.ko has the kernel's (sha256.h) */
+
 static const u32 k[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
 	0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
@@ -111,3 +113,5 @@ void shype_sha256_final(struct shype_sha256 *c, u8 *out)
 		out[4 * i + 3] = c->h[i];
 	}
 }
+
+#endif /* !__KERNEL__ */

@@ -580,7 +580,7 @@ check analyze_tenants_name_both_services grep -qxF \
 	"$T/out"
 check analyze_tenants_nothing_unused [ -z "$(grep '^unused' "$T/out")" ]
 check analyze_tenants_probe_label_isolated grep -qxF \
-	'label libvirt  vm  reaches nothing' "$T/out"
+	'label libvirt  vm  unlabeled  reaches nothing' "$T/out"
 cat >"$T/wall.json" <<'EOF'
 { "name": "wall", "version": "1.0",
   "ste": { "types": ["A", "B", "C", "Spare"] },
@@ -620,7 +620,8 @@ expect_err analyze_missing_file 1 \
 expect diff_same_is_empty 0 "" policy diff $F2 "$T/f2.bin"
 expect diff_figure2_libvirt 0 "changed policy name  figure2 figure2-libvirt
 added ste_type Libvirt
-added label libvirt  vm  ste +Libvirt" \
+added label libvirt  vm  ste +Libvirt
+changed policy unlabeled  deny libvirt" \
 	policy diff $F2 policies/figure2-libvirt.json
 sed -e 's/"version": "1.0"/"version": "1.1"/' \
 	-e 's/"vdisk_server": {/"vdisk_server": { "chwall": ["Computing"],/' \
@@ -641,7 +642,7 @@ changed policy unlabeled  deny computing" \
 run -j policy diff $F2 policies/figure2-libvirt.json
 check diff_json [ "$rc" = 0 ] &&
 	check diff_json_changes grep -qxF \
-		'{"old":"policies/figure2.json","new":"policies/figure2-libvirt.json","changes":[{"change":"changed","kind":"policy","name":"name","old":"figure2","new":"figure2-libvirt"},{"change":"added","kind":"ste_type","name":"Libvirt"},{"change":"added","kind":"label","name":"libvirt","label_kind":"vm","ste_added":["Libvirt"],"ste_removed":[],"chwall_added":[],"chwall_removed":[]}]}' \
+		'{"old":"policies/figure2.json","new":"policies/figure2-libvirt.json","changes":[{"change":"changed","kind":"policy","name":"name","old":"figure2","new":"figure2-libvirt"},{"change":"added","kind":"ste_type","name":"Libvirt"},{"change":"added","kind":"label","name":"libvirt","label_kind":"vm","ste_added":["Libvirt"],"ste_removed":[],"chwall_added":[],"chwall_removed":[]},{"change":"changed","kind":"policy","name":"unlabeled","old":"deny","new":"libvirt"}]}' \
 		"$T/out"
 expect_err diff_needs_two 2 \
 	"Error: 'policy diff' needs two policies (FILE or 'active'); see 'shypectl policy help'" \
@@ -698,6 +699,19 @@ expect explain_chinese_wall 0 "seq=4 op=create result=denied vm=3(advertising) p
   fix: take 'Advertising' or 'Order' out of conflict set {Advertising, Order}
     warning: crosses conflict set {Advertising, Order}: VMs of types 'Advertising' and 'Order' could run at once, and share wherever their STE types allow" \
 	audit explain --policy $F2 'seq=4 op=create result=denied vm=3(advertising) pid=77 reason=chinese_wall type=Advertising running=Order peer=1(order)'
+expect explain_file_ste 0 "op=file result=denied pid=268(computing) file_label=order access=read how=open reason=ste path=/img/o.img
+  rule: a VMM of label 'computing' may open a file labelled 'order' (/img/o.img) only if the labels have an STE type in common
+  fix: if the file is not the other coalition's data, relabel it: shypectl resource label file:/img/o.img computing
+  fix: add STE type 'Order' to label 'computing'
+  fix: add STE type 'Computing' to label 'order'" \
+	audit explain --policy $F2 op=file result=denied 'pid=268(computing)' \
+	file_label=order access=read how=open reason=ste path=/img/o.img
+expect explain_file_cannot_label 0 "op=file result=denied pid=9(order) file_label=- access=write how=open reason=cannot_label path=/nfs/o.img
+  rule: an unlabelled file written by a VMM becomes its, but the filesystem of /nfs/o.img cannot store the label (security.shype)
+  fix: keep the VM's files on a filesystem with extended attributes (ext4, xfs, btrfs, tmpfs)
+  fix: label it in the policy: \"file:/nfs/o.img\": \"order\"" \
+	audit explain --policy $F2 op=file result=denied 'pid=9(order)' \
+	file_label=- access=write how=open reason=cannot_label path=/nfs/o.img
 expect explain_ste_safe_fix 0 "op=irqfd result=denied vm=3(order) pid=7 reason=ste peer=5(computing) class=eventfd
   rule: STE: a VM of label 'order' may not share eventfd with a VM of label 'computing': the labels have no STE type in common
   fix: add STE type 'Computing' to label 'order'
@@ -1358,7 +1372,7 @@ if ! "$SHYPECTL" resource label "file:$FD/probe" order force 2>"$T/probe.err"; t
 else
 	# xattr FILE: what its security.shype says, read without shypectl.
 	xattr() {
-		python3 -c 'import os, sys; print(os.getxattr(sys.argv[1], "security.shype").decode())' \
+		getfattr --only-values --absolute-names -n security.shype \
 			"$1" 2>/dev/null || echo -
 	}
 	for f in order ads own own2 bad base nv; do : >"$FD/$f.img"; done

@@ -22,9 +22,11 @@ fi
 [ -c /dev/kvm ] || modprobe kvm_amd
 t dev_kvm_present test -c /dev/kvm
 t hook_installed test -x /etc/libvirt/hooks/qemu
-# libvirtd's capability probe VM must be admitted, or libvirt sees no KVM.
+# libvirtd's capability probe VM must be admitted, or libvirt sees no KVM:
+# it gets the policy's label for unlabelled VMs.  libvirtd itself stays
+# unlabelled, or it would be decided as a VMM (its files, its hook).
 virsh -q version >/dev/null 2>&1
-t libvirtd_cgroup_labelled bash -c "shypectl label get /system.slice/libvirtd.service | grep -q 'label libvirt'"
+t libvirtd_cgroup_unlabelled bash -c "! shypectl label get /system.slice/libvirtd.service | grep -q 'label libvirt'"
 t libvirt_sees_kvm bash -c "virsh domcapabilities --virttype kvm >/dev/null"
 
 kver=$(uname -r)

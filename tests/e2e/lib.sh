@@ -63,6 +63,8 @@ pid() { eval echo "\$pid_$1"; }
 # $T/NAME.out; the guest ends QEMU through isa-debug-exit (status 1).
 # Options must not contain spaces (booted starts a VM again from them).
 # $QEMU is the QEMU binary (default Debian's, qemu-system-x86_64).
+# QEMU runs as root, or as uid $VMM_UID when that is set (shype-reach exec),
+# as libvirt runs every QEMU as one user.
 vm() {
 	_name=$1
 	_label=$2
@@ -72,7 +74,9 @@ vm() {
 	_qemu=${QEMU:-qemu-system-x86_64}
 	eval "qemu_$_name=\$_qemu"
 	rm -f "$T/$_name.console"
-	shypectl run --label "$_label" -- "$_qemu" -enable-kvm \
+	shypectl run --label "$_label" -- \
+		${VMM_UID:+shype-reach -u "$VMM_UID" exec} \
+		"$_qemu" -enable-kvm \
 		-M pc -m 32 -smp 1 -nodefaults -no-user-config -display none \
 		-no-reboot -kernel /e2e/guest.elf -append "$_work" \
 		-serial "file:$T/$_name.console" \

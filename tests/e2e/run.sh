@@ -13,9 +13,10 @@
 #                        /usr/bin/qemu-shype for e2e_qemu_patched.sh;
 #                        without it that test is skipped
 #      SHYPE_VM_TIMEOUT  seconds for the whole run (default 1200)
+#      SHYPE_E2E_OUT     where the output goes (default build/e2e)
 #      and tests/vm/run.sh's (SHYPE_ACCEL among them: the nested guests
-#      run under KVM in the test host either way); the output goes to
-#      build/e2e.
+#      run under KVM in the test host either way; SHYPE_KO for another
+#      kernel's module: scripts/other-kernel.sh KVER --e2e sets it).
 set -eu
 
 cd "$(dirname "$0")/../.."
@@ -31,7 +32,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-out=build/e2e
+out=${SHYPE_E2E_OUT:-build/e2e}
 mkdir -p "$out"
 image=$(tests/e2e/mkimage.sh)
 

@@ -471,6 +471,10 @@ static void refuses_unlabeled_files_other_than_a_mode(void **state)
 	assert_int_equal(init_redigest(), 0);
 	H->unlabeled_files = htole32(SHYPE_FILES_LABEL);
 	assert_int_equal(init_redigest(), 0);
+	/* Whatever "unlabeled" says: the fuzzer's find with it "deny". */
+	H->unlabeled = htole32(SHYPE_UNLABELED_DENY);
+	H->unlabeled_files = htole32(SHYPE_FILES_DENY + 1);
+	assert_int_equal(init_redigest(), -SHYPE_BLOB_BAD_UNLABELED_FILES);
 }
 
 /* --- Errors: messages and errnos. --- */

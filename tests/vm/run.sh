@@ -14,6 +14,7 @@
 #                            kvm -cpu host if a probe shows it works, else
 #                            fail; auto: that, else TCG; see scripts/accel.sh)
 #      SHYPE_VM_TIMEOUT      seconds for the whole run (default 900)
+#      SHYPE_BENCH_ICOUNT=1  --bench counting instructions (TCG's -icount)
 #      SHYPE_VM_RETRIES      reruns after a kernel panic that does not
 #                            involve shype.ko (default 1)
 #      SHYPE_VM_APPEND       more kernel command line
@@ -151,6 +152,12 @@ qemu+=("${accel_args[@]}")
 # which makes a second one a source of noise in timings.
 smp=2
 [ "$bench" = 0 ] || smp=1
+# SHYPE_BENCH_ICOUNT=1: TCG counts instructions (1 us is 1000 of them), so
+# a benchmark gives the same figure at every run, whatever the machine's
+# load; waits on timers and workers are not what it measures then.
+if [ "$bench" != 0 ] && [ "${SHYPE_BENCH_ICOUNT:-0}" = 1 ]; then
+	qemu+=(-icount shift=0,sleep=off)
+fi
 qemu+=(-m "${SHYPE_VM_MEM:-2048}" -smp "$smp" -serial mon:stdio
        -serial "file:$out/kmsg.log"
        -machine q35 -device intel-iommu,intremap=off -device pci-testdev)

@@ -152,7 +152,7 @@ check load_active_policy_again_says line "$T/out" 1 \
 	"policy figure2 version 1.0 is already active"
 run shypectl -j load $P/figure2.json force
 check load_active_policy_again_json line "$T/out" 1 \
-	"{\"file\":\"$P/figure2.json\",\"policy\":\"figure2\",\"version\":\"1.0\",\"digest\":\"$digest\",\"force\":true,\"loaded\":true,\"unchanged\":true}"
+	"{\"file\":\"$P/figure2.json\",\"policy\":\"figure2\",\"version\":\"1.0\",\"digest\":\"$digest\",\"force\":true,\"loaded\":true,\"unchanged\":true,\"files\":[]}"
 # A source that differs only in comments compiles to the same blob.
 sed 's/"comment": "The coalitions/"comment": "Still the coalitions/' \
 	$P/figure2.json >"$T/figure2-comment.json"

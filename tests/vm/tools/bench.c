@@ -18,6 +18,12 @@
  * by round.  The table gives, per metric, the median of ROUNDS such
  * ratios, their spread (min-max), and a verdict against the target.
  *
+ * The open() rows open and close a file: by the bench, a VMM (in
+ * enforce, a labelled process holding a VM), and by a plain process
+ * (forked first, in no labelled cgroup and without a VM, which shype
+ * must not slow down: its control is KVM_CHECK_EXTENSION on /dev/kvm); an
+ * unlabelled file for reading, and a file labelled 'order' for writing.
+ *
  * Then shype's own time per decision, from its stats file (measured in
  * the module, which TCG's noise does not hide the way it hides a few
  * percent of an ioctl); the scale rows (bind cost with 1, 100 and 500 VMs
@@ -28,6 +34,7 @@
  */
 #include <sys/eventfd.h>
 #include <sys/resource.h>
+#include <sys/xattr.h>
 #include <sys/syscall.h>
 #include <time.h>
 
@@ -42,9 +49,26 @@ enum { BASE, IDLE, ENFORCE, NR_STATES };
 
 static const char *const state_names[NR_STATES] = { "base", "idle", "enforce" };
 
-enum { VM_CREATE, IRQFD, IOEVENTFD, MEMSLOT, SIGNAL, NR_METRICS };
+enum {
+	VM_CREATE,
+	IRQFD,
+	IOEVENTFD,
+	MEMSLOT,
+	SIGNAL,
+	OPEN_VMM,
+	OPEN_VMM_LABELLED,
+	OPEN_PLAIN,
+	OPEN_PLAIN_LABELLED,
+	NR_METRICS
+};
 
-/* @max: the target is a ratio at most @target, else at least @target. */
+#define FILE_PLAIN "/tmp/shype-bench-unlabelled"
+#define FILE_ORDER "/tmp/shype-bench-order"
+
+/*
+ * @max: the target is a ratio at most @target, else at least @target; a
+ * @target of 0: no target, the ratio is shown.
+ */
 static const struct {
 	const char *name, *op;
 	int iter;
@@ -59,6 +83,14 @@ static const struct {
 		      true },
 	/* time per 1000 signals; the target is on the rate: inverted */
 	[SIGNAL] = { "eventfd->irqfd signals", NULL, 40, 0.99, false },
+	[OPEN_VMM] = { "open() unlabelled file, VMM", "file", 200, 0, true },
+	[OPEN_VMM_LABELLED] = { "open() labelled file rw, VMM", NULL, 200, 0,
+				true },
+	/* shype must not slow a plain process beyond noise */
+	[OPEN_PLAIN] = { "open() unlabelled file, plain", NULL, 200, 1.03,
+			 true },
+	[OPEN_PLAIN_LABELLED] = { "open() labelled file rw, plain", NULL, 200,
+				  1.03, true },
 };
 
 static int rounds = 5;
@@ -153,8 +185,63 @@ static double once(struct ctx *x, int m)
 		for (i = 0; i < 1000; i++)
 			eventfd_write(x->efd, 1);
 		break;
+	case OPEN_VMM:
+	case OPEN_PLAIN:
+		close(must(open(FILE_PLAIN, O_RDONLY | O_CLOEXEC), "open"));
+		break;
+	case OPEN_VMM_LABELLED:
+	case OPEN_PLAIN_LABELLED:
+		close(must(open(FILE_ORDER, O_RDWR | O_CLOEXEC), "open"));
+		break;
 	}
 	return now_us() - t;
+}
+
+/*
+ * The plain process: forked before the bench labels itself, it has no VM
+ * and no label.  For each metric number read from @cmd, it times that
+ * metric's iterations against its control, and writes back the two
+ * medians.
+ */
+static int plain_cmd = -1, plain_res = -1;
+
+static void plain_start(struct ctx *x)
+{
+	static double op[MAX_ITER], ctl[MAX_ITER];
+	int to[2], from[2], m, i;
+	double res[2], t;
+
+	must(pipe(to), "pipe");
+	must(pipe(from), "pipe");
+	if (must(fork(), "fork")) {
+		close(to[0]);
+		close(from[1]);
+		plain_cmd = to[1];
+		plain_res = from[0];
+		return;
+	}
+	close(to[1]);
+	close(from[0]);
+	while (read(to[0], &m, sizeof(m)) == sizeof(m)) {
+		for (i = 0; i < metrics[m].iter; i++) {
+			op[i] = once(x, m);
+			t = now_us();
+			for (int k = 0; k < 4; k++)
+				ioctl(x->kvm, KVM_CHECK_EXTENSION,
+				      KVM_CAP_IRQFD);
+			ctl[i] = now_us() - t;
+		}
+		res[0] = median(op, metrics[m].iter);
+		res[1] = median(ctl, metrics[m].iter);
+		if (write(from[1], res, sizeof(res)) != sizeof(res))
+			_exit(1);
+	}
+	_exit(0);
+}
+
+static bool plain(int m)
+{
+	return m == OPEN_PLAIN || m == OPEN_PLAIN_LABELLED;
 }
 
 /* Round @r of state @s: each metric, alternating with the control. */
@@ -166,6 +253,16 @@ static void round_of(struct ctx *x, int s, int r)
 	int m, i;
 
 	for (m = 0; m < NR_METRICS; m++) {
+		if (plain(m)) {
+			double res[2];
+
+			if (write(plain_cmd, &m, sizeof(m)) != sizeof(m) ||
+			    read(plain_res, res, sizeof(res)) != sizeof(res))
+				must(-1, "the plain process");
+			raw[s][r][m] = res[0];
+			norm[s][r][m] = res[0] / res[1];
+			continue;
+		}
 		if (m == SIGNAL)
 			must(ioctl(x->vm, KVM_IRQFD, &irq), "KVM_IRQFD");
 		for (i = 0; i < metrics[m].iter; i++) {
@@ -236,6 +333,8 @@ static const char *verdict(int m, double med, double lo, double hi)
 	bool ok = metrics[m].max ? med <= t : med >= t;
 	bool sure = metrics[m].max ? hi <= t : lo >= t;
 
+	if (!t)
+		return "no target";
 	if (ok)
 		return sure ? "PASS" : "pass (spread crosses the target)";
 	return (metrics[m].max ? lo > t : hi < t) ?
@@ -265,9 +364,10 @@ static void table(void)
 		ratio(IDLE, ENFORCE, m, &med, &lo, &hi);
 		printf("%5.3f (%5.3f-%5.3f)   ", med, lo, hi);
 		ratio(BASE, ENFORCE, m, &med, &lo, &hi);
-		printf("%s %.2f: %s\n",
-		       metrics[m].max ? "<=" : ">=", metrics[m].target,
-		       verdict(m, med, lo, hi));
+		if (metrics[m].target)
+			printf("%s %.2f: ", metrics[m].max ? "<=" : ">=",
+			       metrics[m].target);
+		printf("%s\n", verdict(m, med, lo, hi));
 	}
 	printf("(signals: us per 1000 writes; their ratios are of rates)\n");
 }
@@ -350,7 +450,8 @@ static void own_time(const long long before[][3])
 	printf("(a decision: from taking shype_lock, or entering the bind,\n"
 	       " to the verdict; one per iteration: on assign, on set.\n"
 	       " p50/p99: lower bounds of 1/4-octave buckets; the mean and max\n"
-	       " include the vCPU's stalls on the busy machine)\n");
+	       " include the vCPU's stalls on the busy machine; the open\n"
+	       " row counts the decisions of both VMM open rows)\n");
 }
 
 /* A policy of @labels labels over @types STE and @types CHWALL types. */
@@ -471,6 +572,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	x.kvm = must(open("/dev/kvm", O_RDWR | O_CLOEXEC), "/dev/kvm");
+	/* Before any VM: the plain process must hold none. */
+	plain_start(&x);
 	x.vm = must(ioctl(x.kvm, KVM_CREATE_VM, 0), "KVM_CREATE_VM");
 	must(ioctl(x.vm, KVM_CREATE_IRQCHIP, 0), "KVM_CREATE_IRQCHIP");
 	x.efd = must(eventfd(0, EFD_CLOEXEC), "eventfd");
@@ -480,6 +583,11 @@ int main(int argc, char **argv)
 		     0);
 	if (x.mem == MAP_FAILED)
 		must(-1, "mmap");
+	close(must(open(FILE_PLAIN, O_RDWR | O_CREAT | O_CLOEXEC, 0644),
+		   "create"));
+	close(must(open(FILE_ORDER, O_RDWR | O_CREAT | O_CLOEXEC, 0644),
+		   "create"));
+	must(setxattr(FILE_ORDER, "security.shype", "order", 5, 0), "label");
 	run_state(&x, BASE);
 
 	fd = must(open(ko ? ko : "", O_RDONLY | O_CLOEXEC), "open $SHYPE_KO");
