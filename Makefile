@@ -286,8 +286,9 @@ check: deps
 	$(MAKE) install-test
 	$(MAKE) vm-check
 	$(MAKE) vm-check-next
-	$(MAKE) e2e-check
-	$(MAKE) e2e-check-next
+	$(MAKE) qemu
+	SHYPE_QEMU=$$(scripts/qemu.sh) $(MAKE) e2e-check
+	SHYPE_QEMU=$$(scripts/qemu.sh) $(MAKE) e2e-check-next
 	$(MAKE) e2e-libvirt
 	@echo "make check: all passed"
 

@@ -69,6 +69,15 @@ summary() {
 			    -e 's/[[:cntrl:]]//g' -e 's/ [a-z]*$//' |
 			cut -c1-150 | sort -u | sed 's/^/  /'
 	fi
+	if grep -q 'qemu-shype: .*shype refused' "$logs/qemu.log" 2>/dev/null; then
+		echo "Said by the patched QEMU, which exits or fails the device (no abort, no fallback):"
+		grep -aho 'shype refused [a-z_]* of [^:]*: reason=[a-z_]*' "$logs/qemu.log" |
+			sed 's/(eventfd [0-9]*)/(eventfd N)/' | sort -u | cut -c1-150 | sed 's/^/  /'
+		echo "  query-shype over QMP:"
+		grep -aho '{"return": {"digest".*' "$logs/qemu.log" | head -n 1 |
+			grep -o '"\(label\|policy\|mode\|version\)": "[^"]*"' |
+			paste -sd ' ' | sed 's/^/    /'
+	fi
 	if grep -q "shype: domain '.*' refused" "$logs"/*.log 2>/dev/null; then
 		echo "Refused by the libvirt hook, before QEMU started:"
 		grep -aho "shype: domain '.*' refused: .*" "$logs"/*.log |
@@ -111,9 +120,19 @@ step "In the kernel: shype.ko in Debian's kernel, under QEMU with KVM inside"
 part kernel tests/vm/run.sh --kver "$kver" --filter 'vm_figure2.sh'
 
 [ "${SHYPE_DEMO_QEMU:-1}" = 1 ] || { summary; exit 0; }
+patched=
+if [ "${SHYPE_DEMO_PATCHED:-1}" = 1 ]; then
+	step "QEMU with qemu-patches/: Debian's QEMU 7.2 that handles a refusal"
+	echo "(built from Debian's qemu source package once, about 8 minutes on 2 cores, then cached)"
+	scripts/deps.sh qemu
+	patched=$(scripts/qemu.sh)
+	echo "$patched"
+fi
 step "Real QEMU VMs in that test host: the Chinese Wall, ivshmem, shared memory, vhost-net"
 echo "(QEMU and its firmware are packed once, then cached; the guests are tests/e2e/guest)"
-part qemu tests/e2e/run.sh --kver "$kver"
+[ -z "$patched" ] ||
+	echo "(e2e_qemu_patched.sh: the patched QEMU beside Debian's, on the same refusals)"
+part qemu env ${patched:+SHYPE_QEMU="$patched"} tests/e2e/run.sh --kver "$kver"
 
 [ "${SHYPE_DEMO_LIBVIRT:-1}" = 1 ] || { summary; exit 0; }
 step "Real VMs: libvirt starts QEMU, shype's hook and kernel decide"
