@@ -26,9 +26,10 @@
 #        SHYPE_QEMU_VERSION  source version of Debian's qemu (default: the
 #                            installed qemu-system-x86's)
 #        SHYPE_QEMU_SUITES   suites of the private deb-src lines (default
-#                            bookworm bookworm-updates bookworm-security)
-#                            (trixie's: SHYPE_QEMU_SUITES="trixie
-#                            trixie-updates trixie-security")
+#                            bookworm bookworm-updates bookworm-security
+#                            for 7.2, trixie trixie-updates trixie-security
+#                            for 10.0; e.g. SHYPE_QEMU_VERSION=1:10.0.13+ds-0+deb13u1
+#                            builds trixie's)
 #        SHYPE_QEMU_MESON_SUITE  where a new enough meson comes from when
 #                            the system's is too old (default
 #                            bookworm-backports)
@@ -54,9 +55,10 @@ version=${SHYPE_QEMU_VERSION:-$(dpkg-query -W -f='${source:Version}' \
 qv=${version#*:}
 qv=$(echo "${qv%%[+~-]*}" | cut -d. -f1,2)
 case $qv in
-7.2) pdir=$top/qemu-patches tag= ;;
-*) pdir=$top/qemu-patches/$qv tag=-$qv ;;
+7.2) pdir=$top/qemu-patches tag='' dist=bookworm ;;
+*) pdir=$top/qemu-patches/$qv tag=-$qv dist=trixie ;;
 esac
+suites=${SHYPE_QEMU_SUITES:-$dist $dist-updates $dist-security}
 series=$pdir/series
 [ -f "$series" ] || {
 	say "no series for QEMU $qv (source $version): no ${series#"$top"/}"
@@ -115,7 +117,7 @@ if [ ! -f "$src/.done" ]; then
 	keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 	opt=
 	[ -f "$keyring" ] && opt="[signed-by=$keyring] "
-	for s in ${SHYPE_QEMU_SUITES:-bookworm bookworm-updates bookworm-security}; do
+	for s in $suites; do
 		case $s in
 		*-security) [ -z "$sec" ] || echo "deb-src $opt$sec $s main" ;;
 		*) echo "deb-src $opt$uri $s main" ;;
@@ -154,8 +156,10 @@ if [ "$(cat "$work/.version" 2>/dev/null)" != "$version" ]; then
 	echo "$version" >"$work/.version"
 elif (cd "$work" && quilt top >/dev/null 2>&1); then
 	# The series pushed last time (the patches quilt saved, not the
-	# repository's current text): take it off.
-	(cd "$work" && quilt pop -a -q >&2) || {
+	# repository's current text): take it off.  -f: restore the files
+	# quilt saved even when a patch's text changed since (without it,
+	# quilt refuses a patch that "does not remove cleanly").
+	(cd "$work" && quilt pop -a -f -q >&2) || {
 		say "cannot pop the last series in $work: remove it and run again"
 		exit 1
 	}
