@@ -189,8 +189,8 @@ if [ -n "$tag" ]; then
 			keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 			opt=
 			[ -f "$keyring" ] && opt="[signed-by=$keyring] "
-			echo "deb $opt$(scripts/mirror.sh) $msuite main" \
-				>"$mdir/apt/sources.list"
+			muri=$(scripts/mirror.sh)
+			echo "deb $opt$muri $msuite main" >"$mdir/apt/sources.list"
 			if [ "$(id -u)" -eq 0 ] && id _apt >/dev/null 2>&1; then
 				chown -R _apt "$mdir"
 			fi
