@@ -257,6 +257,7 @@ e2e-check: all
 
 # QEMU with qemu-patches/ (Debian's qemu source, x86_64-softmmu), built
 # and cached in ~/.cache/shype/qemu by the series' hash; prints its path.
+# SHYPE_QEMU_VERSION=1:10.0.13+ds-0+deb13u1: trixie's, qemu-patches/10.0/.
 qemu:
 	@scripts/deps.sh qemu
 	@scripts/qemu.sh

@@ -13,8 +13,9 @@ PKGS="make gcc clang libclang-rt-14-dev clang-format pkg-config
       busybox-static qemu-system-x86 qemu-utils seabios ipxe-qemu cpio kmod
       procps debootstrap e2fsprogs attr"
 if [ "${1:-}" = qemu ]; then
+	# python3-venv: QEMU 10's configure makes a venv (trixie's series).
 	PKGS="quilt dpkg-dev gcc make ninja-build meson pkg-config python3
-	      libglib2.0-dev libpixman-1-dev zlib1g-dev libseccomp-dev libfdt-dev
+	      python3-venv libglib2.0-dev libpixman-1-dev zlib1g-dev libseccomp-dev libfdt-dev
 	      qemu-system-x86"
 fi
 
