@@ -164,6 +164,9 @@ elif (cd "$work" && quilt top >/dev/null 2>&1); then
 		exit 1
 	}
 fi
+# quilt keeps the patches directory it first pushed from and prefers it to
+# QUILT_PATCHES: from another clone it would push that clone's series.
+rm -f "$work/$QUILT_PC/.quilt_patches" "$work/$QUILT_PC/.quilt_series"
 n=$(patches | wc -l)
 if [ "$n" -gt 0 ]; then
 	say "applying $n patches of ${series#"$top"/}"
