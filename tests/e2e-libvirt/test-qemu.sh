@@ -31,7 +31,8 @@
 #      up before libvirt's monitor connects): virsh start fails with
 #      the patched QEMU's "shype refused memslot ..." and libvirt records
 #      "failed", not "crashed"; stock QEMU aborts ("error registering
-#      slot: Permission denied");
+#      slot: Permission denied"), which libvirt, still starting it, also
+#      records as "failed";
 #   3. a memory backend refused at run time (an ivshmem-plain, whose BAR
 #      the guest's firmware maps once the domain runs: the issue's
 #      crash, "started" and then an abort): virsh qemu-monitor-event
@@ -204,7 +205,9 @@ virsh destroy order3 >/dev/null 2>&1
 
 # Shown, not checked: a domain with a vsock device.  libvirtd opens
 # /dev/vhost-vsock and sets the guest CID itself before it hands the fd to
-# QEMU, when QEMU does not own the device yet.
+# QEMU, when QEMU does not own the device yet, and shype refuses that
+# (op=vsock_cid vm=- reason=not_owner): "failed to set guest cid:
+# Permission denied", with either QEMU.
 modprobe vhost_vsock 2>/dev/null
 qemu_domain compvsock computing "$EMU" \
 	"s|<memballoon|<vsock model='virtio'><cid auto='no' address='4'/></vsock>&|"
