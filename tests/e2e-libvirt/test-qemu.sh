@@ -116,7 +116,7 @@ if [ "$EMU" = "$PATCHED" ]; then
 	read -r policy version digest mode _ <$S/status
 	t query_shype_answers qs '"return":\{'
 	t query_shype_vm_and_label bash -c \
-		"[ -n '$id' ] && grep -Eq '\"vm\":$id[,}]' /tmp/query-shype && grep -q '\"label\":\"order\"' /tmp/query-shype"
+		"[ -n '$id' ] && grep -Eq '\"vm\":${id}[,}]' /tmp/query-shype && grep -q '\"label\":\"order\"' /tmp/query-shype"
 	t query_shype_policy_as_status qs "\"policy\":\"${policy#policy=}\""
 	t query_shype_version_as_status qs "\"version\":\"${version#version=}\""
 	t query_shype_version_is_the_loaded_one test "${version#version=}" = 1.2
