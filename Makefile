@@ -59,7 +59,8 @@ POLICIES  := $(wildcard policies/*.json)
 .PHONY: all user module check deps unit asan fuzz policies format format-check \
 	checkpatch vm-check vm-shell demo bench soak clean cli-test install \
 	install-user install-module install-test e2e-libvirt e2e-check e2e-shell \
-	vm-check-next e2e-check-next fresh-check asan-cli qemu e2e-qemu
+	vm-check-next e2e-check-next fresh-check asan-cli qemu e2e-qemu \
+	e2e-libvirt-qemu
 .DELETE_ON_ERROR:
 
 all: user module
@@ -245,9 +246,15 @@ install-module: module
 install-test: all
 	@tests/install/test_install.sh
 
-# libvirt in a debootstrapped test host (image cached in ~/.cache/shype).
+# libvirt in a debootstrapped test host (image cached in ~/.cache/shype);
+# its domains run Debian's QEMU, or SHYPE_QEMU when set
+# (make e2e-libvirt SHYPE_QEMU=PATH).  e2e-libvirt-qemu: with the QEMU of
+# qemu-patches/.
 e2e-libvirt: all
 	@tests/e2e-libvirt/run.sh --kver $(KVER)
+
+e2e-libvirt-qemu: all qemu
+	@SHYPE_QEMU=$$(scripts/qemu.sh) tests/e2e-libvirt/run.sh --kver $(KVER)
 
 # Real QEMU VMs in the test host (tests/e2e): ivshmem, memslots, vhost-net,
 # the Chinese Wall, process channels, disk images; e2e-check-next on
@@ -290,7 +297,7 @@ check: deps
 	$(MAKE) qemu
 	SHYPE_QEMU=$$(scripts/qemu.sh) $(MAKE) e2e-check
 	SHYPE_QEMU=$$(scripts/qemu.sh) $(MAKE) e2e-check-next
-	$(MAKE) e2e-libvirt
+	SHYPE_QEMU=$$(scripts/qemu.sh) $(MAKE) e2e-libvirt
 	@echo "make check: all passed"
 
 # deps first, in its own step: what it installs must be there before

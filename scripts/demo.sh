@@ -137,5 +137,5 @@ part qemu env ${patched:+SHYPE_QEMU="$patched"} tests/e2e/run.sh --kver "$kver"
 [ "${SHYPE_DEMO_LIBVIRT:-1}" = 1 ] || { summary; exit 0; }
 step "Real VMs: libvirt starts QEMU, shype's hook and kernel decide"
 echo "(a Debian image with libvirt is built once, about 2 minutes, then cached)"
-part libvirt tests/e2e-libvirt/run.sh --kver "$kver"
+part libvirt env ${patched:+SHYPE_QEMU="$patched"} tests/e2e-libvirt/run.sh --kver "$kver"
 summary

@@ -3,18 +3,26 @@
 #
 # What the libvirt end-to-end tests (test.sh, test-reboot.sh) share: their
 # environment (E, where they are installed; S, shype's securityfs; T0, the
-# uptime at their start) and their check helpers.  One line per check:
-# "ok   NAME" or "not ok - NAME: why"; the caller prints
-# "$pass passed, $fail failed".
+# uptime at their start; EMU, the domains' emulator) and their check
+# helpers.  One line per check: "ok   NAME" or "not ok - NAME: why", or
+# "# skipped: NAME: why"; the caller prints "$pass passed, $fail failed".
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C
 E=/usr/libexec/shype-e2e
 S=/sys/kernel/security/shype
 T0=$(cut -d' ' -f1 /proc/uptime)
+# The QEMU of qemu-patches/, which run.sh installs when given SHYPE_QEMU,
+# and Debian's.  The domains run the patched one when it is there.
+PATCHED=/usr/bin/qemu-shype
+STOCK=/usr/bin/qemu-system-x86_64
+EMU=$STOCK
+[ -x $PATCHED ] && EMU=$PATCHED
 pass=0
 fail=0
+skipped=0
 
 ok() { pass=$((pass + 1)); echo "ok   $1"; }
 not_ok() { fail=$((fail + 1)); echo "not ok - $1: $2"; }
+skip() { skipped=$((skipped + 1)); echo "# skipped: $1: $2"; }
 # t NAME CMD...: CMD succeeds.
 t() {
 	local name=$1 out

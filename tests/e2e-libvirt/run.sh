@@ -10,7 +10,12 @@
 #
 # usage: tests/e2e-libvirt/run.sh [--kver KVER] [--shell]
 #   --shell   boot to a root shell on the console instead of the test
-# env: SHYPE_E2E_TIMEOUT  seconds for the whole boot (default 900)
+# env: SHYPE_QEMU         a QEMU built with qemu-patches/ (make qemu prints
+#                         its path): put in the test host as
+#                         /usr/bin/qemu-shype, the domains' <emulator>;
+#                         without it the domains run Debian's QEMU and
+#                         the checks of the patched one are skipped
+#      SHYPE_E2E_TIMEOUT  seconds for the whole boot (default 900)
 #      SHYPE_E2E_OUT      output directory (default build/e2e-libvirt)
 #      SHYPE_ACCEL        tcg (default), kvm or auto: see scripts/accel.sh
 # Needs `make all` first (shype.ko and shypectl).
@@ -55,9 +60,19 @@ mkdir -p "$ov/usr/libexec/shype-e2e" "$ov/var/lib/shype-e2e" \
 	"$ov/etc/systemd/system/sysinit.target.wants" \
 	"$ov/etc/systemd/system/multi-user.target.wants"
 install -m 755 tests/e2e-libvirt/test.sh tests/e2e-libvirt/test-reboot.sh \
-	tests/e2e-libvirt/test-audit.sh tests/e2e-libvirt/lib.sh \
+	tests/e2e-libvirt/test-audit.sh tests/e2e-libvirt/test-qemu.sh \
+	tests/e2e-libvirt/lib.sh \
 	"$ov/usr/libexec/shype-e2e/"
 install -m 644 tests/e2e-libvirt/domain.xml.in "$ov/usr/libexec/shype-e2e/"
+# The patched QEMU: the libraries it needs are stock QEMU's, which the
+# image has (qemu-system-x86).
+if [ -n "${SHYPE_QEMU:-}" ]; then
+	[ -x "$SHYPE_QEMU" ] || { echo "e2e-libvirt: no QEMU at $SHYPE_QEMU" >&2; exit 1; }
+	install -D -m 755 "$SHYPE_QEMU" "$ov/usr/bin/qemu-shype"
+	echo "e2e-libvirt: the domains' emulator: $SHYPE_QEMU (as /usr/bin/qemu-shype)"
+else
+	echo "e2e-libvirt: the domains' emulator: Debian's QEMU (no SHYPE_QEMU: the patched QEMU's checks are skipped)"
+fi
 install -m 644 tests/e2e-libvirt/shype-e2e.service \
 	tests/e2e-libvirt/shype-e2e-reboot.service "$ov/etc/systemd/system/"
 ln -s /usr/lib/systemd/system/shype.service \

@@ -22,6 +22,7 @@ fi
 [ -c /dev/kvm ] || modprobe kvm_amd
 t dev_kvm_present test -c /dev/kvm
 t hook_installed test -x /etc/libvirt/hooks/qemu
+echo "# the domains' emulator: $EMU ($($EMU --version | head -n 1))"
 # libvirtd's capability probe VM must be admitted, or libvirt sees no KVM:
 # it gets the policy's label for unlabelled VMs.  libvirtd itself stays
 # unlabelled, or it would be decided as a VMM (its files, its hook).
@@ -32,7 +33,7 @@ t libvirt_sees_kvm bash -c "virsh domcapabilities --virttype kvm >/dev/null"
 kver=$(uname -r)
 for d in order1:order ads1:advertising comp1:computing; do
 	name=${d%%:*}
-	sed "s/@NAME@/$name/; s/@KVER@/$kver/" $E/domain.xml.in >/tmp/$name.xml
+	sed "s/@NAME@/$name/; s/@KVER@/$kver/; s|@EMULATOR@|$EMU|" $E/domain.xml.in >/tmp/$name.xml
 	t "define_$name" virsh -q define /tmp/$name.xml
 done
 stamp "domains defined"
@@ -102,7 +103,7 @@ dmesg | grep 'shype: denied' | sed 's/^/# kernel: /' | tail -n 5
 # defined and labelled; its dry-run denies net:br-order.
 net_domain() {
 	local name=$1 iface=$2
-	sed "s/@NAME@/$name/; s/@KVER@/$kver/; s|<memballoon|$iface<memballoon|" \
+	sed "s/@NAME@/$name/; s/@KVER@/$kver/; s|@EMULATOR@|$EMU|; s|<memballoon|$iface<memballoon|" \
 		$E/domain.xml.in >/tmp/$name.xml
 	t "define_$name" virsh -q define /tmp/$name.xml
 	t "label_$name" shypectl domain label $name computing
@@ -148,7 +149,7 @@ nvdimm="<memory model='nvdimm' access='shared'><source><path>$shared</path></sou
 numa="<maxMemory slots='2' unit='MiB'>512</maxMemory><cpu><numa><cell id='0' cpus='0' memory='64' unit='MiB'/></numa></cpu>"
 for d in order2:order comp2:computing; do
 	name=${d%%:*}
-	sed "s/@NAME@/$name/; s/@KVER@/$kver/; s|<memballoon|$nvdimm<memballoon|; s|</vcpu>|&$numa|" \
+	sed "s/@NAME@/$name/; s/@KVER@/$kver/; s|@EMULATOR@|$EMU|; s|<memballoon|$nvdimm<memballoon|; s|</vcpu>|&$numa|" \
 		$E/domain.xml.in >/tmp/$name.xml
 	t "define_$name" virsh -q define /tmp/$name.xml
 	t "label_$name" shypectl domain label $name "${d#*:}"
@@ -178,7 +179,7 @@ t label_order_disk shypectl resource label file:$odisk order
 for d in compdisk:$odisk compown:$cdisk; do
 	name=${d%%:*}
 	vda="<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${d#*:}'/><target dev='vda' bus='virtio'/></disk>"
-	sed "s/@NAME@/$name/; s/@KVER@/$kver/; s|<memballoon|$vda<memballoon|" \
+	sed "s/@NAME@/$name/; s/@KVER@/$kver/; s|@EMULATOR@|$EMU|; s|<memballoon|$vda<memballoon|" \
 		$E/domain.xml.in >/tmp/$name.xml
 	t "define_$name" virsh -q define /tmp/$name.xml
 	t "label_$name" shypectl domain label $name computing
@@ -200,6 +201,7 @@ stamp "compdisk refused, compown's disk labelled"
 
 . $E/test-audit.sh
 virsh destroy comp1 >/dev/null 2>&1
+. $E/test-qemu.sh
 
 # For the second boot (test-reboot.sh): run-time labels to keep, no
 # shype.ko (as after a kernel update without DKMS) and a policy.json that
@@ -212,6 +214,7 @@ echo '{ "name": "broken",' >/etc/shype/policy.json
 mv "/usr/lib/modules/$kver/updates/shype.ko" /var/lib/shype-e2e/shype.ko
 depmod -a "$kver"
 echo "# shype-e2e-libvirt: done in $(awk -v a="$T0" '{ printf "%.1f", $1 - a }' /proc/uptime) s"
+echo "# $skipped skipped"
 echo "== shype-e2e-libvirt summary"
 echo "$pass passed, $fail failed"
 sync
