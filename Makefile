@@ -58,7 +58,7 @@ POLICIES  := $(wildcard policies/*.json)
 
 .PHONY: all user module check deps unit asan fuzz policies format format-check \
 	checkpatch vm-check vm-shell demo bench soak clean cli-test install \
-	install-user install-module install-test e2e-libvirt e2e-check e2e-shell \
+	install-user install-module install-test e2e-libvirt e2e-migrate e2e-check e2e-shell \
 	vm-check-next e2e-check-next fresh-check asan-cli
 .DELETE_ON_ERROR:
 
@@ -248,6 +248,11 @@ install-test: all
 # libvirt in a debootstrapped test host (image cached in ~/.cache/shype).
 e2e-libvirt: all
 	@tests/e2e-libvirt/run.sh --kver $(KVER)
+
+# Live migration between two libvirt test hosts, save and restore
+# (tests/e2e-migrate): not in make check, see tests/e2e-migrate/test.sh.
+e2e-migrate: all
+	@tests/e2e-libvirt/run.sh --migrate --kver $(KVER)
 
 # Real QEMU VMs in the test host (tests/e2e): ivshmem, memslots, vhost-net,
 # the Chinese Wall, process channels, disk images; e2e-check-next on
