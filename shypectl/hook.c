@@ -440,7 +440,8 @@ static bool parse_version(const char *s, unsigned int *major,
  * One policy across hosts: refuse @di, which comes from another host
  * (@op "migrate") or from a save image ("restore"), when the policy that
  * its last host enforced, as shype-daemon recorded it in the domain's live
- * XML, may decide otherwise than this host's (@st): another name, a lower
+ * XML, may decide otherwise than this host's (@pf, the one that decides
+ * the domain next): another name, a lower
  * version, or the same version with another digest.  A higher version
  * here is accepted: it is the newer policy, and refuse_domain() decides
  * the domain again under it.  A labelled domain migrating without a record
@@ -448,22 +449,24 @@ static bool parse_version(const char *s, unsigned int *major,
  * is unknown); a save image without one is this host's to decide.
  */
 static int refuse_policy(const char *dom, const char *op,
-			 const struct shype_status *st,
+			 const struct policy_file *pf,
 			 const struct dom_info *di)
 {
 	bool migrate = !strcmp(op, "migrate");
 	const char *src = migrate ? "the source's" : "the saved domain's";
-	char f[3][2 * 72 + 3];
+	const struct shype_policy *p = &pf->pol;
+	char f[3][2 * 72 + 3], digest[2 * SHYPE_DIGEST_SIZE + 1];
 	unsigned int major, minor;
 	struct verdict v;
+
+	policy_digest_hex(pf, digest);
 
 	if (!di->policy.name && !di->policy.version && !di->policy.digest) {
 		if (!migrate || !di->label)
 			return 0;
 		snprintf(v.fields, sizeof(v.fields),
 			 "reason=policy_unknown label=%s policy=%s",
-			 audit_quote(f[0], sizeof(f[0]), di->label),
-			 st->policy);
+			 audit_quote(f[0], sizeof(f[0]), di->label), p->name);
 		return refuse(
 			dom, op, v.fields,
 			"the source recorded no shype policy for it (is shype-daemon running there?): its label '%s' may mean something else there",
@@ -472,7 +475,7 @@ static int refuse_policy(const char *dom, const char *op,
 	snprintf(
 		v.fields, sizeof(v.fields),
 		"reason=policy_mismatch policy=%s version=%u.%u from_policy=%s from_version=%s from_digest=%s",
-		st->policy, st->version_major, st->version_minor,
+		p->name, p->version_major, p->version_minor,
 		audit_quote(f[0], sizeof(f[0]),
 			    di->policy.name ? di->policy.name : "-"),
 		audit_quote(f[1], sizeof(f[1]),
@@ -485,26 +488,26 @@ static int refuse_policy(const char *dom, const char *op,
 			dom, op, v.fields,
 			"its XML's record of %s shype policy is incomplete",
 			src);
-	if (strcmp(di->policy.name, st->policy))
+	if (strcmp(di->policy.name, p->name))
 		return refuse(
 			dom, op, v.fields,
 			"this host's policy '%s' %u.%u is not %s policy '%s' %s: another policy may decide otherwise; load one policy on both hosts",
-			st->policy, st->version_major, st->version_minor, src,
+			p->name, p->version_major, p->version_minor, src,
 			di->policy.name, di->policy.version);
-	if (st->version_major < major ||
-	    (st->version_major == major && st->version_minor < minor))
+	if (p->version_major < major ||
+	    (p->version_major == major && p->version_minor < minor))
 		return refuse(
 			dom, op, v.fields,
 			"this host's policy '%s' %u.%u is older than %s %s: load version %s or higher here first",
-			st->policy, st->version_major, st->version_minor, src,
+			p->name, p->version_major, p->version_minor, src,
 			di->policy.version, di->policy.version);
-	if (st->version_major == major && st->version_minor == minor &&
-	    strcmp(di->policy.digest, st->digest))
+	if (p->version_major == major && p->version_minor == minor &&
+	    strcmp(di->policy.digest, digest))
 		return refuse(
 			dom, op, v.fields,
 			"this host's policy '%s' %u.%u has another digest (%.12s...) than %s %s (%.12s...): two different policies carry one version; give the newer a higher version",
-			st->policy, st->version_major, st->version_minor,
-			st->digest, src, di->policy.version, di->policy.digest);
+			p->name, p->version_major, p->version_minor, digest,
+			src, di->policy.version, di->policy.digest);
 	return 0;
 }
 
@@ -517,7 +520,6 @@ static int refuse_policy(const char *dom, const char *op,
  */
 static int incoming(const char *dom, const char *op, const char *xml)
 {
-	struct shype_status st;
 	struct policy_file pf;
 	struct dom_info di;
 	int ret;
@@ -526,11 +528,8 @@ static int incoming(const char *dom, const char *op, const char *xml)
 	if (ret)
 		return ret < 0 ? EXIT_SUCCESS : ret;
 	ret = EXIT_FAILURE;
-	if (shype_kernel_status(&st))
-		refuse(dom, op, "reason=status_unreadable",
-		       "cannot read shype's status");
-	else if (!refuse_policy(dom, op, &st, &di) &&
-		 !refuse_domain(dom, op, &pf.pol, &di))
+	if (!refuse_policy(dom, op, &pf, &di) &&
+	    !refuse_domain(dom, op, &pf.pol, &di))
 		ret = EXIT_SUCCESS;
 	dom_info_free(&di);
 	policy_file_free(&pf);
