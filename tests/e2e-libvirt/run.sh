@@ -14,7 +14,8 @@
 #
 # usage: tests/e2e-libvirt/run.sh [--kver KVER] [--shell] [--migrate]
 #   --shell   boot to a root shell on the console instead of the test
-# env: SHYPE_E2E_TIMEOUT  seconds for the whole boot (default 900)
+# env: SHYPE_E2E_TIMEOUT  seconds for the whole boot (default 900, 1800
+#                         with --migrate)
 #      SHYPE_E2E_OUT      output directory (default build/e2e-libvirt,
 #                         build/e2e-migrate with --migrate)
 #      SHYPE_ACCEL        tcg (default), kvm or auto: see scripts/accel.sh
@@ -34,6 +35,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 out=${SHYPE_E2E_OUT:-build/e2e-$([ $migrate = 1 ] && echo migrate || echo libvirt)}
+tmo=${SHYPE_E2E_TIMEOUT:-$([ $migrate = 1 ] && echo 1800 || echo 900)}
 mkdir -p "$out"
 exec 9>"$out/.lock"
 flock -n 9 || { echo "run.sh: waiting for another run using $out" >&2; flock 9; }
@@ -171,16 +173,16 @@ boot() {
 	# shellcheck disable=SC2064 # this boot's ticker
 	trap "kill $ticker 2>/dev/null || true" EXIT
 	set +e
-	timeout -k 10 "${SHYPE_E2E_TIMEOUT:-900}" "${qemu[@]}" "$@" -append "$append $params" </dev/null 2>&1 |
+	timeout -k 10 "$tmo" "${qemu[@]}" "$@" -append "$append $params" </dev/null 2>&1 |
 		stdbuf -oL tr -d '\r' | tee "$log" | sed -u -f scripts/console.sed |
 		grep --line-buffered -E '^(ok |not ok|#|     |[0-9]+ passed)' | sed -u "s/^/$tag/"
 	rc=${PIPESTATUS[0]}
 	kill $ticker 2>/dev/null || true
 	set -e
 	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-		echo "e2e-libvirt: ${tag}FAIL: timeout after ${SHYPE_E2E_TIMEOUT:-900} s"; verdict=1
+		echo "e2e-libvirt: ${tag}FAIL: timeout after $tmo s"; verdict=1
 	elif grep -Eq "$BAD" "$log"; then
-		echo "e2e-libvirt: FAIL: kernel trouble:"; grep -E -A 12 "$BAD" "$log" | head -n 40
+		echo "e2e-libvirt: ${tag}FAIL: kernel trouble:"; grep -E -A 12 "$BAD" "$log" | head -n 40
 		verdict=1
 	fi
 	sum=$(sed -n "/^$marker\$/,\$p" "$log" |
