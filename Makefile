@@ -58,8 +58,8 @@ POLICIES  := $(wildcard policies/*.json)
 
 .PHONY: all user module check deps unit asan fuzz policies format format-check \
 	checkpatch vm-check vm-shell demo bench soak clean cli-test install \
-	install-user install-module install-test e2e-libvirt e2e-check e2e-shell \
-	vm-check-next e2e-check-next fresh-check asan-cli qemu e2e-qemu \
+	install-user install-module install-test e2e-libvirt e2e-migrate e2e-check \
+	e2e-shell vm-check-next e2e-check-next fresh-check asan-cli qemu e2e-qemu \
 	e2e-libvirt-qemu
 .DELETE_ON_ERROR:
 
@@ -256,6 +256,11 @@ e2e-libvirt: all
 e2e-libvirt-qemu: all qemu
 	@SHYPE_QEMU=$$(scripts/qemu.sh) tests/e2e-libvirt/run.sh --kver $(KVER)
 
+# Live migration between two libvirt test hosts, save and restore
+# (tests/e2e-migrate), about 7 minutes: two hosts of 1.25 GiB each.
+e2e-migrate: all
+	@tests/e2e-libvirt/run.sh --migrate --kver $(KVER)
+
 # Real QEMU VMs in the test host (tests/e2e): ivshmem, memslots, vhost-net,
 # the Chinese Wall, process channels, disk images; e2e-check-next on
 # KVER_NEXT.
@@ -298,6 +303,7 @@ check: deps
 	SHYPE_QEMU=$$(scripts/qemu.sh) $(MAKE) e2e-check
 	SHYPE_QEMU=$$(scripts/qemu.sh) $(MAKE) e2e-check-next
 	SHYPE_QEMU=$$(scripts/qemu.sh) $(MAKE) e2e-libvirt
+	$(MAKE) e2e-migrate
 	@echo "make check: all passed"
 
 # deps first, in its own step: what it installs must be there before

@@ -36,6 +36,19 @@
 #define SHYPE_LIBVIRT_PREFIX "shype"
 /** SHYPE_LIBVIRT_ELEMENT - the element's local name. */
 #define SHYPE_LIBVIRT_ELEMENT "label"
+/**
+ * SHYPE_LIBVIRT_POLICY_NS - namespace URI of the live metadata that names
+ *	the policy a running domain's host enforces, which shype-daemon keeps:
+ *	<shypepolicy:policy xmlns:shypepolicy="urn:shype:libvirt:policy:1"
+ *	name="figure2" version="1.0" digest="SHA-256 in hex"/>.  It travels
+ *	with the live XML of a migration, a save and a managed save, and the
+ *	receiving host's hook compares it with its own policy.
+ */
+#define SHYPE_LIBVIRT_POLICY_NS "urn:shype:libvirt:policy:1"
+/** SHYPE_LIBVIRT_POLICY_PREFIX - its prefix (virDomainSetMetadata's key). */
+#define SHYPE_LIBVIRT_POLICY_PREFIX "shypepolicy"
+/** SHYPE_LIBVIRT_POLICY_ELEMENT - its element's local name. */
+#define SHYPE_LIBVIRT_POLICY_ELEMENT "policy"
 /** SHYPE_LIBVIRT_PARTITION_PREFIX - a label's partition, less the label. */
 #define SHYPE_LIBVIRT_PARTITION_PREFIX "/machine/shype-"
 

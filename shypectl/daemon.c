@@ -5,6 +5,10 @@
  * <shype:label> metadata and with the policy loaded in the kernel.  A
  * domain defined, or relabelled with `virsh metadata` alone, gets its
  * partition; a new policy makes every partition be labelled again.  It
+ * also records in each running domain's live XML the policy this host
+ * enforces (<shypepolicy:policy name= version= digest=/>), at its start
+ * and at every new policy: the XML travels with a migration or a save,
+ * and the receiving host's hook compares that policy with its own.  It
  * logs every change on stderr (the journal, under systemd).
  */
 #include <errno.h>
@@ -24,7 +28,8 @@
 
 static volatile sig_atomic_t stop;
 static bool closed;
-static char policy_digest[2 * SHYPE_DIGEST_SIZE + 1];
+/* The kernel's status at the last look: its policy, empty when none. */
+static struct shype_status active;
 
 static void __attribute__((format(printf, 1, 2))) logmsg(const char *fmt, ...)
 {
@@ -126,6 +131,47 @@ static void sync_all(virConnectPtr c)
 	free(doms);
 }
 
+/*
+ * Record in running domain @d's live XML the policy this host enforces,
+ * for the host it migrates to or is restored on.  Nothing without a
+ * policy: that host then refuses a labelled domain, not knowing what its
+ * label meant here.
+ */
+static void record_policy(virDomainPtr d)
+{
+	char meta[SHYPE_NAME_MAX + 2 * SHYPE_DIGEST_SIZE + 96];
+
+	if (!active.policy[0] || virDomainIsActive(d) != 1)
+		return;
+	snprintf(meta, sizeof(meta),
+		 "<%s name='%s' version='%u.%u' digest='%s'/>",
+		 SHYPE_LIBVIRT_POLICY_ELEMENT, active.policy,
+		 active.version_major, active.version_minor, active.digest);
+	if (virDomainSetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT, meta,
+				 SHYPE_LIBVIRT_POLICY_PREFIX,
+				 SHYPE_LIBVIRT_POLICY_NS,
+				 VIR_DOMAIN_AFFECT_LIVE) < 0)
+		logmsg("domain '%s': cannot record policy '%s' in its live XML: %s",
+		       virDomainGetName(d), active.policy, virt_msg());
+}
+
+static void record_all(virConnectPtr c)
+{
+	virDomainPtr *doms = NULL;
+	int n, i;
+
+	n = virConnectListAllDomains(c, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+	if (n < 0) {
+		logmsg("cannot list running domains: %s", virt_msg());
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		record_policy(doms[i]);
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+}
+
 /* A new policy (or none): every domain again. */
 static void check_policy(int timer, void *opaque)
 {
@@ -135,13 +181,14 @@ static void check_policy(int timer, void *opaque)
 	(void)timer;
 	if (!shype_kernel_loaded() || shype_kernel_status(&st))
 		st.digest[0] = st.policy[0] = '\0';
-	if (!strcmp(st.digest, policy_digest))
+	if (!strcmp(st.digest, active.digest))
 		return;
-	snprintf(policy_digest, sizeof(policy_digest), "%s", st.digest);
+	active = st;
 	if (st.policy[0]) {
 		logmsg("policy '%s' %u.%u is active: labelling partitions",
 		       st.policy, st.version_major, st.version_minor);
 		sync_all(c);
+		record_all(c);
 	} else {
 		logmsg("no policy is active");
 	}
@@ -151,10 +198,17 @@ static int on_lifecycle(virConnectPtr c, virDomainPtr d, int event, int detail,
 			void *opaque)
 {
 	(void)c;
-	(void)detail;
 	(void)opaque;
 	if (event == VIR_DOMAIN_EVENT_DEFINED)
 		sync_domain(d);
+	/*
+	 * An incoming migration is recorded once it resumes here: while it
+	 * runs, its job would hold this (single) event loop up.
+	 */
+	if ((event == VIR_DOMAIN_EVENT_STARTED &&
+	     detail != VIR_DOMAIN_EVENT_STARTED_MIGRATED) ||
+	    event == VIR_DOMAIN_EVENT_RESUMED)
+		record_policy(d);
 	return 0;
 }
 

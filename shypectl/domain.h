@@ -69,11 +69,19 @@ struct dom_file {
  * @files: the paths its devices open: disks (and their backing files),
  *	filesystems, chardevs on files, NVRAM and firmware
  * @n_files: how many
+ * @policy: the policy its last host enforced, as shype-daemon recorded it
+ *	in its live XML (<shypepolicy:policy>): name, version ("1.0") and
+ *	digest, each NULL when missing
  */
 struct dom_info {
 	char *name;
 	char *label;
 	char *partition;
+	struct {
+		char *name;
+		char *version;
+		char *digest;
+	} policy;
 	struct dom_resource *res;
 	size_t n_res;
 	struct dom_file *files;

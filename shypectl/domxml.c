@@ -346,12 +346,20 @@ int dom_info_parse(const char *xml, struct dom_info *d, const char **why)
 	}
 	*why = "out of memory";
 	ctx = xmlXPathNewContext(doc);
-	if (!ctx || xmlXPathRegisterNs(ctx, (const xmlChar *)"s",
-				       (const xmlChar *)SHYPE_LIBVIRT_NS))
+	if (!ctx ||
+	    xmlXPathRegisterNs(ctx, (const xmlChar *)"s",
+			       (const xmlChar *)SHYPE_LIBVIRT_NS) ||
+	    xmlXPathRegisterNs(ctx, (const xmlChar *)"p",
+			       (const xmlChar *)SHYPE_LIBVIRT_POLICY_NS))
 		goto out;
 	d->name = xstr(ctx, root, "string(/domain/name)");
 	d->label = xstr(ctx, root,
 			"string(/domain/metadata/s:" SHYPE_LIBVIRT_ELEMENT ")");
+#define POLICY "string(/domain/metadata/p:" SHYPE_LIBVIRT_POLICY_ELEMENT "/@"
+	d->policy.name = xstr(ctx, root, POLICY "name)");
+	d->policy.version = xstr(ctx, root, POLICY "version)");
+	d->policy.digest = xstr(ctx, root, POLICY "digest)");
+#undef POLICY
 	d->partition = xstr(ctx, root, "string(/domain/resource/partition)");
 	if (!d->name) {
 		*why = "the domain's XML has no <name>";
@@ -430,6 +438,9 @@ void dom_info_free(struct dom_info *d)
 	free(d->name);
 	free(d->label);
 	free(d->partition);
+	free(d->policy.name);
+	free(d->policy.version);
+	free(d->policy.digest);
 	memset(d, 0, sizeof(*d));
 }
 

@@ -326,6 +326,32 @@ static int hook_begin(const char *dom, const char *op, const char *xml,
 	return 0;
 }
 
+/*
+ * Refuse @di if the kernel would refuse its QEMU here: its label (unknown
+ * to the active policy, or none where unlabelled VMs are refused), a
+ * Chinese Wall conflict with a running VM, its resources and its files.
+ * The checks of every start: "prepare", and "migrate" and "restore" for a
+ * domain that comes from another host or a save image.
+ */
+static int refuse_domain(const char *dom, const char *op,
+			 const struct shype_policy *pol, struct dom_info *di)
+{
+	struct verdict v;
+
+	if (!decide_create(pol, di->label, &v)) {
+		if (!di->label)
+			return refuse(
+				dom, op, v.fields,
+				"%s; label it with '%s domain label %s LABEL'",
+				v.why, bin_name, dom);
+		return refuse(dom, op, v.fields, "%s", v.why);
+	}
+	if (refuse_resources(dom, op, pol, di) ||
+	    refuse_files(dom, op, pol, di))
+		return EXIT_FAILURE;
+	return 0;
+}
+
 static int prepare(const char *dom, const char *xml)
 {
 	char partition[PATH_MAX], cgroup[PATH_MAX], q[2 * PATH_MAX + 3];
@@ -340,17 +366,7 @@ static int prepare(const char *dom, const char *xml)
 	if (ret)
 		return ret < 0 ? EXIT_SUCCESS : ret;
 	ret = EXIT_FAILURE;
-	if (!decide_create(&pf.pol, di.label, &v)) {
-		if (!di.label)
-			refuse(dom, op, v.fields,
-			       "%s; label it with '%s domain label %s LABEL'",
-			       v.why, bin_name, dom);
-		else
-			refuse(dom, op, v.fields, "%s", v.why);
-		goto out;
-	}
-	if (refuse_resources(dom, op, &pf.pol, &di) ||
-	    refuse_files(dom, op, &pf.pol, &di))
+	if (refuse_domain(dom, op, &pf.pol, &di))
 		goto out;
 	if (!di.label) {
 		/* The policy labels such VMs itself. */
@@ -411,6 +427,125 @@ static int start(const char *dom, const char *xml)
 	return ret;
 }
 
+/* "MAJOR.MINOR" in @s, as a policy's version; false when it is not one. */
+static bool parse_version(const char *s, unsigned int *major,
+			  unsigned int *minor)
+{
+	char end;
+
+	return s && sscanf(s, "%u.%u%c", major, minor, &end) == 2;
+}
+
+/*
+ * One policy across hosts: refuse @di, which comes from another host
+ * (@op "migrate") or from a save image ("restore"), when the policy that
+ * its last host enforced, as shype-daemon recorded it in the domain's live
+ * XML, may decide otherwise than this host's (@pf, the one that decides
+ * the domain next): another name, a lower
+ * version, or the same version with another digest.  A higher version
+ * here is accepted: it is the newer policy, and refuse_domain() decides
+ * the domain again under it.  A labelled domain migrating without a record
+ * is refused (its source runs no shype-daemon: its label's meaning there
+ * is unknown); a save image without one is this host's to decide.
+ */
+static int refuse_policy(const char *dom, const char *op,
+			 const struct policy_file *pf,
+			 const struct dom_info *di)
+{
+	bool migrate = !strcmp(op, "migrate");
+	const char *src = migrate ? "the source's" : "the saved domain's";
+	const struct shype_policy *p = &pf->pol;
+	char f[3][2 * 72 + 3], digest[2 * SHYPE_DIGEST_SIZE + 1];
+	unsigned int major, minor;
+	struct verdict v;
+
+	policy_digest_hex(pf, digest);
+
+	if (!di->policy.name && !di->policy.version && !di->policy.digest) {
+		if (!migrate || !di->label)
+			return 0;
+		snprintf(v.fields, sizeof(v.fields),
+			 "reason=policy_unknown label=%s policy=%s",
+			 audit_quote(f[0], sizeof(f[0]), di->label), p->name);
+		return refuse(
+			dom, op, v.fields,
+			"the source recorded no shype policy for it (is shype-daemon running there?): its label '%s' may mean something else there",
+			di->label);
+	}
+	snprintf(
+		v.fields, sizeof(v.fields),
+		"reason=policy_mismatch policy=%s version=%u.%u from_policy=%s from_version=%s from_digest=%s",
+		p->name, p->version_major, p->version_minor,
+		audit_quote(f[0], sizeof(f[0]),
+			    di->policy.name ? di->policy.name : "-"),
+		audit_quote(f[1], sizeof(f[1]),
+			    di->policy.version ? di->policy.version : "-"),
+		audit_quote(f[2], sizeof(f[2]),
+			    di->policy.digest ? di->policy.digest : "-"));
+	if (!di->policy.name || !di->policy.digest ||
+	    !parse_version(di->policy.version, &major, &minor))
+		return refuse(
+			dom, op, v.fields,
+			"its XML's record of %s shype policy is incomplete",
+			src);
+	if (strcmp(di->policy.name, p->name))
+		return refuse(
+			dom, op, v.fields,
+			"this host's policy '%s' %u.%u is not %s policy '%s' %s: another policy may decide otherwise; load one policy on both hosts",
+			p->name, p->version_major, p->version_minor, src,
+			di->policy.name, di->policy.version);
+	if (p->version_major < major ||
+	    (p->version_major == major && p->version_minor < minor))
+		return refuse(
+			dom, op, v.fields,
+			"this host's policy '%s' %u.%u is older than %s %s: load version %s or higher here first",
+			p->name, p->version_major, p->version_minor, src,
+			di->policy.version, di->policy.version);
+	if (p->version_major == major && p->version_minor == minor &&
+	    strcmp(di->policy.digest, digest))
+		return refuse(
+			dom, op, v.fields,
+			"this host's policy '%s' %u.%u has another digest (%.12s...) than %s %s (%.12s...): two different policies carry one version; give the newer a higher version",
+			p->name, p->version_major, p->version_minor, digest,
+			src, di->policy.version, di->policy.digest);
+	return 0;
+}
+
+/*
+ * "migrate begin" on the destination, "restore begin" (virsh restore, and
+ * the start of a managed-saved domain): before any QEMU starts here, the
+ * policy its last host enforced, then the checks of "prepare" (which runs
+ * again after this, and labels the partition's cgroup).  Nothing on
+ * stdout: libvirt would take it for the domain's new XML.
+ */
+static int incoming(const char *dom, const char *op, const char *xml)
+{
+	struct policy_file pf;
+	struct dom_info di;
+	int ret;
+
+	ret = hook_begin(dom, op, xml, &pf, &di);
+	if (ret)
+		return ret < 0 ? EXIT_SUCCESS : ret;
+	ret = EXIT_FAILURE;
+	if (!refuse_policy(dom, op, &pf, &di) &&
+	    !refuse_domain(dom, op, &pf.pol, &di))
+		ret = EXIT_SUCCESS;
+	dom_info_free(&di);
+	policy_file_free(&pf);
+	return ret;
+}
+
+static int migrate(const char *dom, const char *xml)
+{
+	return incoming(dom, "migrate", xml);
+}
+
+static int restore(const char *dom, const char *xml)
+{
+	return incoming(dom, "restore", xml);
+}
+
 /* argv: qemu DOMAIN OPERATION SUB-OPERATION EXTRA */
 int hook_qemu(int argc, char **argv)
 {
@@ -428,6 +563,10 @@ int hook_qemu(int argc, char **argv)
 		step = prepare;
 	else if (!strcmp(argv[2], "start"))
 		step = start;
+	else if (!strcmp(argv[2], "migrate"))
+		step = migrate;
+	else if (!strcmp(argv[2], "restore"))
+		step = restore;
 	else
 		return EXIT_SUCCESS;
 	xml = read_stdin();

@@ -1545,6 +1545,72 @@ expect_err hook_refuses_bad_xml 1 \
 	"shype: domain 'd' refused: not a libvirt domain's XML" \
 	hook qemu d prepare begin - <"$T/dom.xml"
 expect hook_ignores_other_operations 0 "" hook qemu d release end - </dev/null
+
+# A domain that migrates in ("migrate begin") or is restored ("restore
+# begin"): the policy recorded in its live XML against the active one
+# (figure2 1.0, the digest in its blob's header), then the checks of
+# prepare.  Nothing on stdout, which libvirt would take for the domain's
+# new XML.
+printf 'vm=1 pid=100 label=order\n' >"$S/vms"
+cp "$T/status-active" "$S/status"
+"$SHYPECTL" policy compile "$F2" -o "$S/policy" >/dev/null
+dig=$("$SHYPECTL" -j policy check "$F2" | sed -n 's/.*"digest":"\([0-9a-f]*\)".*/\1/p')
+# incoming NAME RC STDERR OP DOMAIN LABEL [POLICY-ATTRIBUTES]
+incoming() {
+	local name=$1 want_rc=$2 want_err=$3 op=$4
+	{
+		echo "<domain type='kvm'><name>$5</name><metadata>"
+		echo "<shype:label xmlns:shype='urn:shype:libvirt:1'>$6</shype:label>"
+		[ -z "${7:-}" ] ||
+			echo "<shypepolicy:policy xmlns:shypepolicy='urn:shype:libvirt:policy:1' $7/>"
+		echo "</metadata><resource><partition>$P$6</partition></resource><devices/></domain>"
+	} >"$T/dom.xml"
+	"$SHYPECTL" hook qemu "$5" "$op" begin - <"$T/dom.xml" >"$T/out" 2>"$T/err"
+	rc=$?
+	err=$(cat "$T/err")
+	if [ "$rc" != "$want_rc" ]; then
+		not_ok "$name" "exit $rc, want $want_rc; stderr: $err"
+	elif [ "$err" != "$want_err" ]; then
+		not_ok "$name" "stderr '$err', want '$want_err'"
+	elif [ -s "$T/out" ]; then
+		not_ok "$name" "stdout '$(cat "$T/out")', want none"
+	else
+		ok "$name"
+	fi
+}
+same="name='figure2' version='1.0' digest='$dig'"
+zero=0000000000000000000000000000000000000000000000000000000000000000
+incoming hook_migrate_admits_same_policy 0 "" migrate o2 order "$same"
+incoming hook_migrate_admits_older_source 0 "" migrate o2 order \
+	"name='figure2' version='0.9' digest='$zero'"
+incoming hook_migrate_refuses_other_policy_name 1 \
+	"shype: domain 'o2' refused: this host's policy 'figure2' 1.0 is not the source's policy 'figure2-libvirt' 1.0: another policy may decide otherwise; load one policy on both hosts" \
+	migrate o2 order "name='figure2-libvirt' version='1.0' digest='$dig'"
+incoming hook_migrate_refuses_newer_source 1 \
+	"shype: domain 'o2' refused: this host's policy 'figure2' 1.0 is older than the source's 1.1: load version 1.1 or higher here first" \
+	migrate o2 order "name='figure2' version='1.1' digest='$zero'"
+incoming hook_migrate_refuses_same_version_other_digest 1 \
+	"shype: domain 'o2' refused: this host's policy 'figure2' 1.0 has another digest (${dig:0:12}...) than the source's 1.0 (000000000000...): two different policies carry one version; give the newer a higher version" \
+	migrate o2 order "name='figure2' version='1.0' digest='$zero'"
+incoming hook_migrate_refuses_bad_record 1 \
+	"shype: domain 'o2' refused: its XML's record of the source's shype policy is incomplete" \
+	migrate o2 order "name='figure2' version='1.0.1' digest='$dig'"
+incoming hook_migrate_refuses_labelled_without_record 1 \
+	"shype: domain 'o2' refused: the source recorded no shype policy for it (is shype-daemon running there?): its label 'order' may mean something else there" \
+	migrate o2 order
+incoming hook_migrate_refuses_chinese_wall 1 \
+	"shype: domain 'a2' refused: Chinese Wall: type 'Advertising' of label 'advertising' conflicts with type 'Order' of running VM 1 (label 'order', pid 100)" \
+	migrate a2 advertising "$same"
+incoming hook_migrate_refuses_unknown_label 1 \
+	"shype: domain 'x2' refused: label 'orders' is not a VM label of the active policy 'figure2'" \
+	migrate x2 orders "$same"
+incoming hook_restore_admits_without_record 0 "" restore o2 order
+incoming hook_restore_refuses_newer_save 1 \
+	"shype: domain 'o2' refused: this host's policy 'figure2' 1.0 is older than the saved domain's 2.0: load version 2.0 or higher here first" \
+	restore o2 order "name='figure2' version='2.0' digest='$zero'"
+incoming hook_restore_refuses_chinese_wall 1 \
+	"shype: domain 'a2' refused: Chinese Wall: type 'Advertising' of label 'advertising' conflicts with type 'Order' of running VM 1 (label 'order', pid 100)" \
+	restore a2 advertising "$same"
 # Installed as /etc/libvirt/hooks/qemu: shypectl by the name "qemu".
 ln -s "$SHYPECTL" "$T/qemu"
 printf 'vm=1 pid=100 label=order\n' >"$S/vms"
