@@ -58,7 +58,7 @@ truncate -s 16M $shared
 # in it, as `shypectl domain label` leaves them, on stdout.
 domxml() {
 	local name=$1 label=$2 extra=${3:-}
-	sed "s/@NAME@/$name/; s/@KVER@/$kver/; s|<memballoon|$extra<memballoon|
+	sed "s/@NAME@/$name/; s/@KVER@/$kver/; s|@EMULATOR@|$EMU|; s|<memballoon|$extra<memballoon|
 	     s|</vcpu>|&<metadata><shype:label xmlns:shype='urn:shype:libvirt:1'>$label</shype:label></metadata><resource><partition>/machine/shype-$label</partition></resource>|" \
 		$E/domain.xml.in
 }
